@@ -1,0 +1,38 @@
+# Two commands for a fresh machine: `make site` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: site test lint serve dist clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+site: $(VENV)/.runtime
+	$(BIN)/python build.py build
+	@echo "Open this in a browser: file://$(CURDIR)/site/index.html"
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(VENV)/.dev lint
+	$(BIN)/pytest -n 2 -q
+
+serve: $(VENV)/.runtime
+	$(BIN)/python build.py serve
+
+dist: $(VENV)/.runtime
+	$(BIN)/python build.py build --zip
+
+clean:
+	rm -rf site dist .pytest_cache .ruff_cache

@@ -1,0 +1,90 @@
+"""Argument parsing for ``build.py``; each command calls the library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .config import ConfigError, SiteConfig, load_config
+from .pipeline import build, normalise_file
+from .write import OutputError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 as well; say so in one place
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="build.py", description="Build a searchable website from a folder of articles.")
+    parser.add_argument("--config", type=Path, help="site settings (default: site.toml)")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    build_cmd = commands.add_parser("build", help="build the site")
+    build_cmd.add_argument("--content", type=Path, help="folder of .txt and .md articles")
+    build_cmd.add_argument("--out", type=Path, help="output folder (default: site/)")
+    build_cmd.add_argument("--quiet", "-q", action="store_true", help="print only errors and the summary")
+
+    inspect_cmd = commands.add_parser("inspect", help="print what normalisation makes of files, as JSON")
+    inspect_cmd.add_argument("files", nargs="+", type=Path)
+    return parser
+
+
+def settings(args: argparse.Namespace) -> SiteConfig:
+    config = load_config(args.config)
+    if getattr(args, "content", None):
+        config = replace(config, content_dir=args.content.resolve())
+    if getattr(args, "out", None):
+        config = replace(config, output_dir=args.out.resolve())
+    return config
+
+
+def progress_bar(quiet: bool):
+    def wrap(items: Iterable, total: int | None = None) -> Iterable:
+        # Shown only when a build takes more than a moment.
+        return tqdm(items, total=total, disable=quiet, delay=1.0, unit="article", file=sys.stderr, leave=False)
+
+    return wrap
+
+
+def run_build(args: argparse.Namespace) -> int:
+    config = settings(args)
+    corpus, report = build(config, progress_bar(args.quiet))
+    for failure in corpus.failures:
+        print(f"error: {failure.path}: {failure.error}", file=sys.stderr)
+    if not args.quiet:
+        for article in corpus.articles:
+            for warning in article.warnings:
+                print(f"warning: {article.path}: {warning}", file=sys.stderr)
+        for notice in corpus.notices:
+            print(f"warning: {notice}", file=sys.stderr)
+    print(report.summary())
+    return EXIT_FAILED if corpus.failures else EXIT_OK
+
+
+def run_inspect(args: argparse.Namespace) -> int:
+    results = [normalise_file(path) for path in args.files]
+    json.dump([r.to_json() for r in results], sys.stdout, ensure_ascii=False, indent=2)
+    print()
+    return EXIT_FAILED if any(not hasattr(r, "slug") for r in results) else EXIT_OK
+
+
+COMMANDS = {"build": run_build, "inspect": run_inspect}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (ConfigError, OutputError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE

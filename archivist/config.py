@@ -1,0 +1,109 @@
+"""Site settings from ``site.toml``, read and validated once."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LANGUAGES = ("zh-Hans", "zh-Hant")
+
+
+class ConfigError(Exception):
+    """A setting that is missing, of the wrong type or out of range."""
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    description: str
+    base_url: str
+    language: str
+    content_dir: Path
+    output_dir: Path
+    theme_dirs: tuple[Path, ...]  # searched in order: the user's own first
+    per_page: int
+    config_path: Path | None
+
+    @property
+    def template_dirs(self) -> list[Path]:
+        return [theme / "templates" for theme in self.theme_dirs]
+
+    @property
+    def static_dirs(self) -> list[Path]:
+        return [theme / "static" for theme in self.theme_dirs]
+
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "site": {
+        "title": "乡村振兴与基层党建文章档案",
+        "description": "地方基层党建与乡村振兴报道的可检索档案",
+        "base_url": "https://example.org/",
+        "language": "zh-Hans",
+    },
+    "paths": {"content": "content", "output": "site", "theme": ""},
+    "build": {"per_page": 20},
+}
+
+
+def expect(section: str, key: str, value: Any, kind: type) -> Any:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise ConfigError(f"[{section}] {key} must be {kind.__name__}, not {type(value).__name__} {value!r}")
+    return value
+
+
+def load_config(path: Path | None = None) -> SiteConfig:
+    """Read ``path`` (default: ``site.toml`` beside ``build.py`` if present)."""
+    if path is None:
+        candidate = PROJECT_ROOT / "site.toml"
+        path = candidate if candidate.exists() else None
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{path}: no such file") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{path}: {error}") from None
+    unknown = set(data) - set(DEFAULTS)
+    if unknown:
+        raise ConfigError(f"{path}: unknown section(s) {sorted(unknown)}; expected {sorted(DEFAULTS)}")
+    merged: dict[str, dict[str, Any]] = {}
+    for section, defaults in DEFAULTS.items():
+        given = data.get(section, {})
+        if not isinstance(given, dict):
+            raise ConfigError(f"{path}: [{section}] must be a table")
+        extra = set(given) - set(defaults)
+        if extra:
+            raise ConfigError(f"{path}: unknown key(s) in [{section}]: {sorted(extra)}")
+        merged[section] = {**defaults, **given}
+    site, paths, build = merged["site"], merged["paths"], merged["build"]
+    for key in ("title", "description", "base_url", "language"):
+        expect("site", key, site[key], str)
+    for key in ("content", "output", "theme"):
+        expect("paths", key, paths[key], str)
+    per_page = expect("build", "per_page", build["per_page"], int)
+    if not 1 <= per_page <= 1000:
+        raise ConfigError(f"[build] per_page must be between 1 and 1000, not {per_page}")
+    if site["language"] not in LANGUAGES:
+        raise ConfigError(f"[site] language must be one of {LANGUAGES}, not {site['language']!r}")
+    base_url = site["base_url"]
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"[site] base_url must be an absolute http(s) URL, not {base_url!r}")
+    root = path.parent if path is not None else PROJECT_ROOT
+    themes = [PROJECT_ROOT]
+    if paths["theme"]:
+        themes.insert(0, (root / paths["theme"]).resolve())
+    return SiteConfig(
+        title=site["title"],
+        description=site["description"],
+        base_url=base_url if base_url.endswith("/") else base_url + "/",
+        language=site["language"],
+        content_dir=(root / paths["content"]).resolve(),
+        output_dir=(root / paths["output"]).resolve(),
+        theme_dirs=tuple(themes),
+        per_page=per_page,
+        config_path=path,
+    )

@@ -1,0 +1,110 @@
+"""The data passed between pipeline stages."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .clean import Block
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Region:
+    """A place from the gazetteer, as its path of full names and codes."""
+
+    names: tuple[str, ...]
+    codes: tuple[str, ...]
+
+    @property
+    def path(self) -> str:
+        return "/".join(self.names)
+
+
+@dataclass(frozen=True)
+class Article:
+    path: str
+    kind: str
+    encoding: str
+    script: str
+    title: str
+    title_derived: bool
+    channel: str | None
+    date: str | None
+    source: str | None
+    authors: tuple[Author, ...]
+    editor: str | None
+    slug: str
+    blocks: tuple[Block, ...]
+    original_text: str
+    warnings: tuple[str, ...]
+    draft: bool = False
+    content_hash: str = ""
+    regions: tuple[Region, ...] = ()
+    initiatives: tuple[str, ...] = ()
+    slogans: tuple[str, ...] = ()
+    front_matter: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def headings(self) -> list[str]:
+        return [block.text for block in self.blocks if block.kind == "h"]
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [block.text for block in self.blocks if block.kind == "p"]
+
+    @property
+    def year(self) -> str | None:
+        return self.date[:4] if self.date else None
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``inspect`` contract."""
+        return {
+            "path": self.path,
+            "encoding": self.encoding,
+            "script": self.script,
+            "title": self.title,
+            "title_derived": self.title_derived,
+            "channel": self.channel,
+            "date": self.date,
+            "source": self.source,
+            "authors": [asdict(author) for author in self.authors],
+            "editor": self.editor,
+            "slug": self.slug,
+            "headings": self.headings,
+            "paragraphs": self.paragraphs,
+            "regions": [list(region.names) for region in self.regions],
+            "region_codes": [list(region.codes) for region in self.regions],
+            "initiatives": list(self.initiatives),
+            "slogans": list(self.slogans),
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A content file that did not become an article."""
+
+    path: str
+    error: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "error": self.error}
+
+
+@dataclass
+class Corpus:
+    """Every article of a content folder, and every file that failed."""
+
+    articles: list[Article] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # site-wide warnings
+
+    @property
+    def warning_count(self) -> int:
+        return sum(len(a.warnings) for a in self.articles) + len(self.notices)

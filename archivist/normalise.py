@@ -1,0 +1,304 @@
+"""One content file to one Article: the per-article stages in order.
+
+read -> repair -> clean -> extract -> Simplified.  Everything here is a pure
+function of the file's bytes, so results can be cached by content hash and run
+in any worker.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import markdown
+import nh3
+
+from . import clean, extract
+from .clean import Block
+from .model import Article, Author
+from .read import RawArticle, ReadError
+from .repair import repair_garbled
+from .script import detect_script, to_simplified
+from .slug import clean_slug, make_slug
+
+HEADER_LINES = 12
+
+
+@dataclass
+class Meta:
+    """What the header and tail of a scraped file say about it."""
+
+    title: str | None = None
+    title_original: str | None = None
+    channel: str | None = None
+    date: str | None = None
+    source: str | None = None
+    editor: str | None = None
+    authors: list[Author] = field(default_factory=list)
+    byline_opens: bool = False
+
+
+def fold(lines: list[str]) -> list[str]:
+    """Simplified forms of lines, converted in one call, one to one."""
+    folded = to_simplified("\n".join(lines)).split("\n")
+    return folded if len(folded) == len(lines) else [to_simplified(line) for line in lines]
+
+
+def read_header(lines: list[str], simple: list[str], meta: Meta) -> int:
+    """Consume the title, dateline and share widgets; return where the body starts."""
+    index = 0
+    seen = 0
+    while index < len(lines) and seen < HEADER_LINES:
+        line, folded = lines[index].strip(), simple[index].strip()
+        if not line:
+            index += 1
+            continue
+        seen += 1
+        if clean.is_share_widget(folded):
+            index += 1
+            continue
+        if meta.title is None and meta.date is None and not meta.byline_opens:
+            office = extract.parse_office_byline(folded)
+            if office:
+                meta.authors.append(office)
+                meta.byline_opens = True
+                index += 1
+                continue
+            if extract.looks_like_title(folded) and not clean.INDENT.match(lines[index]):
+                meta.channel, meta.title = extract.split_channel(clean.normalise_space(folded))
+                meta.title_original = clean.normalise_space(line)
+                index += 1
+                continue
+        if meta.date is None and meta.source is None and extract.is_dateline(folded) and len(folded) <= 120:
+            meta.date = extract.parse_date(folded)
+            meta.source = extract.parse_source(folded)
+            meta.authors.extend(extract.parse_dateline_authors(folded))
+            index += 1
+            continue
+        break
+    return index
+
+
+def read_tail(lines: list[str], simple: list[str], meta: Meta, start: int) -> int:
+    """Consume the editor and byline lines at the end; return where the body ends."""
+    end = len(lines)
+    tail_authors: list[Author] = []
+    while end > start:
+        folded = simple[end - 1].strip()
+        if not folded:
+            end -= 1
+            continue
+        editor = extract.parse_editor(folded)
+        byline = None if editor else extract.parse_byline(folded)
+        if editor:
+            meta.editor = meta.editor or editor
+        elif byline:
+            tail_authors = byline + tail_authors
+        else:
+            break
+        end -= 1
+    known = {author.name for author in meta.authors}
+    meta.authors.extend(author for author in tail_authors if author.name not in known)
+    return end
+
+
+def strip_noise(lines: list[str]) -> list[str]:
+    """Drop breadcrumbs, SEO link lists and a related-articles tail."""
+    folded = fold(lines)
+    kept = [
+        line
+        for line, simple in zip(lines, folded, strict=True)
+        if not (clean.is_breadcrumb(simple) or clean.is_link_list(simple))
+    ]
+    folded_kept = fold(kept)
+    cut = clean.cut_related_tail(folded_kept)
+    return kept[: len(cut)]
+
+
+def normalise_scraped(raw: RawArticle) -> Article:
+    warnings: list[str] = []
+    repaired = repair_garbled(raw.text)
+    if repaired.recovered or repaired.lost:
+        warnings.append(
+            f"garbled GBK spans repaired: {repaired.recovered} characters recovered, {repaired.lost} lost (shown as □)"
+        )
+    text = clean.remove_pinyin_notes(repaired.text)
+    lines = strip_noise(text.split("\n"))
+    simple = fold(lines)
+    meta = Meta()
+    body_start = read_header(lines, simple, meta)
+    body_end = read_tail(lines, simple, meta, body_start)
+    body = "\n".join(line for line in lines[body_start:body_end] if not clean.is_share_widget(line))
+    original = [clean.restore_fullwidth_punctuation(p) for p in clean.split_paragraphs(body)]
+    paragraphs = fold(original)
+    if not paragraphs:
+        raise ReadError("no article text left after removing page furniture")
+    blocks = clean.to_blocks(paragraphs)
+    title, derived = meta.title, False
+    if not title:
+        title, derived = extract.derive_title([b.text for b in blocks if b.kind == "p"]), True
+        warnings.append(f"no title line; derived title {title!r} from the first sentence")
+    original_text = "\n\n".join([meta.title_original or "", *original]).strip()
+    return Article(
+        path=raw.path,
+        kind=raw.kind,
+        encoding=raw.encoding,
+        script=detect_script(text),
+        title=title,
+        title_derived=derived,
+        channel=meta.channel,
+        date=meta.date,
+        source=meta.source,
+        authors=tuple(meta.authors),
+        editor=meta.editor,
+        slug=make_slug(title, meta.date),
+        blocks=tuple(blocks),
+        original_text=original_text,
+        warnings=tuple(warnings),
+    )
+
+
+FENCE = re.compile(r"^(```|~~~)")
+
+
+def markdown_blocks(text: str) -> list[str]:
+    """Blank-line separated blocks, keeping fenced code whole."""
+    blocks: list[str] = []
+    current: list[str] = []
+    fenced = False
+    for line in text.split("\n"):
+        if FENCE.match(line.strip()):
+            fenced = not fenced
+        if not line.strip() and not fenced:
+            if current:
+                blocks.append("\n".join(current))
+                current = []
+            continue
+        current.append(line)
+    if current:
+        blocks.append("\n".join(current))
+    return blocks
+
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "figcaption", "figure", "h2", "h3", "h4",
+    "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup",
+    "table", "tbody", "td", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+
+
+def markdown_to_html(source: str) -> str:
+    """Markdown with its raw HTML passed through an allow-list sanitiser."""
+    html = markdown.markdown(source, extensions=["tables", "fenced_code"], output_format="html")
+    return nh3.clean(html, tags=ALLOWED_TAGS, url_schemes={"http", "https", "mailto"}, link_rel="noopener")
+
+
+def plain_text(html: str) -> str:
+    return re.sub(r"\s+", " ", nh3.clean(html, tags=set())).strip()
+
+
+HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*$")
+
+
+def normalise_markdown(raw: RawArticle) -> Article:
+    warnings: list[str] = []
+    front = raw.front_matter
+    blocks: list[Block] = []
+    title = None
+    for source in markdown_blocks(to_simplified(raw.text)):
+        heading = HEADING.match(source.strip()) if "\n" not in source.strip() else None
+        if heading and title is None and source.lstrip().startswith("# "):
+            title = heading.group(1)
+            continue
+        if heading:
+            blocks.append(Block("h", heading.group(1)))
+            continue
+        html = markdown_to_html(source)
+        text = plain_text(html)
+        if text:
+            blocks.append(Block("p", text, html))
+    title = string_field(front, "title") or title
+    derived = False
+    if not title:
+        title, derived = extract.derive_title([b.text for b in blocks if b.kind == "p"]), True
+        warnings.append(f"no title in front matter or heading; derived title {title!r}")
+    date = date_field(front)
+    slug = clean_slug(string_field(front, "slug") or "") or make_slug(title, date)
+    return Article(
+        path=raw.path,
+        kind=raw.kind,
+        encoding=raw.encoding,
+        script=detect_script(raw.text),
+        title=to_simplified(title),
+        title_derived=derived,
+        channel=string_field(front, "channel"),
+        date=date,
+        source=string_field(front, "source"),
+        authors=authors_field(front),
+        editor=string_field(front, "editor"),
+        slug=slug,
+        blocks=tuple(blocks),
+        original_text=raw.text.strip(),
+        warnings=tuple(warnings),
+        draft=bool_field(front, "draft"),
+        front_matter=dict(front),
+    )
+
+
+def string_field(front: dict[str, Any], key: str) -> str | None:
+    value = front.get(key)
+    if value is None:
+        return None
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        text = str(value).strip()
+        return text or None
+    raise ReadError(f"front matter {key!r} must be text, not {type(value).__name__}")
+
+
+def bool_field(front: dict[str, Any], key: str) -> bool:
+    value = front.get(key, False)
+    if not isinstance(value, bool):
+        raise ReadError(f"front matter {key!r} must be true or false, not {value!r}")
+    return value
+
+
+def date_field(front: dict[str, Any]) -> str | None:
+    value = front.get("date")
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None).isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    parsed = extract.parse_date(str(value))
+    if parsed is None:
+        raise ReadError(f"front matter 'date': cannot read {value!r} as a date")
+    return parsed
+
+
+def authors_field(front: dict[str, Any]) -> tuple[Author, ...]:
+    value = front.get("authors", front.get("author"))
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    authors = []
+    for item in items:
+        if isinstance(item, str):
+            authors.append(Author(name=to_simplified(item.strip()), role="作者"))
+        elif isinstance(item, dict) and isinstance(item.get("name"), str):
+            authors.append(Author(name=to_simplified(item["name"]), role=str(item.get("role") or "作者")))
+        else:
+            raise ReadError(f"front matter 'authors': each entry must be a name or {{name, role}}, not {item!r}")
+    return tuple(authors)
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def normalise(raw: RawArticle, data_hash: str = "") -> Article:
+    article = normalise_markdown(raw) if raw.kind == "md" else normalise_scraped(raw)
+    return replace(article, content_hash=data_hash)

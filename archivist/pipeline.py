@@ -1,0 +1,140 @@
+"""The whole build: files to Articles (per file), then site-wide stages."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .config import SiteConfig
+from .model import Article, Corpus, Failure
+from .normalise import content_hash, normalise
+from .read import SOURCE_SUFFIXES, ReadError, read_bytes
+from .render import render_site
+from .slug import deduplicate
+from .write import OutputError
+
+
+def discover(content_dir: Path) -> tuple[list[Path], list[Failure]]:
+    """Content files below ``content_dir``, sorted; symlinks that lead out of
+    it are refused."""
+    root = content_dir.resolve()
+    files, refused = [], []
+    for path in sorted(content_dir.rglob("*")):
+        if path.suffix.lower() not in SOURCE_SUFFIXES or any(
+            p.startswith(".") for p in path.relative_to(content_dir).parts
+        ):
+            continue
+        if path.is_symlink():
+            target = path.resolve()
+            if root not in target.parents:
+                refused.append(Failure(str(path), f"symlink pointing outside the content folder ({target}) refused"))
+                continue
+        if path.is_file():
+            files.append(path)
+    return files, refused
+
+
+def display_path(path: Path) -> Path:
+    """Relative to the working folder when below it, as a user typed it."""
+    try:
+        return path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def normalise_file(path: Path) -> Article | Failure:
+    """One file to an Article, or a Failure naming the problem; never raises
+    for bad input."""
+    path = display_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return Failure(str(path), f"cannot read: {error.strerror}")
+    try:
+        return normalise(read_bytes(str(path), data), content_hash(data))
+    except ReadError as error:
+        return Failure(str(path), str(error))
+    except RecursionError:
+        return Failure(str(path), "structure nested too deeply to read")
+
+
+def map_files(work: Callable[[Path], Article | Failure], paths: list[Path]) -> Iterator[Article | Failure]:
+    """The seam where per-file work is scheduled (a process pool later)."""
+    return map(work, paths)
+
+
+def fingerprint(article: Article) -> str:
+    body = "\n".join(block.text for block in article.blocks)
+    return hashlib.sha256(f"{article.title}\n{article.date}\n{body}".encode()).hexdigest()
+
+
+def finish(results: Iterable[Article | Failure], corpus: Corpus) -> Corpus:
+    """Drop duplicates and drafts, make slugs unique."""
+    seen: dict[str, str] = {}
+    articles: list[Article] = []
+    for result in results:
+        if isinstance(result, Failure):
+            corpus.failures.append(result)
+            continue
+        key = fingerprint(result)
+        if key in seen:
+            corpus.notices.append(f"{result.path}: duplicate of {seen[key]}; built once")
+            continue
+        seen[key] = result.path
+        if result.draft:
+            corpus.notices.append(f"{result.path}: draft, not built")
+            continue
+        articles.append(result)
+    articles.sort(key=lambda a: a.path)
+    slugs = deduplicate(a.slug for a in articles)
+    corpus.articles = [replace(a, slug=s) for a, s in zip(articles, slugs, strict=True)]
+    return corpus
+
+
+def no_progress(items: Iterable, total: int | None = None) -> Iterable:
+    return items
+
+
+def load_corpus(content_dir: Path, progress: Callable[..., Iterable] = no_progress) -> Corpus:
+    if not content_dir.is_dir():
+        raise OutputError(f"content folder {content_dir} does not exist")
+    paths, refused = discover(content_dir)
+    corpus = Corpus(failures=list(refused))
+    return finish(progress(map_files(normalise_file, paths), total=len(paths)), corpus)
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    articles: int
+    warnings: int
+    errors: int
+    seconds: float
+    changed: int
+    removed: int
+    output: Path
+
+    def summary(self) -> str:
+        return (
+            f"Built {self.articles} articles, {self.warnings} warnings, {self.errors} errors "
+            f"in {self.seconds:.2f} s ({self.changed} files written, {self.removed} removed) -> "
+            f"{self.output / 'index.html'}"
+        )
+
+
+def build(config: SiteConfig, progress: Callable[..., Iterable] = no_progress) -> tuple[Corpus, BuildReport]:
+    started = time.perf_counter()
+    corpus = load_corpus(config.content_dir, progress)
+    changed, removed = render_site(corpus, config)
+    report = BuildReport(
+        articles=len(corpus.articles),
+        warnings=corpus.warning_count,
+        errors=len(corpus.failures),
+        seconds=time.perf_counter() - started,
+        changed=changed,
+        removed=removed,
+        output=config.output_dir,
+    )
+    return corpus, report

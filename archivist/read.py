@@ -1,0 +1,122 @@
+"""Reading content files: bytes to text, and Markdown front matter."""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .repair import commonness
+
+SOURCE_SUFFIXES = (".txt", ".md", ".markdown")
+MAX_FRONT_MATTER = 64 * 1024
+
+
+class ReadError(Exception):
+    """A content file that cannot become an article; the message names why."""
+
+
+@dataclass(frozen=True)
+class RawArticle:
+    path: str
+    text: str
+    encoding: str
+    kind: str  # "txt" (scraped) or "md" (written by an editor)
+    front_matter: dict[str, Any] = field(default_factory=dict)
+
+
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    if b"\x00" in sample:
+        return True
+    controls = sum(byte < 0x09 or 0x0E <= byte < 0x20 for byte in sample)
+    return controls > len(sample) * 0.05
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text and the encoding it was found in: a BOM wins, then UTF-8, then
+    whichever of GB18030 and Big5 reads as more natural Chinese."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as error:
+                raise ReadError(f"invalid {encoding} after its byte order mark: {error.reason}") from None
+    if looks_binary(data):
+        raise ReadError("binary file (NUL or control bytes), not text")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    readings = []
+    for encoding in ("gb18030", "big5"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        readings.append((commonness(text[:4000]), encoding, text))
+    if not readings:
+        raise ReadError("cannot decode: not UTF-8, UTF-16, GB18030 or Big5")
+    _, encoding, text = max(readings)
+    return text, encoding
+
+
+def normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """YAML between ``---`` lines at the top of a Markdown file."""
+    if not text.startswith("---\n"):
+        return {}, text
+    end = text.find("\n---", 4)
+    if end < 0:
+        raise ReadError("front matter opened with --- is never closed")
+    block = text[4:end]
+    if len(block) > MAX_FRONT_MATTER:
+        raise ReadError(f"front matter larger than {MAX_FRONT_MATTER // 1024} KB")
+    try:
+        data = yaml.safe_load(block)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark else ""
+        raise ReadError(f"invalid front matter{where}: {getattr(error, 'problem', error)}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ReadError("front matter must be a mapping of keys to values")
+    body_start = text.find("\n", end + 4)
+    body = "" if body_start < 0 else text[body_start + 1 :]
+    return {str(key): value for key, value in data.items()}, body
+
+
+def read_bytes(path: str, data: bytes) -> RawArticle:
+    if not data.strip():
+        raise ReadError("empty file")
+    text, encoding = decode(data)
+    text = normalise_newlines(text).lstrip("\ufeff")
+    if not text.strip():
+        raise ReadError("empty file")
+    kind = "md" if path.endswith((".md", ".markdown")) else "txt"
+    front_matter: dict[str, Any] = {}
+    if kind == "md":
+        front_matter, text = split_front_matter(text)
+    return RawArticle(path=path, text=text, encoding=encoding, kind=kind, front_matter=front_matter)
+
+
+def read_file(path: Path) -> RawArticle:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ReadError(f"cannot read: {error.strerror}") from None
+    return read_bytes(str(path), data)

@@ -1,0 +1,34 @@
+"""Script folding between Simplified and Traditional Chinese, via OpenCC."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import opencc
+
+SIMPLIFIED = "zh-Hans"
+TRADITIONAL = "zh-Hant"
+
+
+@cache
+def converter(config: str) -> opencc.OpenCC:
+    # OpenCC loads its phrase tables once per config; keep one per process.
+    return opencc.OpenCC(config)
+
+
+def to_simplified(text: str) -> str:
+    return converter("t2s").convert(text)
+
+
+def to_traditional(text: str) -> str:
+    return converter("s2t").convert(text)
+
+
+def detect_script(text: str) -> str:
+    """Traditional when folding to Simplified changes more characters than
+    folding to Traditional does."""
+    simplified = to_simplified(text)
+    traditional = to_traditional(text)
+    changed_by_t2s = sum(a != b for a, b in zip(text, simplified, strict=False))
+    changed_by_s2t = sum(a != b for a, b in zip(text, traditional, strict=False))
+    return TRADITIONAL if changed_by_t2s > changed_by_s2t else SIMPLIFIED

@@ -1,0 +1,66 @@
+"""Stable, readable, ASCII slugs: the date and the pinyin of a title's first words."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from pypinyin import lazy_pinyin
+
+from .clean import HAN_CHAR
+
+MAX_SYLLABLES = 6
+MAX_LENGTH = 60
+# Names Windows will not create, whatever the extension.
+RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+
+
+def ascii_words(text: str) -> list[str]:
+    """Pinyin for Han characters, Latin words as they are, lower-cased."""
+    words: list[str] = []
+    han_seen = 0
+    for piece in re.findall(rf"{HAN_CHAR.pattern}+|[A-Za-z0-9]+", text):
+        if HAN_CHAR.match(piece):
+            room = MAX_SYLLABLES - han_seen
+            if room <= 0:
+                continue
+            syllables = lazy_pinyin(piece[:room])
+            han_seen += len(syllables)
+            words.append("".join(syllables))
+        else:
+            words.append(piece)
+    return [unicodedata.normalize("NFKD", w).encode("ascii", "ignore").decode().lower() for w in words]
+
+
+def clean_slug(value: str) -> str:
+    """Any string made safe as one path segment: ``[a-z0-9-]`` only, so no
+    ``..``, separator, drive or reserved device name can get through."""
+    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
+    value = re.sub(r"[^a-z0-9]+", "-", value).strip("-")[:MAX_LENGTH].strip("-")
+    if value in RESERVED:
+        value = f"{value}-page"
+    return value
+
+
+def make_slug(title: str, date: str | None) -> str:
+    words = "-".join(word for word in ascii_words(title) if word)
+    prefix = date[:10] if date else ""
+    slug = clean_slug(f"{prefix}-{words}" if prefix else words)
+    return slug or "article"
+
+
+def deduplicate(slugs: Iterable[str]) -> list[str]:
+    """Append -2, -3 ... to repeats, in the order given (callers sort by path,
+    so the result is the same on every build)."""
+    seen: dict[str, int] = {}
+    taken = set()
+    out = []
+    for slug in slugs:
+        candidate = slug
+        while candidate in taken:
+            seen[slug] = seen.get(slug, 1) + 1
+            candidate = f"{slug}-{seen[slug]}"
+        taken.add(candidate)
+        out.append(candidate)
+    return out

@@ -1,0 +1,115 @@
+"""Putting bytes on disk, inside the output folder and nowhere else.
+
+A build stages every file first; only when rendering finished does it sync the
+staged tree into the output folder.  Files whose bytes did not change are left
+alone (their mtimes stay, so deploys upload only what changed), and only files
+an earlier build wrote, listed in its manifest, are ever removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path, PurePosixPath
+
+MANIFEST = ".archivist-manifest.json"
+STAGING = ".archivist-staging"
+
+
+class OutputError(Exception):
+    """The output folder cannot be used, or a path would leave it."""
+
+
+def safe_relative(relpath: str) -> PurePosixPath:
+    """A relative POSIX path that stays below its root, or OutputError."""
+    path = PurePosixPath(relpath)
+    if path.is_absolute() or not path.parts or any(part in ("", ".", "..") for part in path.parts):
+        raise OutputError(f"refusing to write {relpath!r}: not a plain relative path")
+    if any(":" in part or "\\" in part for part in path.parts):
+        raise OutputError(f"refusing to write {relpath!r}: drive or backslash in path")
+    return path
+
+
+def check_output_dir(output: Path, protected: list[Path]) -> None:
+    """Refuse an output folder that holds, or is, a folder of the user's, or
+    that is a non-empty folder no build of ours made."""
+    output = output.resolve()
+    for folder in protected:
+        folder = folder.resolve()
+        if output == folder or output in folder.parents or folder in output.parents:
+            raise OutputError(f"output folder {output} overlaps {folder}; keep them apart")
+    if output.exists() and not output.is_dir():
+        raise OutputError(f"output {output} exists and is not a folder")
+    if output.is_dir() and any(output.iterdir()) and not (output / MANIFEST).exists():
+        raise OutputError(
+            f"output folder {output} is not empty and was not made by this tool; choose an empty or new folder"
+        )
+
+
+class SiteWriter:
+    def __init__(self, output: Path) -> None:
+        self.output = output.resolve()
+        self.staging = self.output / STAGING
+        self.written: set[str] = set()
+
+    def __enter__(self) -> SiteWriter:
+        self.output.mkdir(parents=True, exist_ok=True)
+        if self.staging.exists():
+            shutil.rmtree(self.staging)  # left by a build that was killed
+        self.staging.mkdir()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+    def write(self, relpath: str, data: bytes | str) -> None:
+        rel = safe_relative(relpath)
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        target = self.staging.joinpath(*rel.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self.written.add(rel.as_posix())
+
+    def copy(self, relpath: str, source: Path) -> None:
+        self.write(relpath, source.read_bytes())
+
+    def previous_files(self) -> set[str]:
+        try:
+            listed = json.loads((self.output / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return set()
+        return {name for name in listed if isinstance(name, str)}
+
+    def commit(self) -> tuple[int, int]:
+        """Move changed files into place, remove files of the last build that
+        this one did not write.  Returns (files changed, files removed)."""
+        changed = removed = 0
+        for name in sorted(self.written):
+            staged = self.staging / name
+            target = self.output / name
+            data = staged.read_bytes()
+            if target.is_file() and not target.is_symlink() and target.read_bytes() == data:
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.is_symlink() or target.is_dir():
+                raise OutputError(f"refusing to replace {target}: not a regular file")
+            os.replace(staged, target)
+            changed += 1
+        for name in sorted(self.previous_files() - self.written):
+            target = self.output / safe_relative(name)
+            if target.is_file() and not target.is_symlink():
+                target.unlink()
+                removed += 1
+        manifest = self.output / (MANIFEST + ".tmp")
+        manifest.write_text(json.dumps(sorted(self.written), ensure_ascii=False), encoding="utf-8")
+        os.replace(manifest, self.output / MANIFEST)
+        prune_empty_dirs(self.output)
+        return changed, removed
+
+
+def prune_empty_dirs(root: Path) -> None:
+    for folder in sorted((p for p in root.rglob("*") if p.is_dir() and not p.is_symlink()), reverse=True):
+        if folder.name != STAGING and not any(folder.iterdir()):
+            folder.rmdir()

@@ -1,0 +1,151 @@
+"""The build command: exit codes, bad input, output safety."""
+
+import os
+import shutil
+from pathlib import Path
+
+from .conftest import ROOT, SEEDS, run_cli, write_site_toml
+
+
+def make_project(tmp_path: Path, files: dict[str, bytes] | None = None, seeds: bool = True) -> Path:
+    content = tmp_path / "content"
+    content.mkdir()
+    if seeds:
+        for seed in SEEDS:
+            shutil.copy(seed, content / seed.name)
+    for name, data in (files or {}).items():
+        (content / name).write_bytes(data)
+    write_site_toml(tmp_path, content="content", output="site")
+    return tmp_path
+
+
+def build(project: Path, *args: str):
+    return run_cli("--config", str(project / "site.toml"), "build", "--quiet", *args)
+
+
+def test_build_writes_home_article_pages_and_stylesheet(tmp_path):
+    project = make_project(tmp_path)
+    result = build(project)
+    assert result.returncode == 0, result.stderr
+    site = project / "site"
+    assert (site / "index.html").exists() and (site / "static" / "style.css").exists()
+    assert len(list((site / "articles").glob("*.html"))) == 5
+    assert "Built 5 articles" in result.stdout and "0 errors" in result.stdout
+
+
+def test_home_lists_newest_first_and_undated_last(tmp_path):
+    project = make_project(tmp_path)
+    build(project)
+    home = (project / "site" / "index.html").read_text(encoding="utf-8")
+    order = [home.index(t) for t in ("党建联建赋能", "固边富民筑堡垒", "三年行动", "葵峰山上党旗扬", "党的二十大指出")]
+    assert order == sorted(order)
+
+
+def test_links_are_relative_with_html_file_names(tmp_path):
+    project = make_project(tmp_path)
+    build(project)
+    for page in (project / "site").rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for href in __import__("re").findall(r'(?:href|src)="([^"]+)"', html):
+            assert not href.startswith(("/", "http")), (page, href)
+            target = (page.parent / href.split("#")[0]).resolve()
+            assert target.exists(), (page, href)
+
+
+def test_bad_files_are_reported_and_the_rest_are_built(tmp_path):
+    project = make_project(
+        tmp_path, {"empty.txt": b"", "binary.txt": b"\x00\x01\x02\x03PK", "bad.md": b"---\n[\n---\nx"}
+    )
+    result = build(project)
+    assert result.returncode == 1
+    for name in ("empty.txt", "binary.txt", "bad.md"):
+        assert name in result.stderr
+    assert len(list((project / "site" / "articles").glob("*.html"))) == 5
+
+
+def test_unknown_command_is_usage_error():
+    assert run_cli("frobnicate").returncode == 2
+
+
+def test_bad_config_is_usage_error_naming_the_setting(tmp_path):
+    config = tmp_path / "site.toml"
+    config.write_text("[build]\nper_page = 0\n", encoding="utf-8")
+    result = run_cli("--config", str(config), "build")
+    assert result.returncode == 2 and "per_page" in result.stderr
+
+
+def test_titles_and_bodies_are_escaped(tmp_path):
+    hostile = "---\ntitle: '<script>alert(1)</script>'\n---\n\n正文<img src=x onerror=alert(1)>内容\n"
+    project = make_project(tmp_path, {"evil.md": hostile.encode()}, seeds=False)
+    assert build(project).returncode == 0
+    pages = "".join(p.read_text(encoding="utf-8") for p in (project / "site").rglob("*.html"))
+    assert "<script>alert" not in pages and "onerror" not in pages
+    assert "&lt;script&gt;" in pages
+
+
+def test_unchanged_files_are_not_rewritten(tmp_path):
+    project = make_project(tmp_path)
+    build(project)
+    page = next((project / "site" / "articles").glob("*.html"))
+    os.utime(page, (1_000_000, 1_000_000))
+    assert build(project).returncode == 0
+    assert page.stat().st_mtime == 1_000_000
+
+
+def test_removed_article_page_is_removed_and_user_files_kept(tmp_path):
+    project = make_project(tmp_path)
+    build(project)
+    note = project / "site" / "my-note.txt"
+    note.write_text("mine", encoding="utf-8")
+    (project / "content" / SEEDS[0].name).unlink()
+    build(project)
+    assert len(list((project / "site" / "articles").glob("*.html"))) == 4
+    assert note.read_text(encoding="utf-8") == "mine"
+
+
+def test_output_folder_that_holds_user_files_is_refused(tmp_path):
+    project = make_project(tmp_path)
+    other = tmp_path / "documents"
+    other.mkdir()
+    (other / "thesis.txt").write_text("precious", encoding="utf-8")
+    result = build(project, "--out", str(other))
+    assert result.returncode == 2 and "not empty" in result.stderr
+    assert [p.name for p in other.iterdir()] == ["thesis.txt"]
+
+
+def test_output_folder_equal_to_content_is_refused(tmp_path):
+    project = make_project(tmp_path)
+    result = build(project, "--out", str(project / "content"))
+    assert result.returncode == 2
+
+
+def test_failed_render_leaves_previous_site_whole(tmp_path):
+    project = make_project(tmp_path)
+    build(project)
+    before = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    theme = project / "theme" / "templates"
+    theme.mkdir(parents=True)
+    (theme / "article.html").write_text("{{ no_such_variable.oops }}", encoding="utf-8")
+    with (project / "site.toml").open("a", encoding="utf-8") as config:
+        config.write('theme = "theme"\n')
+    result = build(project)
+    assert result.returncode != 0
+    after = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_duplicate_articles_build_one_page_and_warn(tmp_path):
+    project = make_project(tmp_path, {"copy.txt": SEEDS[1].read_bytes()})
+    result = run_cli("--config", str(project / "site.toml"), "build")
+    assert result.returncode == 0
+    assert "duplicate" in result.stderr
+    assert len(list((project / "site" / "articles").glob("*.html"))) == 5
+
+
+def test_help_lists_commands():
+    result = run_cli("--help")
+    assert result.returncode == 0 and "build" in result.stdout and "inspect" in result.stdout
+
+
+def test_repository_has_no_tracked_output():
+    assert "/site/" in (ROOT / ".gitignore").read_text(encoding="utf-8")
