@@ -90,8 +90,9 @@ def is_link_list(line: str) -> bool:
     items = [item for item in LINK_LIST_SEPARATOR.split(line.strip()) if item]
     if len(items) < 5:
         return False
-    short = sum(len(item) <= 8 for item in items)
-    return short / len(items) >= 0.9
+    # Link text is short and has no clauses inside; the last item may be cut off.
+    link_like = sum(len(item) <= 16 and not re.search(r"[，,、：:；;]", item) for item in items)
+    return link_like / len(items) >= 0.8
 
 
 SENTENCE_END = re.compile(r"[。！？!?；;…]")

@@ -12,7 +12,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .config import ConfigError, SiteConfig, load_config
-from .pipeline import build, normalise_file
+from .model import Corpus
+from .pipeline import build, load_corpus, load_curation, normalise_file
+from .render import RenderError
+from .taxonomy import build_taxonomy
 from .write import OutputError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -36,6 +39,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     inspect_cmd = commands.add_parser("inspect", help="print what normalisation makes of files, as JSON")
     inspect_cmd.add_argument("files", nargs="+", type=Path)
+
+    tags_cmd = commands.add_parser("tags", help="print every region and initiative tag with its count, as JSON")
+    tags_cmd.add_argument("--content", type=Path, help="folder of articles")
     return parser
 
 
@@ -59,8 +65,7 @@ def progress_bar(quiet: bool):
 def run_build(args: argparse.Namespace) -> int:
     config = settings(args)
     corpus, report = build(config, progress_bar(args.quiet))
-    for failure in corpus.failures:
-        print(f"error: {failure.path}: {failure.error}", file=sys.stderr)
+    report_failures(corpus)
     if not args.quiet:
         for article in corpus.articles:
             for warning in article.warnings:
@@ -72,19 +77,42 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_inspect(args: argparse.Namespace) -> int:
-    results = [normalise_file(path) for path in args.files]
-    json.dump([r.to_json() for r in results], sys.stdout, ensure_ascii=False, indent=2)
-    print()
+    curation, broken = load_curation(settings(args).content_dir)
+    if broken:
+        print(f"warning: {broken.path}: {broken.error}", file=sys.stderr)
+    results = [normalise_file(path, curation) for path in args.files]
+    dump_json([r.to_json() for r in results])
     return EXIT_FAILED if any(not hasattr(r, "slug") for r in results) else EXIT_OK
 
 
-COMMANDS = {"build": run_build, "inspect": run_inspect}
+def run_tags(args: argparse.Namespace) -> int:
+    corpus = load_corpus(settings(args).content_dir)
+    report_failures(corpus)
+    dump_json(build_taxonomy(corpus.articles).to_json())
+    return EXIT_FAILED if corpus.failures else EXIT_OK
+
+
+def report_failures(corpus: Corpus) -> None:
+    for failure in corpus.failures:
+        print(f"error: {failure.path}: {failure.error}", file=sys.stderr)
+
+
+def dump_json(data: object) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    print()
+
+
+COMMANDS = {"build": run_build, "inspect": run_inspect, "tags": run_tags}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (ConfigError, OutputError) as error:
+    except (ConfigError, OutputError, RenderError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # Output piped into `head`: the reader has what it wanted.
+        sys.stderr.close()
+        return EXIT_OK

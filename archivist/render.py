@@ -11,7 +11,12 @@ import jinja2
 
 from .config import SiteConfig
 from .model import Article, Corpus
+from .taxonomy import Taxonomy, build_taxonomy
 from .write import SiteWriter, check_output_dir
+
+
+class RenderError(Exception):
+    """A template that fails; the message names the template and line."""
 
 
 @dataclass(frozen=True)
@@ -69,9 +74,23 @@ def index_path(number: int) -> str:
     return "index.html" if number == 1 else f"page/{number}.html"
 
 
-def plan_pages(corpus: Corpus, config: SiteConfig) -> list[Page]:
+def plan_tag_pages(taxonomy: Taxonomy) -> list[Page]:
+    pages = [
+        Page("regions/index.html", "regions.html", {}),
+        Page("initiatives/index.html", "initiatives.html", {}),
+    ]
+    for node in taxonomy.regions.values():
+        pages.append(Page(node.path, "region.html", {"node": node, "articles": by_date(node.articles)}))
+    for initiative in taxonomy.initiatives.values():
+        pages.append(
+            Page(initiative.path, "initiative.html", {"node": initiative, "articles": by_date(initiative.articles)})
+        )
+    return pages
+
+
+def plan_pages(corpus: Corpus, config: SiteConfig, taxonomy: Taxonomy) -> list[Page]:
     ordered = by_date(corpus.articles)
-    pages: list[Page] = []
+    pages: list[Page] = plan_tag_pages(taxonomy)
     for number, count, items in paginate(ordered, config.per_page):
         pages.append(
             Page(
@@ -94,16 +113,27 @@ def plan_pages(corpus: Corpus, config: SiteConfig) -> list[Page]:
     return pages
 
 
-def render_page(environment: jinja2.Environment, page: Page, config: SiteConfig) -> str:
+def render_page(environment: jinja2.Environment, page: Page, config: SiteConfig, taxonomy: Taxonomy) -> str:
     root = relative_root(page.path)
 
     def url(target: str) -> str:
         return posixpath.join(root, target) if root else target
 
-    template = environment.get_template(page.template)
-    return template.render(
-        site=config, root=root, url=url, article_path=article_path, page_path=page.path, **page.context
-    )
+    try:
+        template = environment.get_template(page.template)
+        return template.render(
+            site=config,
+            root=root,
+            url=url,
+            article_path=article_path,
+            page_path=page.path,
+            taxonomy=taxonomy,
+            **page.context,
+        )
+    except jinja2.TemplateSyntaxError as error:
+        raise RenderError(f"template {error.filename or error.name}, line {error.lineno}: {error.message}") from None
+    except jinja2.TemplateError as error:
+        raise RenderError(f"template {page.template} (rendering {page.path}): {error}") from None
 
 
 def copy_static(writer: SiteWriter, config: SiteConfig) -> None:
@@ -124,9 +154,10 @@ def render_site(corpus: Corpus, config: SiteConfig) -> tuple[int, int]:
     """Render every page and sync the output folder; (changed, removed)."""
     check_output_dir(config.output_dir, [config.content_dir, *config.template_dirs, *config.static_dirs])
     environment = make_environment(config)
+    taxonomy = build_taxonomy(corpus.articles)
     with SiteWriter(config.output_dir) as writer:
-        for page in plan_pages(corpus, config):
-            writer.write(page.path, render_page(environment, page, config))
+        for page in plan_pages(corpus, config, taxonomy):
+            writer.write(page.path, render_page(environment, page, config, taxonomy))
         for article in corpus.articles:
             writer.write(f"articles/{article.slug}.txt", article.original_text + "\n")
         copy_static(writer, config)
