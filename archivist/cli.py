@@ -12,8 +12,10 @@ from pathlib import Path
 from tqdm import tqdm
 
 from .config import ConfigError, SiteConfig, load_config
+from .editorial import load_editorial
+from .glossary import build_glossary
 from .model import Corpus
-from .pipeline import build, load_corpus, load_curation, normalise_file
+from .pipeline import build, load_corpus, normalise_file
 from .render import RenderError
 from .taxonomy import build_taxonomy
 from .write import OutputError
@@ -42,6 +44,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     tags_cmd = commands.add_parser("tags", help="print every region and initiative tag with its count, as JSON")
     tags_cmd.add_argument("--content", type=Path, help="folder of articles")
+
+    glossary_cmd = commands.add_parser("glossary", help="print the slogan glossary as JSON")
+    glossary_cmd.add_argument("--content", type=Path, help="folder of articles")
     return parser
 
 
@@ -77,10 +82,10 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_inspect(args: argparse.Namespace) -> int:
-    curation, broken = load_curation(settings(args).content_dir)
-    if broken:
-        print(f"warning: {broken.path}: {broken.error}", file=sys.stderr)
-    results = [normalise_file(path, curation) for path in args.files]
+    editorial, broken = load_editorial(settings(args).content_dir)
+    for failure in broken:
+        print(f"warning: {failure.path}: {failure.error}", file=sys.stderr)
+    results = [normalise_file(path, editorial) for path in args.files]
     dump_json([r.to_json() for r in results])
     return EXIT_FAILED if any(not hasattr(r, "slug") for r in results) else EXIT_OK
 
@@ -89,6 +94,14 @@ def run_tags(args: argparse.Namespace) -> int:
     corpus = load_corpus(settings(args).content_dir)
     report_failures(corpus)
     dump_json(build_taxonomy(corpus.articles).to_json())
+    return EXIT_FAILED if corpus.failures else EXIT_OK
+
+
+def run_glossary(args: argparse.Namespace) -> int:
+    corpus = load_corpus(settings(args).content_dir)
+    report_failures(corpus)
+    glossary = build_glossary(corpus.articles, corpus.editorial.glossary)
+    dump_json([entry.to_json() for entry in glossary.ordered()])
     return EXIT_FAILED if corpus.failures else EXIT_OK
 
 
@@ -102,7 +115,7 @@ def dump_json(data: object) -> None:
     print()
 
 
-COMMANDS = {"build": run_build, "inspect": run_inspect, "tags": run_tags}
+COMMANDS = {"build": run_build, "inspect": run_inspect, "tags": run_tags, "glossary": run_glossary}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -104,6 +104,7 @@ class Corpus:
     articles: list[Article] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # site-wide warnings
+    editorial: Any = None  # the editors' curation files (editorial.Editorial)
 
     @property
     def warning_count(self) -> int:

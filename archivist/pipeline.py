@@ -9,16 +9,16 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
-import yaml
-
 from .config import SiteConfig
+from .editorial import Editorial, load_editorial
 from .gazetteer import load_gazetteer
 from .model import Article, Corpus, Failure
 from .normalise import content_hash, normalise
 from .read import SOURCE_SUFFIXES, ReadError, read_bytes
 from .render import render_site
+from .slogans import article_slogans
 from .slug import deduplicate
-from .tag import Curation, CurationError, parse_curation, tag_article
+from .tag import tag_article
 from .write import OutputError
 
 
@@ -50,7 +50,7 @@ def display_path(path: Path) -> Path:
         return path
 
 
-def normalise_file(path: Path, curation: Curation | None = None) -> Article | Failure:
+def normalise_file(path: Path, editorial: Editorial | None = None) -> Article | Failure:
     """One file to a tagged Article, or a Failure naming the problem; never
     raises for bad input."""
     path = display_path(path)
@@ -60,7 +60,10 @@ def normalise_file(path: Path, curation: Curation | None = None) -> Article | Fa
         return Failure(str(path), f"cannot read: {error.strerror}")
     try:
         article = normalise(read_bytes(str(path), data), content_hash(data))
-        return tag_article(article, load_gazetteer(), curation or Curation())
+        editorial = editorial or Editorial()
+        article = tag_article(article, load_gazetteer(), editorial.initiatives)
+        slogans = (editorial.glossary.canonical(s) for s in article_slogans(article.paragraphs))
+        return replace(article, slogans=tuple(s for s in dict.fromkeys(slogans) if s not in editorial.glossary.hidden))
     except ReadError as error:
         return Failure(str(path), str(error))
     except RecursionError:
@@ -104,27 +107,13 @@ def no_progress(items: Iterable, total: int | None = None) -> Iterable:
     return items
 
 
-CURATION_FILE = "initiatives.yaml"
-
-
-def load_curation(content_dir: Path) -> tuple[Curation, Failure | None]:
-    """The editors' initiatives file; a broken one is reported, not fatal."""
-    path = content_dir / CURATION_FILE
-    if not path.exists():
-        return Curation(), None
-    try:
-        return parse_curation(yaml.safe_load(path.read_text(encoding="utf-8"))), None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, CurationError) as error:
-        return Curation(), Failure(str(display_path(path)), f"initiatives file not used: {error}")
-
-
 def load_corpus(content_dir: Path, progress: Callable[..., Iterable] = no_progress) -> Corpus:
     if not content_dir.is_dir():
         raise OutputError(f"content folder {content_dir} does not exist")
     paths, refused = discover(content_dir)
-    curation, broken = load_curation(content_dir)
-    corpus = Corpus(failures=[*refused, *([broken] if broken else [])])
-    work = partial(normalise_file, curation=curation)
+    editorial, broken = load_editorial(content_dir)
+    corpus = Corpus(failures=[*refused, *broken], editorial=editorial)
+    work = partial(normalise_file, editorial=editorial)
     return finish(progress(map_files(work, paths), total=len(paths)), corpus)
 
 

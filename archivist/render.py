@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
+from pypinyin import lazy_pinyin
 
 from .config import SiteConfig
+from .glossary import Entry, Glossary, build_glossary
 from .model import Article, Corpus
 from .taxonomy import Taxonomy, build_taxonomy
 from .write import SiteWriter, check_output_dir
@@ -88,9 +91,69 @@ def plan_tag_pages(taxonomy: Taxonomy) -> list[Page]:
     return pages
 
 
-def plan_pages(corpus: Corpus, config: SiteConfig, taxonomy: Taxonomy) -> list[Page]:
+def initial(slogan: str) -> str:
+    """Index letter: the pinyin initial of the first character, ``#`` for digits."""
+    first = lazy_pinyin(slogan[0])[0][:1].upper()
+    return first if "A" <= first <= "Z" else "#"
+
+
+def plan_glossary_pages(glossary: Glossary, articles: dict[str, Article]) -> list[Page]:
+    groups: dict[str, list[Entry]] = {}
+    for entry in sorted(glossary.ordered(), key=lambda e: (initial(e.slogan), lazy_pinyin(e.slogan), e.slogan)):
+        groups.setdefault(initial(entry.slogan), []).append(entry)
+    ordered_groups = sorted(groups.items(), key=lambda item: (item[0] == "#", item[0]))
+    pages = [Page("glossary/index.html", "glossary.html", {"groups": ordered_groups})]
+    for entry in glossary.entries.values():
+        timeline = sorted(entry.uses, key=lambda u: (u.date is None, u.date or "", u.slug, int(u.anchor[1:])))
+        source = articles.get(entry.meaning_source[0]) if entry.meaning_source else None
+        pages.append(Page(entry.path, "entry.html", {"entry": entry, "timeline": timeline, "source": source}))
+    return pages
+
+
+def linked_blocks(article: Article, glossary: Glossary, root: str) -> list[dict[str, Any]]:
+    """Body blocks with paragraph anchors, each slogan's first use in a
+    paragraph linked to its entry with a preview of its meaning."""
+    entries = sorted(glossary.for_article(article.slug), key=lambda e: len(e.slogan), reverse=True)
+    blocks = []
+    paragraph = heading = 0
+    for block in article.blocks:
+        if block.kind == "h":
+            heading += 1
+            blocks.append({"kind": "h", "anchor": f"s{heading}", "html": escape(block.text)})
+            continue
+        paragraph += 1
+        html = Markup(block.html) if block.html else link_slogans(block.text, entries, root)
+        blocks.append({"kind": "p", "anchor": f"p{paragraph}", "html": html, "markdown": bool(block.html)})
+    return blocks
+
+
+def link_slogans(text: str, entries: list[Entry], root: str) -> Markup:
+    spans: list[tuple[int, int, Entry]] = []
+    for entry in entries:
+        position = text.find(f"“{entry.slogan}”")
+        position = position + 1 if position >= 0 else text.find(entry.slogan)
+        end = position + len(entry.slogan)
+        if position < 0 or any(s < end and position < e for s, e, _ in spans):
+            continue
+        spans.append((position, end, entry))
+    out, cursor = [], 0
+    for start, end, entry in sorted(spans, key=lambda s: s[0]):
+        preview = entry.meaning[:120] + ("…" if len(entry.meaning) > 120 else "") if entry.meaning else "查看用例"
+        out.append(escape(text[cursor:start]))
+        out.append(
+            Markup('<a class="slogan" href="{}" data-preview="{}">{}</a>').format(
+                root + entry.path, preview, text[start:end]
+            )
+        )
+        cursor = end
+    out.append(escape(text[cursor:]))
+    return Markup("").join(out)
+
+
+def plan_pages(corpus: Corpus, config: SiteConfig, taxonomy: Taxonomy, glossary: Glossary) -> list[Page]:
     ordered = by_date(corpus.articles)
     pages: list[Page] = plan_tag_pages(taxonomy)
+    pages += plan_glossary_pages(glossary, {a.slug: a for a in ordered})
     for number, count, items in paginate(ordered, config.per_page):
         pages.append(
             Page(
@@ -109,11 +172,20 @@ def plan_pages(corpus: Corpus, config: SiteConfig, taxonomy: Taxonomy) -> list[P
     for position, article in enumerate(ordered):
         newer = ordered[position - 1] if position > 0 else None
         older = ordered[position + 1] if position + 1 < len(ordered) else None
-        pages.append(Page(article_path(article), "article.html", {"article": article, "newer": newer, "older": older}))
+        context = {
+            "article": article,
+            "newer": newer,
+            "older": older,
+            "body": linked_blocks(article, glossary, relative_root(article_path(article))),
+            "slogans": glossary.for_article(article.slug),
+        }
+        pages.append(Page(article_path(article), "article.html", context))
     return pages
 
 
-def render_page(environment: jinja2.Environment, page: Page, config: SiteConfig, taxonomy: Taxonomy) -> str:
+def render_page(
+    environment: jinja2.Environment, page: Page, config: SiteConfig, taxonomy: Taxonomy, glossary: Glossary
+) -> str:
     root = relative_root(page.path)
 
     def url(target: str) -> str:
@@ -128,6 +200,7 @@ def render_page(environment: jinja2.Environment, page: Page, config: SiteConfig,
             article_path=article_path,
             page_path=page.path,
             taxonomy=taxonomy,
+            glossary=glossary,
             **page.context,
         )
     except jinja2.TemplateSyntaxError as error:
@@ -155,9 +228,10 @@ def render_site(corpus: Corpus, config: SiteConfig) -> tuple[int, int]:
     check_output_dir(config.output_dir, [config.content_dir, *config.template_dirs, *config.static_dirs])
     environment = make_environment(config)
     taxonomy = build_taxonomy(corpus.articles)
+    glossary = build_glossary(corpus.articles, corpus.editorial.glossary if corpus.editorial else None)
     with SiteWriter(config.output_dir) as writer:
-        for page in plan_pages(corpus, config, taxonomy):
-            writer.write(page.path, render_page(environment, page, config, taxonomy))
+        for page in plan_pages(corpus, config, taxonomy, glossary):
+            writer.write(page.path, render_page(environment, page, config, taxonomy, glossary))
         for article in corpus.articles:
             writer.write(f"articles/{article.slug}.txt", article.original_text + "\n")
         copy_static(writer, config)

@@ -1,0 +1,365 @@
+"""The slogan glossary: entries, their meanings as the text explains them,
+their parts and relations, and every use, linked both ways."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .clean import HAN
+from .model import Article
+from .script import to_simplified, to_traditional
+from .slogans import NUMERALS, find_named_groups, find_quoted_slogans, is_numbered, numeral_total
+from .slug import clean_slug, deduplicate, make_slug
+
+SENTENCE = re.compile(r"[^。！？]*[。！？]+[”’」]?|[^。！？]+$")
+MAX_MEANING = 400
+
+
+def sentences(paragraph: str) -> list[str]:
+    return [s for s in SENTENCE.findall(paragraph) if s.strip()]
+
+
+@dataclass(frozen=True)
+class Use:
+    slug: str
+    anchor: str
+    context: str
+    date: str | None
+    title: str
+
+
+@dataclass
+class Entry:
+    slogan: str
+    kind: str
+    key: str = ""  # file name of its page
+    meaning: str = ""
+    meaning_source: tuple[str, str] | None = None  # (article slug, paragraph anchor)
+    meaning_names_parts: bool = False  # the meaning lists what the slogan is made of
+    parts: list[str] = field(default_factory=list)
+    part_of: list[str] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    uses: list[Use] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+
+    @property
+    def traditional(self) -> str:
+        return to_traditional(self.slogan)
+
+    @property
+    def first_use(self) -> str | None:
+        dates = [u.date for u in self.uses if u.date]
+        return min(dates) if dates else None
+
+    @property
+    def path(self) -> str:
+        return f"glossary/{self.key}.html"
+
+    @property
+    def articles(self) -> list[str]:
+        return list(dict.fromkeys(u.slug for u in self.uses))
+
+    def to_json(self) -> dict[str, Any]:
+        source = None
+        if self.meaning_source:
+            source = {"article": self.meaning_source[0], "paragraph": self.meaning_source[1]}
+        return {
+            "slogan": self.slogan,
+            "traditional": self.traditional,
+            "kind": self.kind,
+            "meaning": self.meaning,
+            "meaning_source": source,
+            "parts": self.parts,
+            "part_of": self.part_of,
+            "related": self.related,
+            "first_use": self.first_use,
+            "uses": [{"article": u.slug, "paragraph": u.anchor, "context": u.context} for u in self.uses],
+        }
+
+
+# --- meanings -------------------------------------------------------------------
+
+DIRECT = ("就是", "是指", "指的是", "分别是", "即")
+
+
+def direct_explanation(sentence: str, quoted: str) -> str | None:
+    """``“X”就是…``, ``“X”分别是…``, ``“X”…，即：…``."""
+    position = sentence.find(quoted)
+    if position < 0:
+        return None
+    rest = sentence[position + len(quoted) :]
+    match = re.match(rf"^[{HAN}]{{0,6}}?(?:就是|是指|指的是|分别是)[：:]?(.+)", rest)
+    if match:
+        return match.group(1).strip()
+    match = re.search(r"[，,]\s*即[：:，,]?(.+)", rest)
+    if match:
+        return match.group(1).strip()
+    return None
+
+
+def part_explanations(paragraph_sentences: list[str], index: int, quoted: str) -> str | None:
+    """``X的“1”就是…。“3”就是…。“5”就是…``: consecutive sentences explaining
+    the numbered parts of X."""
+    first = paragraph_sentences[index]
+    if not re.search(rf"{re.escape(quoted)}的[“‘][^”’]{{1,6}}[”’](?:就是|是指|指)", first):
+        return None
+    found = [first[first.find(quoted) + len(quoted) + 1 :]]
+    for sentence in paragraph_sentences[index + 1 :]:
+        if re.match(r"^[“‘][^”’]{1,6}[”’](?:就是|是指|指)", sentence):
+            found.append(sentence)
+        else:
+            break
+    return "".join(found)
+
+
+def name_parts(slogan: str) -> list[str]:
+    """``一区四线`` -> ``一区``, ``四线``: a numbered name's own segments."""
+    return re.findall(f"[{NUMERALS}][^{NUMERALS}]+", slogan) if not slogan[0].isdigit() else []
+
+
+def following_enumeration(paragraph_sentences: list[str], index: int, slogan: str) -> str | None:
+    """Sentences after the use that start with the name's parts: ``一区，…``,
+    ``“四线”分别是…``."""
+    parts = name_parts(slogan)
+    if len(parts) < 2:
+        return None
+    found = []
+    for sentence in paragraph_sentences[index + 1 :]:
+        if any(re.match(rf"^[“‘]?{re.escape(part)}[”’]?", sentence) for part in parts):
+            found.append(sentence)
+        else:
+            break
+    return "".join(found) if found else None
+
+
+ENUMERATION_TAIL = re.compile(rf"(?:等|的)[{HAN}]{{0,6}}$")
+LEADING_VERB = re.compile(r"^(?:推行|开展|建立|实施|推进|构建|坚持|落实|创新|探索|形成|打造|推动|采取|建立了|推行了)")
+
+
+def preceding_enumeration(sentence: str, quoted: str, slogan: str) -> str | None:
+    """``A、B、C等“X”`` or ``A、B，C、D的“X”``: the items just before the use,
+    as many as the name's numerals count when it has them."""
+    position = sentence.find(quoted)
+    before = sentence[:position]
+    tail = ENUMERATION_TAIL.search(before)
+    if tail is None:
+        return None
+    before = before[: tail.start()]
+    expected = numeral_total(slogan) if is_numbered(slogan) else 0
+    quoted_list = re.search(r"[“‘]([^“”‘’]+、[^“”‘’]+)[”’][^，,；;“”]{0,6}$", before)
+    if quoted_list:
+        # ``推行的“共建…、共推…、…”的“五共”``: the quoted list is the meaning.
+        items = quoted_list.group(1).split("、")
+        if (not expected or len(items) == expected) and len(items) >= 3:
+            return quoted_list.group(1)
+    clauses = re.split(r"[，,；;：:]", before)
+    taken: list[str] = []
+    items = 0
+    while clauses:
+        clause = clauses.pop()
+        taken.insert(0, clause)
+        inner = clause.strip("“”")
+        items += len([i for i in re.split("[、]", inner) if i])
+        if not expected or items >= expected:
+            break
+    text = "，".join(taken).strip()
+    text = LEADING_VERB.sub("", text).strip("的")
+    count = len([i for i in re.split("[、，,]", text.strip("“”")) if i])
+    if (expected and count != expected) or count < 3:
+        return None
+    return text
+
+
+def explain(entry: Entry, articles: list[Article]) -> None:
+    """The first explanation the text gives, with where it was found."""
+    quoted = f"“{entry.slogan}”"
+    for article in articles:
+        for anchor, paragraph in paragraph_anchors(article):
+            if entry.slogan not in paragraph:
+                continue
+            found = sentences(paragraph)
+            for index, sentence in enumerate(found):
+                if entry.slogan not in sentence:
+                    continue
+                defined = part_explanations(found, index, quoted) or direct_explanation(sentence, quoted)
+                meaning = (
+                    defined
+                    or following_enumeration(found, index, entry.slogan)
+                    or preceding_enumeration(sentence, quoted, entry.slogan)
+                )
+                if meaning:
+                    entry.meaning = meaning[:MAX_MEANING]
+                    entry.meaning_source = (article.slug, anchor)
+                    entry.meaning_names_parts = bool(defined)
+                    return
+
+
+# --- building -------------------------------------------------------------------
+
+
+def paragraph_anchors(article: Article) -> list[tuple[str, str]]:
+    """(anchor, text) of each paragraph: ``p1``, ``p2`` ... in reading order."""
+    return [(f"p{n}", text) for n, text in enumerate(article.paragraphs, start=1)]
+
+
+def counts_unquoted(slogan: str) -> bool:
+    """Bare digits (``135``) and two-character names are found only in quotes;
+    ``135个乡镇`` is not a use of “135”."""
+    return len(slogan) >= 3 and not re.fullmatch(r"[0-9+]+", slogan)
+
+
+def context_of(paragraph: str, slogan: str) -> str:
+    for sentence in sentences(paragraph):
+        if slogan in sentence:
+            return sentence.strip()
+    return paragraph
+
+
+@dataclass(frozen=True)
+class GlossaryCuration:
+    """Editors' glossary file: entries added, merged (aliases), hidden, explained."""
+
+    added: dict[str, str] = field(default_factory=dict)  # slogan -> meaning ("" for none)
+    aliases: dict[str, str] = field(default_factory=dict)  # alias -> slogan
+    hidden: frozenset[str] = frozenset()
+
+    def canonical(self, name: str) -> str:
+        return self.aliases.get(name, name)
+
+
+class GlossaryError(Exception):
+    """A glossary file that cannot be used; the message names the problem."""
+
+
+def parse_glossary_curation(data: object) -> GlossaryCuration:
+    """``entries: [{slogan, meaning, aliases}]`` and ``hide: [slogans]``."""
+    if data is None:
+        return GlossaryCuration()
+    if not isinstance(data, dict) or set(data) - {"entries", "hide"}:
+        raise GlossaryError("expected a mapping with 'entries' and 'hide'")
+    added: dict[str, str] = {}
+    aliases: dict[str, str] = {}
+    for entry in data.get("entries") or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("slogan"), str):
+            raise GlossaryError(f"each entry needs a slogan, not {entry!r}")
+        slogan = to_simplified(entry["slogan"])
+        meaning = entry.get("meaning") or ""
+        if not isinstance(meaning, str):
+            raise GlossaryError(f"meaning of {slogan!r} must be text")
+        added[slogan] = meaning.strip()
+        for alias in entry.get("aliases") or []:
+            if not isinstance(alias, str):
+                raise GlossaryError(f"alias of {slogan!r} must be text, not {alias!r}")
+            aliases[to_simplified(alias)] = slogan
+    hidden = data.get("hide") or []
+    if not isinstance(hidden, list) or not all(isinstance(h, str) for h in hidden):
+        raise GlossaryError("'hide' must be a list of slogans")
+    return GlossaryCuration(added, aliases, frozenset(to_simplified(h) for h in hidden))
+
+
+def load_glossary_curation(text: str) -> GlossaryCuration:
+    try:
+        return parse_glossary_curation(yaml.safe_load(text))
+    except yaml.YAMLError as error:
+        raise GlossaryError(f"invalid YAML: {error}") from None
+
+
+@dataclass
+class Glossary:
+    entries: dict[str, Entry]
+
+    def ordered(self) -> list[Entry]:
+        return sorted(self.entries.values(), key=lambda e: (e.key, e.slogan))
+
+    def for_article(self, slug: str) -> list[Entry]:
+        return [e for e in self.ordered() if slug in e.articles]
+
+    def get(self, slogan: str) -> Entry | None:
+        return self.entries.get(slogan)
+
+
+def by_date(articles: list[Article]) -> list[Article]:
+    return sorted(articles, key=lambda a: (a.date is None, a.date or "", a.slug))
+
+
+def build_glossary(articles: list[Article], curation: GlossaryCuration | None = None) -> Glossary:
+    curation = curation or GlossaryCuration()
+    ordered = by_date(articles)
+    entries: dict[str, Entry] = {}
+    groups: dict[str, list[str]] = {}
+    for article in ordered:
+        for _, paragraph in paragraph_anchors(article):
+            for found in find_quoted_slogans(paragraph):
+                name = curation.canonical(found.text)
+                entries.setdefault(name, Entry(name, found.kind))
+            for name, parts in find_named_groups(paragraph):
+                entries.setdefault(curation.canonical(name), Entry(curation.canonical(name), "numbered"))
+                groups.setdefault(curation.canonical(name), [curation.canonical(p) for p in parts])
+    for slogan in curation.added:
+        entries.setdefault(slogan, Entry(slogan, "numbered" if is_numbered(slogan) else "curated"))
+    for hidden in curation.hidden:
+        entries.pop(hidden, None)
+    for alias, slogan in curation.aliases.items():
+        if slogan in entries:
+            entries.pop(alias, None)
+            entries[slogan].aliases.append(alias)
+    collect_uses(entries, ordered)
+    entries = {name: entry for name, entry in entries.items() if entry.uses or name in curation.added}
+    for entry in entries.values():
+        given = curation.added.get(entry.slogan)
+        if given:
+            entry.meaning = given
+        else:
+            explain(entry, ordered)
+    link_parts(entries, groups)
+    link_related(entries, ordered)
+    keys = deduplicate(clean_slug(make_slug(name, None)) or "entry" for name in sorted(entries))
+    for name, key in zip(sorted(entries), keys, strict=True):
+        entries[name].key = key
+    return Glossary(entries)
+
+
+def collect_uses(entries: dict[str, Entry], articles: list[Article]) -> None:
+    """Every paragraph that uses a slogan, quoted or, where that is safe, not."""
+    for article in articles:
+        for anchor, paragraph in paragraph_anchors(article):
+            for entry in entries.values():
+                forms = [entry.slogan, *entry.aliases]
+                if not any(f"“{form}”" in paragraph or (counts_unquoted(form) and form in paragraph) for form in forms):
+                    continue
+                form = next(f for f in forms if f in paragraph)
+                entry.uses.append(Use(article.slug, anchor, context_of(paragraph, form), article.date, article.title))
+
+
+def link_parts(entries: dict[str, Entry], groups: dict[str, list[str]]) -> None:
+    """A slogan's parts are the slogans its meaning quotes, or the quoted run
+    its unquoted name follows; each part links back."""
+    for name, entry in entries.items():
+        parts = list(groups.get(name, []))
+        if entry.meaning_names_parts:
+            parts += re.findall(r"[“‘]([^”’]{2,20})[”’]", entry.meaning)
+            parts += [other for other in entries if other != name and other in entry.meaning and len(other) >= 3]
+        entry.parts = [p for p in dict.fromkeys(parts) if p in entries and p != name]
+    for name, entry in entries.items():
+        for part in entry.parts:
+            if name not in entries[part].part_of:
+                entries[part].part_of.append(name)
+
+
+def link_related(entries: dict[str, Entry], articles: list[Article]) -> None:
+    """Slogans quoted in one sentence are related (parts aside)."""
+    related: dict[str, set[str]] = defaultdict(set)
+    for article in articles:
+        for _, paragraph in paragraph_anchors(article):
+            for sentence in sentences(paragraph):
+                present = [name for name in entries if f"“{name}”" in sentence]
+                for name in present:
+                    related[name].update(other for other in present if other != name)
+    for name, entry in entries.items():
+        family = set(entry.parts) | set(entry.part_of)
+        entry.related = sorted(related[name] - family)
