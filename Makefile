@@ -13,11 +13,16 @@ $(VENV)/.runtime: requirements.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
+# lunr.js, pinned in package.json, is copied into every built site.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-site: $(VENV)/.runtime
+site: $(VENV)/.runtime node_modules/.installed
 	$(BIN)/python build.py build
 	@echo "Open this in a browser: file://$(CURDIR)/site/index.html"
 
@@ -25,13 +30,13 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(VENV)/.dev lint
+test: $(VENV)/.dev node_modules/.installed lint
 	$(BIN)/pytest -n 2 -q
 
-serve: $(VENV)/.runtime
+serve: $(VENV)/.runtime node_modules/.installed
 	$(BIN)/python build.py serve
 
-dist: $(VENV)/.runtime
+dist: $(VENV)/.runtime node_modules/.installed
 	$(BIN)/python build.py build --zip
 
 clean:

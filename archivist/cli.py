@@ -14,6 +14,7 @@ from tqdm import tqdm
 from .config import ConfigError, SiteConfig, load_config
 from .editorial import load_editorial
 from .glossary import build_glossary
+from .index import SearchAssetError
 from .model import Corpus
 from .pipeline import build, load_corpus, normalise_file
 from .render import RenderError
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (ConfigError, OutputError, RenderError) as error:
+    except (ConfigError, OutputError, RenderError, SearchAssetError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:

@@ -11,8 +11,9 @@ import jinja2
 from markupsafe import Markup, escape
 from pypinyin import lazy_pinyin
 
-from .config import SiteConfig
+from .config import PROJECT_ROOT, SiteConfig
 from .glossary import Entry, Glossary, build_glossary
+from .index import lunr_script, search_files
 from .model import Article, Corpus
 from .taxonomy import Taxonomy, build_taxonomy
 from .write import SiteWriter, check_output_dir
@@ -154,6 +155,7 @@ def plan_pages(corpus: Corpus, config: SiteConfig, taxonomy: Taxonomy, glossary:
     ordered = by_date(corpus.articles)
     pages: list[Page] = plan_tag_pages(taxonomy)
     pages += plan_glossary_pages(glossary, {a.slug: a for a in ordered})
+    pages.append(Page("search.html", "search.html", {}))
     for number, count, items in paginate(ordered, config.per_page):
         pages.append(
             Page(
@@ -234,5 +236,8 @@ def render_site(corpus: Corpus, config: SiteConfig) -> tuple[int, int]:
             writer.write(page.path, render_page(environment, page, config, taxonomy, glossary))
         for article in corpus.articles:
             writer.write(f"articles/{article.slug}.txt", article.original_text + "\n")
+        for relpath, text in search_files(corpus.articles, article_path).files.items():
+            writer.write(relpath, text)
+        writer.write("static/lunr.min.js", lunr_script(PROJECT_ROOT))
         copy_static(writer, config)
         return writer.commit()

@@ -1,0 +1,70 @@
+"""The search tokeniser, build side.  ``static/tokenize.js`` implements the
+same spec for queries in the browser; ``tests/tokenizer_vectors.json`` holds
+the cases both must agree on.
+
+Spec:
+1. Fold: NFKC (full-width to half-width), lower case, then each character
+   through the Traditional-to-Simplified character map.
+2. Split into runs of Han characters and runs of ``[a-z0-9]``; anything else
+   separates.
+3. A Latin/number run is one token.  A Han run of one character is that
+   character; a longer run gives every two-character bigram, plus its last
+   character alone (so a one-character prefix query finds it at a run's end).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from .script import to_simplified
+
+HAN_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+")
+
+
+@cache
+def fold_map() -> dict[str, str]:
+    """Every Han character OpenCC's t2s changes, with what it becomes (one
+    character to one character: the part of script folding a browser can
+    repeat exactly without OpenCC's phrase tables)."""
+    chars = [chr(cp) for start, end in HAN_RANGES for cp in range(start, end + 1)]
+    folded = to_simplified("\n".join(chars)).split("\n")
+    return {
+        source: target for source, target in zip(chars, folded, strict=True) if source != target and len(target) == 1
+    }
+
+
+def fold(text: str) -> str:
+    mapping = fold_map()
+    text = unicodedata.normalize("NFKC", text).lower()
+    return "".join(mapping.get(char, char) for char in text)
+
+
+def tokenize(text: str) -> list[str]:
+    tokens: list[str] = []
+    for run in RUN.findall(fold(text)):
+        if not ("\u3400" <= run[0] <= "\ufaff") or len(run) == 1:
+            tokens.append(run)
+        else:
+            tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+            tokens.append(run[-1])
+    return tokens
+
+
+def query_terms(text: str) -> list[tuple[str, bool]]:
+    """Terms of a query as (term, trailing wildcard).  A one-character Han run
+    is a prefix (``党*``); a longer run gives its bigrams only, since the
+    unigram at a run's end is an accident of where the document's run ended;
+    the last Latin word is a prefix too, for search as you type."""
+    runs = RUN.findall(fold(text))
+    terms: list[tuple[str, bool]] = []
+    for position, run in enumerate(runs):
+        if not ("\u3400" <= run[0] <= "\ufaff"):
+            terms.append((run, position == len(runs) - 1))
+        elif len(run) == 1:
+            terms.append((run, True))
+        else:
+            terms.extend((run[i : i + 2], False) for i in range(len(run) - 1))
+    return list(dict.fromkeys(terms))

@@ -1,0 +1,297 @@
+/* Search page: lunr.js over the prebuilt index, facets, snippets, URL state.
+   Everything it needs arrives by <script> tags, so it works from file://. */
+(function () {
+  "use strict";
+  var FOLD = window.ARCHIVE_FOLD;
+  var META = window.ARCHIVE_META;
+  var T = window.ArchiveTokenizer;
+  var index = lunr.Index.load(window.ARCHIVE_INDEX);
+  var root = document.body.getAttribute("data-root") || "";
+  var PAGE = 20;
+  var FACETS = ["region", "initiative", "year"];
+
+  var form = document.getElementById("search-form");
+  var box = document.getElementById("search-box");
+  var status = document.getElementById("search-status");
+  var list = document.getElementById("search-results");
+  var facetBox = document.getElementById("search-facets");
+  var state = readState();
+  var selected = -1;
+  var generation = 0;
+
+  function readState() {
+    var params = new URLSearchParams(window.location.search);
+    var s = { q: params.get("q") || "" };
+    FACETS.forEach(function (f) { s[f] = params.get(f) || ""; });
+    return s;
+  }
+
+  function writeState() {
+    var params = new URLSearchParams();
+    if (state.q) params.set("q", state.q);
+    FACETS.forEach(function (f) { if (state[f]) params.set(f, state[f]); });
+    var query = params.toString();
+    try {
+      history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
+    } catch (e) { /* some file:// setups refuse; the page still works */ }
+  }
+
+  function run(terms, presence) {
+    return index.query(function (q) {
+      terms.forEach(function (t) {
+        q.term(t[0], {
+          presence: presence,
+          wildcard: t[1] ? lunr.Query.wildcard.TRAILING : lunr.Query.wildcard.NONE,
+          usePipeline: false
+        });
+      });
+    });
+  }
+
+  /* All terms present first (a phrase as a whole), then partial matches. */
+  function search(q) {
+    var terms = T.queryTerms(q, FOLD);
+    if (!terms.length) return null;
+    var strict = run(terms, lunr.Query.presence.REQUIRED);
+    var seen = {};
+    strict.forEach(function (r) { seen[r.ref] = true; });
+    var loose = terms.length > 1 ? run(terms, lunr.Query.presence.OPTIONAL).filter(function (r) { return !seen[r.ref]; }) : [];
+    return strict.map(function (r) { return { ref: r.ref, score: r.score, whole: true }; })
+      .concat(loose.map(function (r) { return { ref: r.ref, score: r.score, whole: false }; }));
+  }
+
+  function allDocs() {
+    return Object.keys(META).sort(function (a, b) {
+      return (META[b].d || "").localeCompare(META[a].d || "");
+    }).map(function (ref) { return { ref: ref, score: 0, whole: true }; });
+  }
+
+  function facetValues(meta) {
+    var regions = {};
+    meta.r.forEach(function (path) { path.forEach(function (name) { regions[name] = true; }); });
+    return { region: Object.keys(regions), initiative: meta.i, year: meta.y ? [meta.y] : [] };
+  }
+
+  function matchesFacets(meta, except) {
+    var values = facetValues(meta);
+    return FACETS.every(function (f) {
+      return f === except || !state[f] || values[f].indexOf(state[f]) >= 0;
+    });
+  }
+
+  function count(results) {
+    var counts = { region: {}, initiative: {}, year: {} };
+    FACETS.forEach(function (f) {
+      results.forEach(function (r) {
+        var meta = META[r.ref];
+        if (!matchesFacets(meta, f)) return;
+        facetValues(meta)[f].forEach(function (v) { counts[f][v] = (counts[f][v] || 0) + 1; });
+      });
+    });
+    return counts;
+  }
+
+  var LABELS = { region: "地区", initiative: "品牌与行动", year: "年份" };
+
+  function renderFacets(counts) {
+    facetBox.textContent = "";
+    FACETS.forEach(function (f) {
+      var names = Object.keys(counts[f]);
+      if (!names.length && !state[f]) return;
+      names.sort(function (a, b) { return counts[f][b] - counts[f][a] || a.localeCompare(b); });
+      var group = document.createElement("fieldset");
+      var legend = document.createElement("legend");
+      legend.textContent = LABELS[f];
+      group.appendChild(legend);
+      var select = document.createElement("select");
+      select.name = f;
+      select.setAttribute("aria-label", LABELS[f]);
+      var any = new Option("全部", "");
+      select.appendChild(any);
+      if (state[f] && names.indexOf(state[f]) < 0) names.unshift(state[f]);
+      names.forEach(function (name) {
+        var option = new Option(name + " (" + (counts[f][name] || 0) + ")", name);
+        option.selected = name === state[f];
+        select.appendChild(option);
+      });
+      select.addEventListener("change", function () {
+        state[f] = select.value;
+        update();
+      });
+      group.appendChild(select);
+      facetBox.appendChild(group);
+    });
+  }
+
+  var loaded = {};
+  function loadDoc(ref) {
+    if (!loaded[ref]) {
+      loaded[ref] = new Promise(function (resolve) {
+        var script = document.createElement("script");
+        script.src = root + "search/docs/" + ref + ".js";
+        script.onload = function () { resolve((window.ARCHIVE_DOCS || {})[ref] || ""); };
+        script.onerror = function () { resolve(""); };
+        document.head.appendChild(script);
+      });
+    }
+    return loaded[ref];
+  }
+
+  function foldText(text) {
+    var out = "";
+    for (var i = 0; i < text.length; i++) {
+      var ch = text.charAt(i).toLowerCase();
+      out += ch.length === 1 && Object.prototype.hasOwnProperty.call(FOLD, ch) ? FOLD[ch] : (ch.length === 1 ? ch : text.charAt(i));
+    }
+    return out;
+  }
+
+  function needles(q) {
+    var folded = T.fold(q, FOLD);
+    var parts = folded.match(/[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+/g) || [];
+    return parts.sort(function (a, b) { return b.length - a.length; });
+  }
+
+  /* A window of the text around the first match, with every match marked. */
+  function snippet(text, q) {
+    var body = text.slice(text.indexOf("\n") + 1);
+    var folded = foldText(body);
+    var marks = needles(q);
+    var first = -1;
+    marks.forEach(function (m) {
+      var at = folded.indexOf(m);
+      if (at >= 0 && (first < 0 || at < first)) first = at;
+    });
+    if (first < 0) {
+      // No whole match: mark the two-character pieces that did match.
+      var pieces = [];
+      marks.forEach(function (m) {
+        for (var i = 0; i + 2 <= m.length; i++) pieces.push(m.slice(i, i + 2));
+      });
+      marks = pieces;
+      marks.forEach(function (m) {
+        var at = folded.indexOf(m);
+        if (at >= 0 && (first < 0 || at < first)) first = at;
+      });
+    }
+    var start = Math.max(0, first - 30);
+    var end = Math.min(body.length, start + 110);
+    var fragment = document.createDocumentFragment();
+    if (start > 0) fragment.appendChild(document.createTextNode("…"));
+    var piece = body.slice(start, end);
+    var pieceFolded = folded.slice(start, end);
+    var cursor = 0;
+    while (cursor < piece.length) {
+      var hit = -1, length = 0;
+      marks.forEach(function (m) {
+        var at = pieceFolded.indexOf(m, cursor);
+        if (at >= 0 && (hit < 0 || at < hit || (at === hit && m.length > length))) { hit = at; length = m.length; }
+      });
+      if (hit < 0) {
+        fragment.appendChild(document.createTextNode(piece.slice(cursor)));
+        break;
+      }
+      fragment.appendChild(document.createTextNode(piece.slice(cursor, hit)));
+      var mark = document.createElement("mark");
+      mark.textContent = piece.slice(hit, hit + length);
+      fragment.appendChild(mark);
+      cursor = hit + length;
+    }
+    if (end < body.length) fragment.appendChild(document.createTextNode("…"));
+    return fragment;
+  }
+
+  function resultItem(result, text) {
+    var meta = META[result.ref];
+    var li = document.createElement("li");
+    var link = document.createElement("a");
+    link.href = root + meta.u;
+    link.textContent = meta.t;
+    link.className = "result-link";
+    var heading = document.createElement("h2");
+    heading.appendChild(link);
+    li.appendChild(heading);
+    var info = document.createElement("p");
+    info.className = "meta";
+    var bits = [meta.d || "日期不详"];
+    if (meta.r.length) bits.push(meta.r[0].slice(1).join(" · ") || meta.r[0][0]);
+    if (meta.i.length) bits.push(meta.i.join("、"));
+    info.textContent = bits.join("　");
+    li.appendChild(info);
+    if (text && state.q) {
+      var p = document.createElement("p");
+      p.className = "snippet";
+      p.appendChild(snippet(text, state.q));
+      li.appendChild(p);
+    }
+    return li;
+  }
+
+  function update() {
+    writeState();
+    var mine = ++generation;
+    var results = state.q ? search(state.q) : allDocs();
+    list.textContent = "";
+    selected = -1;
+    if (results === null) results = [];
+    var hasFilter = FACETS.some(function (f) { return state[f]; });
+    if (!state.q && !hasFilter) {
+      status.textContent = "输入关键词搜索全部文章，简体繁体均可。试试：党建联建、1313、玉林。";
+      facetBox.textContent = "";
+      return;
+    }
+    renderFacets(count(results));
+    var shown = results.filter(function (r) { return matchesFacets(META[r.ref]); });
+    if (!shown.length) {
+      status.textContent = state.q
+        ? "没有找到与“" + state.q + "”相符的文章。试试更短的词、另一种写法，或取消筛选。"
+        : "没有符合筛选条件的文章。";
+      return;
+    }
+    var page = shown.slice(0, PAGE);
+    status.textContent = "找到 " + shown.length + " 篇" + (shown.length > PAGE ? "，显示前 " + PAGE + " 篇" : "");
+    Promise.all(page.map(function (r) { return state.q ? loadDoc(r.ref) : Promise.resolve(""); })).then(function (texts) {
+      if (mine !== generation) return;
+      var phrase = needles(state.q)[0] || "";
+      var ranked = page.map(function (r, n) {
+        var exact = phrase.length > 1 && foldText(texts[n]).indexOf(phrase) >= 0;
+        return { result: r, text: texts[n], rank: (r.whole ? 0 : 2) + (exact ? 0 : 1), order: n };
+      });
+      ranked.sort(function (a, b) { return a.rank - b.rank || a.order - b.order; });
+      ranked.forEach(function (item) { list.appendChild(resultItem(item.result, item.text)); });
+    });
+  }
+
+  var timer = null;
+  box.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { state.q = box.value.trim(); update(); }, 150);
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    clearTimeout(timer);
+    state.q = box.value.trim();
+    update();
+  });
+
+  function links() { return list.querySelectorAll(".result-link"); }
+  function select(n) {
+    var all = links();
+    if (!all.length) return;
+    selected = Math.max(0, Math.min(all.length - 1, n));
+    all[selected].focus();
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "ArrowDown") { event.preventDefault(); select(selected + 1); }
+    else if (event.key === "ArrowUp") {
+      event.preventDefault();
+      if (selected <= 0) { selected = -1; box.focus(); } else select(selected - 1);
+    } else if (event.key === "Enter" && document.activeElement === box && links().length && selected < 0) {
+      // Enter in the box searches; a second Enter opens the first result.
+      if (state.q === box.value.trim()) { event.preventDefault(); links()[0].click(); }
+    }
+  });
+
+  box.value = state.q;
+  update();
+})();
