@@ -14,10 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from lunr.builder import Builder
+from lunr.query import Query, QueryPresence
 
 from .gazetteer import short_form
 from .model import Article
-from .tokenize import fold_map, tokenize
+from .tokenize import fold_map, query_terms, tokenize
 
 FIELDS = ({"field_name": "title", "boost": 10}, {"field_name": "tags", "boost": 5}, {"field_name": "body"})
 LUNR_JS = Path("node_modules") / "lunr" / "lunr.min.js"
@@ -49,14 +50,14 @@ def document(ref: str, article: Article) -> dict[str, Any]:
     }
 
 
-def build_index(documents: list[dict[str, Any]]) -> dict[str, Any]:
+def build_index(documents: list[dict[str, Any]]) -> Any:
     builder = Builder()  # no stemmer, stop words or trimmer: tokens are final
     builder.ref("ref")
     for field in FIELDS:
         builder.field(**field)
     for doc in documents:
         builder.add(doc)
-    return builder.build().serialize()
+    return builder.build()
 
 
 def meta_entry(article: Article, url: str) -> dict[str, Any]:
@@ -89,7 +90,9 @@ def search_files(articles: list[Article], url_of: Any) -> SearchFiles:
     ordered = sorted(articles, key=lambda a: a.slug)
     refs = {article.slug: str(n) for n, article in enumerate(ordered)}
     files = {
-        "search/index.js": as_script("ARCHIVE_INDEX", build_index([document(refs[a.slug], a) for a in ordered])),
+        "search/index.js": as_script(
+            "ARCHIVE_INDEX", build_index([document(refs[a.slug], a) for a in ordered]).serialize()
+        ),
         "search/meta.js": as_script("ARCHIVE_META", {refs[a.slug]: meta_entry(a, url_of(a)) for a in ordered}),
         "search/fold.js": as_script("ARCHIVE_FOLD", dict(sorted(fold_map().items()))),
     }
@@ -107,3 +110,27 @@ def lunr_script(project_root: Path) -> bytes:
     if not path.exists():
         raise SearchAssetError(f"{path} is missing: run `npm ci` (package.json pins lunr)")
     return path.read_bytes()
+
+
+def run_query(index: Any, terms: list[tuple[str, bool]], required: bool) -> list[tuple[str, float]]:
+    """One lunr query over pre-tokenised terms, as search.js runs it."""
+    query = index.create_query()
+    for term, wildcard in terms:
+        query.term(
+            term,
+            presence=QueryPresence.REQUIRED if required else QueryPresence.OPTIONAL,
+            wildcard=Query.WILDCARD_TRAILING if wildcard else Query.WILDCARD_NONE,
+            use_pipeline=False,
+        )
+    return [(match["ref"], match["score"]) for match in index.query(query)]
+
+
+def search(index: Any, text: str) -> list[str]:
+    """Refs in the order the search page lists them: documents with every
+    term first, then documents with some."""
+    terms = query_terms(text)
+    if not terms:
+        return []
+    strict = [ref for ref, _ in run_query(index, terms, required=True)]
+    loose = [ref for ref, _ in run_query(index, terms, required=False)] if len(terms) > 1 else []
+    return strict + [ref for ref in loose if ref not in strict]

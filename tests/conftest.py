@@ -41,3 +41,75 @@ def write_site_toml(folder: Path, **paths: str) -> Path:
     config = folder / "site.toml"
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return config
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The sample content built once, for the browser tests."""
+    folder = tmp_path_factory.mktemp("sample")
+    config = write_site_toml(folder, content=str(ROOT / "content"), output="site")
+    result = run_cli("--config", str(config), "build", "-q")
+    assert result.returncode == 0, result.stderr
+    return folder / "site"
+
+
+@pytest.fixture(scope="session")
+def http_base(built_site):
+    """The built site served over HTTP on a free loopback port, below a sub-path."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(QuietHandler, directory=str(built_site.parent))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/{built_site.name}/"
+    server.shutdown()
+
+
+class QuietHandler(__import__("http.server").server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(params=["http", "file"])
+def site_url(request, built_site):
+    """Base URL of the sample site, over HTTP and from file://."""
+    if request.param == "http":
+        return request.getfixturevalue("http_base")
+    return built_site.as_uri() + "/"
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page that records console errors and failed requests."""
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.problems = []
+    tab.on("console", lambda m: tab.problems.append(f"console: {m.text}") if m.type == "error" else None)
+    tab.on("pageerror", lambda e: tab.problems.append(f"page error: {e}"))
+    tab.on("requestfailed", lambda r: tab.problems.append(f"failed: {r.url}"))
+    yield tab
+    context.close()

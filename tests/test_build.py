@@ -48,7 +48,7 @@ def test_links_are_relative_with_html_file_names(tmp_path):
         html = page.read_text(encoding="utf-8")
         for href in __import__("re").findall(r'(?:href|src)="([^"]+)"', html):
             assert not href.startswith(("/", "http")), (page, href)
-            target = (page.parent / href.split("#")[0]).resolve()
+            target = (page.parent / href.split("#")[0].split("?")[0]).resolve()
             assert target.exists(), (page, href)
 
 

@@ -1,0 +1,94 @@
+"""Search in a real headless Chromium, over HTTP and from file://."""
+
+from urllib.parse import quote
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def results(page) -> list[str]:
+    page.wait_for_function("document.getElementById('search-status').textContent.indexOf('载入') < 0")
+    page.wait_for_timeout(50)
+    page.wait_for_function(
+        "document.querySelectorAll('#search-results li').length > 0"
+        " || document.getElementById('search-status').textContent.indexOf('没有') >= 0"
+    )
+    return page.locator(".result-link").all_inner_texts()
+
+
+def open_search(page, site_url, query="", **facets):
+    params = [f"q={quote(query)}"] if query else []
+    params += [f"{key}={quote(value)}" for key, value in facets.items()]
+    page.goto(site_url + "search.html" + ("?" + "&".join(params) if params else ""))
+
+
+def test_both_scripts_give_the_same_list(page, site_url):
+    open_search(page, site_url, "党建联建")
+    simplified = results(page)
+    open_search(page, site_url, "黨建聯建")
+    assert results(page) == simplified and simplified
+    assert "党建联建" in simplified[0]
+    assert page.problems == []
+
+
+def test_one_character_query(page, site_url):
+    open_search(page, site_url, "葵")
+    assert any("葵峰山" in title for title in results(page))
+
+
+def test_number_query(page, site_url):
+    open_search(page, site_url, "1313")
+    found = results(page)
+    assert len(found) == 1 and "海边山党旗红" in found[0]
+
+
+def test_matches_are_highlighted(page, site_url):
+    open_search(page, site_url, "党建联建")
+    results(page)
+    marks = page.locator("#search-results li:first-child mark").all_inner_texts()
+    assert marks and all(m == "党建联建" for m in marks)
+
+
+def test_facet_from_url_filters_and_counts(page, site_url):
+    open_search(page, site_url, region="玉林市")
+    found = results(page)
+    assert len(found) == 2
+    assert page.locator("select[name=region] option:checked").inner_text().startswith("玉林市 (2)")
+
+
+def test_choosing_a_facet_updates_results_and_url(page, site_url):
+    open_search(page, site_url, "党")
+    assert len(results(page)) == 5
+    page.select_option("select[name=year]", "2019")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
+    assert "year=2019" in page.url
+
+
+def test_typing_searches_and_keeps_state_in_url(page, site_url):
+    open_search(page, site_url)
+    page.keyboard.press("/")
+    page.keyboard.type("五基三化")
+    page.wait_for_function("document.querySelectorAll('#search-results li').length === 1")
+    assert "q=" in page.url and quote("五基三化") in page.url
+
+
+def test_keyboard_moves_through_results_and_enter_opens(page, site_url):
+    open_search(page, site_url, "党")
+    results(page)
+    page.focus("#search-box")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    second = page.locator(".result-link").nth(1)
+    assert second.evaluate("e => e === document.activeElement")
+    title = second.inner_text()
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == title
+
+
+def test_no_result_state_says_what_to_try(page, site_url):
+    open_search(page, site_url, "量子计算机")
+    assert results(page) == []
+    assert "试试" in page.inner_text("#search-status")
+    assert page.problems == []

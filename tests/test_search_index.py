@@ -1,0 +1,123 @@
+"""The search index: one tokeniser spec in two languages, and an index that
+lunr.js loads and answers exactly as lunr.py does."""
+
+import json
+import subprocess
+
+import pytest
+
+from archivist.index import build_index, document, run_query, search, search_files
+from archivist.pipeline import load_corpus
+from archivist.tokenize import fold_map, query_terms, tokenize
+
+from .conftest import ROOT
+
+VECTORS = json.loads((ROOT / "tests" / "tokenizer_vectors.json").read_text(encoding="utf-8"))
+QUERY_VECTORS = json.loads((ROOT / "tests" / "query_vectors.json").read_text(encoding="utf-8"))
+QUERIES = [
+    "党建联建",
+    "黨建聯建",
+    "党",
+    "1313",
+    "玉林",
+    "五基三化",
+    "海边山党旗红",
+    "乡村振兴 合作社",
+    "5g",
+    "兴业县",
+    "红旗村",
+]
+
+
+@pytest.mark.parametrize("vector", VECTORS, ids=[v["input"] or "empty" for v in VECTORS])
+def test_python_tokeniser_matches_shared_vectors(vector):
+    assert tokenize(vector["input"]) == vector["tokens"]
+
+
+@pytest.mark.parametrize("vector", QUERY_VECTORS, ids=[v["input"] for v in QUERY_VECTORS])
+def test_python_query_terms_match_shared_vectors(vector):
+    assert [list(t) for t in query_terms(vector["input"])] == vector["terms"]
+
+
+@pytest.fixture(scope="module")
+def fold_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("fold") / "fold.json"
+    path.write_text(json.dumps(fold_map(), ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_browser_tokeniser_matches_shared_vectors(fold_file):
+    result = subprocess.run(
+        ["node", "--test", str(ROOT / "tests" / "js" / "tokenizer.test.js")],
+        env={"FOLD_MAP": str(fold_file), "PATH": "/usr/bin:/bin:/usr/local/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "# fail 0" in result.stdout and f"# pass {len(VECTORS) + len(QUERY_VECTORS)}" in result.stdout
+
+
+def test_folding_makes_traditional_and_simplified_equal():
+    assert tokenize("黨建聯建") == tokenize("党建联建")
+    assert tokenize("ＡＢＣ") == tokenize("abc")
+
+
+@pytest.fixture(scope="module")
+def seed_index():
+    articles = load_corpus(ROOT / "content").articles
+    docs = [document(str(n), a) for n, a in enumerate(sorted(articles, key=lambda a: a.slug))]
+    return build_index(docs)
+
+
+def test_index_pipeline_holds_no_function_lunr_js_lacks(seed_index):
+    serialized = seed_index.serialize()
+    assert serialized["pipeline"] == []
+    assert serialized["version"].startswith("2.3")
+
+
+def test_lunr_js_loads_the_index_and_gives_lunr_py_results(seed_index, fold_file, tmp_path):
+    index_path = tmp_path / "index.json"
+    index_path.write_text(json.dumps(seed_index.serialize(), ensure_ascii=False), encoding="utf-8")
+    queries_path = tmp_path / "queries.json"
+    queries_path.write_text(json.dumps(QUERIES, ensure_ascii=False), encoding="utf-8")
+    result = subprocess.run(
+        ["node", str(ROOT / "tests" / "js" / "query_index.js"), str(index_path), str(queries_path), str(fold_file)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    from_js = json.loads(result.stdout)
+    for query in QUERIES:
+        terms = query_terms(query)
+        for mode, required in (("strict", True), ("loose", False)):
+            python = run_query(seed_index, terms, required)
+            js = from_js[query][mode]
+            assert [ref for ref, _ in python] == [ref for ref, _ in js], (query, mode)
+            for (_, a), (_, b) in zip(python, js, strict=True):
+                assert a == pytest.approx(b, rel=1e-9), (query, mode)
+
+
+def test_both_scripts_find_the_same_articles(seed_index):
+    assert search(seed_index, "党建联建") == search(seed_index, "黨建聯建")
+    assert search(seed_index, "党建联建")
+
+
+def test_one_character_query_finds_articles(seed_index):
+    assert len(search(seed_index, "党")) == 5
+    assert search(seed_index, "葵")  # 葵峰山: a character that starts a run
+
+
+def test_latin_and_number_query(seed_index):
+    found = search(seed_index, "1313")
+    assert len(found) == 1
+
+
+def test_search_files_are_scripts_setting_globals():
+    articles = load_corpus(ROOT / "content").articles
+    files = search_files(articles, lambda a: f"articles/{a.slug}.html").files
+    assert files["search/index.js"].startswith("window.ARCHIVE_INDEX=")
+    assert files["search/meta.js"].startswith("window.ARCHIVE_META=")
+    assert len([name for name in files if name.startswith("search/docs/")]) == len(articles)
+    assert all("</script" not in text for text in files.values())
