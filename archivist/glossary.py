@@ -11,11 +11,13 @@ from typing import Any
 import yaml
 
 from .clean import HAN
+from .gazetteer import make_matcher
 from .model import Article
 from .script import to_simplified, to_traditional
 from .slogans import NUMERALS, find_named_groups, find_quoted_slogans, is_numbered, numeral_total
 from .slug import clean_slug, deduplicate, make_slug
 
+QUOTED_SPAN = re.compile(r"“([^“”]{1,40})”")
 SENTENCE = re.compile(r"[^。！？]*[。！？]+[”’」]?|[^。！？]+$")
 MAX_MEANING = 400
 
@@ -175,28 +177,27 @@ def preceding_enumeration(sentence: str, quoted: str, slogan: str) -> str | None
     return text
 
 
-def explain(entry: Entry, articles: list[Article]) -> None:
-    """The first explanation the text gives, with where it was found."""
+def explain(entry: Entry, articles: dict[str, Article]) -> None:
+    """The first explanation the text gives, with where it was found: only
+    the paragraphs that use the slogan are read."""
     quoted = f"“{entry.slogan}”"
-    for article in articles:
-        for anchor, paragraph in paragraph_anchors(article):
-            if entry.slogan not in paragraph:
+    for use in entry.uses:
+        paragraph = articles[use.slug].paragraphs[int(use.anchor[1:]) - 1]
+        found = sentences(paragraph)
+        for index, sentence in enumerate(found):
+            if entry.slogan not in sentence:
                 continue
-            found = sentences(paragraph)
-            for index, sentence in enumerate(found):
-                if entry.slogan not in sentence:
-                    continue
-                defined = part_explanations(found, index, quoted) or direct_explanation(sentence, quoted)
-                meaning = (
-                    defined
-                    or following_enumeration(found, index, entry.slogan)
-                    or preceding_enumeration(sentence, quoted, entry.slogan)
-                )
-                if meaning:
-                    entry.meaning = meaning[:MAX_MEANING]
-                    entry.meaning_source = (article.slug, anchor)
-                    entry.meaning_names_parts = bool(defined)
-                    return
+            defined = part_explanations(found, index, quoted) or direct_explanation(sentence, quoted)
+            meaning = (
+                defined
+                or following_enumeration(found, index, entry.slogan)
+                or preceding_enumeration(sentence, quoted, entry.slogan)
+            )
+            if meaning:
+                entry.meaning = meaning[:MAX_MEANING]
+                entry.meaning_source = (use.slug, use.anchor)
+                entry.meaning_names_parts = bool(defined)
+                return
 
 
 # --- building -------------------------------------------------------------------
@@ -310,12 +311,13 @@ def build_glossary(articles: list[Article], curation: GlossaryCuration | None = 
             entries[slogan].aliases.append(alias)
     collect_uses(entries, ordered)
     entries = {name: entry for name, entry in entries.items() if entry.uses or name in curation.added}
+    by_slug = {article.slug: article for article in ordered}
     for entry in entries.values():
         given = curation.added.get(entry.slogan)
         if given:
             entry.meaning = given
         else:
-            explain(entry, ordered)
+            explain(entry, by_slug)
     link_parts(entries, groups)
     link_related(entries, ordered)
     keys = deduplicate(clean_slug(make_slug(name, None)) or "entry" for name in sorted(entries))
@@ -326,14 +328,22 @@ def build_glossary(articles: list[Article], curation: GlossaryCuration | None = 
 
 def collect_uses(entries: dict[str, Entry], articles: list[Article]) -> None:
     """Every paragraph that uses a slogan, quoted or, where that is safe, not."""
+    forms = {form: entry for entry in entries.values() for form in (entry.slogan, *entry.aliases)}
+    if not forms:
+        return
+    matcher = make_matcher(list(forms))
     for article in articles:
         for anchor, paragraph in paragraph_anchors(article):
-            for entry in entries.values():
-                forms = [entry.slogan, *entry.aliases]
-                if not any(f"“{form}”" in paragraph or (counts_unquoted(form) and form in paragraph) for form in forms):
-                    continue
-                form = next(f for f in forms if f in paragraph)
-                entry.uses.append(Use(article.slug, anchor, context_of(paragraph, form), article.date, article.title))
+            used: dict[str, str] = {}
+            for end, form in matcher.iter(paragraph):
+                start = end - len(form) + 1
+                quoted = paragraph[start - 1 : start] in "“‘「" and paragraph[end + 1 : end + 2] in "”’」"
+                if (start > 0 and end + 1 < len(paragraph) and quoted) or counts_unquoted(form):
+                    used.setdefault(forms[form].slogan, form)
+            for slogan, form in used.items():
+                entries[slogan].uses.append(
+                    Use(article.slug, anchor, context_of(paragraph, form), article.date, article.title)
+                )
 
 
 def link_parts(entries: dict[str, Entry], groups: dict[str, list[str]]) -> None:
@@ -357,9 +367,9 @@ def link_related(entries: dict[str, Entry], articles: list[Article]) -> None:
     for article in articles:
         for _, paragraph in paragraph_anchors(article):
             for sentence in sentences(paragraph):
-                present = [name for name in entries if f"“{name}”" in sentence]
+                present = {name for name in QUOTED_SPAN.findall(sentence) if name in entries}
                 for name in present:
-                    related[name].update(other for other in present if other != name)
+                    related[name].update(present - {name})
     for name, entry in entries.items():
         family = set(entry.parts) | set(entry.part_of)
         entry.related = sorted(related[name] - family)

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 import markdown
@@ -190,9 +191,15 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 
 
+@cache
+def markdown_converter() -> markdown.Markdown:
+    # Building the parser costs more than converting a paragraph: keep one.
+    return markdown.Markdown(extensions=["tables", "fenced_code"], output_format="html")
+
+
 def markdown_to_html(source: str) -> str:
     """Markdown with its raw HTML passed through an allow-list sanitiser."""
-    html = markdown.markdown(source, extensions=["tables", "fenced_code"], output_format="html")
+    html = markdown_converter().reset().convert(source)
     return nh3.clean(html, tags=ALLOWED_TAGS, url_schemes={"http", "https", "mailto"}, link_rel="noopener")
 
 

@@ -35,11 +35,14 @@ BOMS = (
 )
 
 
+CONTROL_BYTES = bytes([*range(0x09), *range(0x0E, 0x20)])
+
+
 def looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if b"\x00" in sample:
         return True
-    controls = sum(byte < 0x09 or 0x0E <= byte < 0x20 for byte in sample)
+    controls = len(sample) - len(sample.translate(None, CONTROL_BYTES))
     return controls > len(sample) * 0.05
 
 

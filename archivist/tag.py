@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from .clean import HAN
-from .gazetteer import Gazetteer, Unit
+from .gazetteer import Gazetteer, Unit, leftmost_longest
 from .model import Article, Region
 from .read import ReadError
 from .script import to_simplified
@@ -42,23 +42,8 @@ class Mention:
 
 def scan_names(gazetteer: Gazetteer, text: str) -> Iterable[tuple[int, str, bool]]:
     """Leftmost-longest matches of full names and short forms."""
-    i = 0
-    while i < len(text):
-        found = None
-        for length in range(min(gazetteer.longest, len(text) - i), 1, -1):
-            candidate = text[i : i + length]
-            if candidate in gazetteer.by_full:
-                found = (candidate, False)
-                break
-            if candidate in gazetteer.by_short:
-                found = (candidate, True)
-                break
-        if found is None:
-            i += 1
-            continue
-        name, short = found
-        yield i, name, short
-        i += len(name)
+    for start, name in leftmost_longest(gazetteer.matcher, text):
+        yield start, name, name not in gazetteer.by_full
 
 
 def find_mentions(gazetteer: Gazetteer, title: str, paragraphs: list[str]) -> list[Mention]:
@@ -184,7 +169,8 @@ def described_in_title(name: str, paragraphs: list[str], title: str) -> bool:
 def find_initiatives(title: str, paragraphs: list[str], curation: Curation) -> tuple[str, ...]:
     zone_texts = zones(title, paragraphs)
     text = "\n".join(t for t, _ in zone_texts)
-    names = {curation.canonical(n) for n in candidates(paragraphs, title)}
+    found = candidates(paragraphs, title)
+    names = {curation.canonical(n) for n in found}
     names |= {name for name in curation.names if name in text}
     names |= {curation.canonical(alias) for alias in curation.aliases if alias in text}
     names -= curation.hidden
@@ -193,7 +179,7 @@ def find_initiatives(title: str, paragraphs: list[str], curation: Curation) -> t
     scored = []
     for name in names:
         forms = [name, *(a for a, n in curation.aliases.items() if n == name)]
-        for other in candidates(paragraphs, title):
+        for other in found:
             if other != name and name.endswith(other):
                 forms.append(other)
         salience = max(count_uses(form, zone_texts) for form in forms)
