@@ -29,6 +29,8 @@ class SearchAssetError(Exception):
 
 
 def tag_terms(article: Article) -> list[str]:
+    """Regions at every level (full and short names), initiatives, slogans,
+    people and source: what a reader may search by besides the text."""
     names: list[str] = []
     for region in article.regions:
         for name in region.names:
@@ -38,6 +40,8 @@ def tag_terms(article: Article) -> list[str]:
                 names.append(short)
     names.extend(article.initiatives)
     names.extend(article.slogans)
+    names.extend(author.name for author in article.authors)
+    names.extend(n for n in (article.editor, article.source, article.channel) if n)
     return names
 
 
