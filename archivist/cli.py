@@ -17,7 +17,7 @@ from .glossary import build_glossary
 from .index import SearchAssetError
 from .model import Corpus
 from .pipeline import build, load_corpus, normalise_file
-from .render import RenderError
+from .render import RenderError, write_zip
 from .taxonomy import build_taxonomy
 from .write import OutputError
 
@@ -39,6 +39,9 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--content", type=Path, help="folder of .txt and .md articles")
     build_cmd.add_argument("--out", type=Path, help="output folder (default: site/)")
     build_cmd.add_argument("--quiet", "-q", action="store_true", help="print only errors and the summary")
+    build_cmd.add_argument(
+        "--zip", nargs="?", const="", metavar="FILE", help="also write the site as a zip (default: dist/site.zip)"
+    )
 
     inspect_cmd = commands.add_parser("inspect", help="print what normalisation makes of files, as JSON")
     inspect_cmd.add_argument("files", nargs="+", type=Path)
@@ -72,6 +75,7 @@ def run_build(args: argparse.Namespace) -> int:
     config = settings(args)
     corpus, report = build(config, progress_bar(args.quiet))
     report_failures(corpus)
+
     if not args.quiet:
         for article in corpus.articles:
             for warning in article.warnings:
@@ -79,6 +83,9 @@ def run_build(args: argparse.Namespace) -> int:
         for notice in corpus.notices:
             print(f"warning: {notice}", file=sys.stderr)
     print(report.summary())
+    if args.zip is not None:
+        destination = Path(args.zip) if args.zip else Path("dist") / "site.zip"
+        print(f"Wrote {write_zip(config.output_dir, destination)}")
     return EXIT_FAILED if corpus.failures else EXIT_OK
 
 

@@ -1,41 +1,41 @@
-"""Pages from Articles, with jinja2 templates; every link relative."""
+"""Pages from Articles, with jinja2 templates; every link relative.
+
+Each page is written twice: in Simplified at its path, and in Traditional
+(OpenCC's phrase tables, at build time) below ``zh-hant/``.  The 简/繁 switch
+links the twins.
+"""
 
 from __future__ import annotations
 
-import posixpath
-from collections.abc import Iterator
+import os
+import tempfile
+import zipfile
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import jinja2
-from markupsafe import Markup, escape
-from pypinyin import lazy_pinyin
 
 from .config import PROJECT_ROOT, SiteConfig
-from .glossary import Entry, Glossary, build_glossary
-from .index import lunr_script, search_files
-from .model import Article, Corpus
-from .taxonomy import Taxonomy, build_taxonomy
+from .feeds import atom_feed, sitemap
+from .glossary import build_glossary
+from .index import as_script, lunr_script, meta_entry, search_files
+from .model import Corpus
+from .pages import Page, Site, article_path, by_date, plan_pages, related_articles
+from .script import SIMPLIFIED, TRADITIONAL, to_traditional
+from .taxonomy import build_taxonomy
 from .write import SiteWriter, check_output_dir
+
+TRADITIONAL_DIR = "zh-hant/"
 
 
 class RenderError(Exception):
     """A template that fails; the message names the template and line."""
 
 
-@dataclass(frozen=True)
-class Page:
-    """One output file: where it goes, which template, what it shows."""
-
-    path: str
-    template: str
-    context: dict[str, Any]
-
-
 def relative_root(path: str) -> str:
     """The prefix leading from ``path`` back to the site root: ``../`` per level."""
-    depth = path.count("/")
-    return "../" * depth
+    return "../" * path.count("/")
 
 
 def make_environment(config: SiteConfig) -> jinja2.Environment:
@@ -52,163 +52,54 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
 
 
 def display_date(value: str | None) -> str:
-    if not value:
-        return "日期不详"
-    return value[:10]
+    return value[:10] if value else "日期不详"
 
 
-def by_date(articles: list[Article]) -> list[Article]:
-    """Newest first; undated last, in path order."""
-    dated = sorted((a for a in articles if a.date), key=lambda a: (a.date, a.slug), reverse=True)
-    undated = sorted((a for a in articles if not a.date), key=lambda a: a.path)
-    return dated + undated
+@dataclass(frozen=True)
+class Links:
+    """How one rendered file refers to others."""
+
+    root: str  # from this file back to the site root
+    prefix: str  # "" or "zh-hant/": pages of the same script
+
+    def url(self, target: str) -> str:
+        return self.root + self.prefix + target
+
+    def asset(self, target: str) -> str:
+        return self.root + target
 
 
-def article_path(article: Article) -> str:
-    return f"articles/{article.slug}.html"
-
-
-def paginate(items: list[Article], per_page: int) -> Iterator[tuple[int, int, list[Article]]]:
-    pages = max(1, -(-len(items) // per_page))
-    for number in range(1, pages + 1):
-        yield number, pages, items[(number - 1) * per_page : number * per_page]
-
-
-def index_path(number: int) -> str:
-    return "index.html" if number == 1 else f"page/{number}.html"
-
-
-def plan_tag_pages(taxonomy: Taxonomy) -> list[Page]:
-    pages = [
-        Page("regions/index.html", "regions.html", {}),
-        Page("initiatives/index.html", "initiatives.html", {}),
-    ]
-    for node in taxonomy.regions.values():
-        pages.append(Page(node.path, "region.html", {"node": node, "articles": by_date(node.articles)}))
-    for initiative in taxonomy.initiatives.values():
-        pages.append(
-            Page(initiative.path, "initiative.html", {"node": initiative, "articles": by_date(initiative.articles)})
-        )
-    return pages
-
-
-def initial(slogan: str) -> str:
-    """Index letter: the pinyin initial of the first character, ``#`` for digits."""
-    first = lazy_pinyin(slogan[0])[0][:1].upper()
-    return first if "A" <= first <= "Z" else "#"
-
-
-def plan_glossary_pages(glossary: Glossary, articles: dict[str, Article]) -> list[Page]:
-    groups: dict[str, list[Entry]] = {}
-    for entry in sorted(glossary.ordered(), key=lambda e: (initial(e.slogan), lazy_pinyin(e.slogan), e.slogan)):
-        groups.setdefault(initial(entry.slogan), []).append(entry)
-    ordered_groups = sorted(groups.items(), key=lambda item: (item[0] == "#", item[0]))
-    pages = [Page("glossary/index.html", "glossary.html", {"groups": ordered_groups})]
-    for entry in glossary.entries.values():
-        timeline = sorted(entry.uses, key=lambda u: (u.date is None, u.date or "", u.slug, int(u.anchor[1:])))
-        source = articles.get(entry.meaning_source[0]) if entry.meaning_source else None
-        pages.append(Page(entry.path, "entry.html", {"entry": entry, "timeline": timeline, "source": source}))
-    return pages
-
-
-def linked_blocks(article: Article, glossary: Glossary, root: str) -> list[dict[str, Any]]:
-    """Body blocks with paragraph anchors, each slogan's first use in a
-    paragraph linked to its entry with a preview of its meaning."""
-    entries = sorted(glossary.for_article(article.slug), key=lambda e: len(e.slogan), reverse=True)
-    blocks = []
-    paragraph = heading = 0
-    for block in article.blocks:
-        if block.kind == "h":
-            heading += 1
-            blocks.append({"kind": "h", "anchor": f"s{heading}", "html": escape(block.text)})
-            continue
-        paragraph += 1
-        html = Markup(block.html) if block.html else link_slogans(block.text, entries, root)
-        blocks.append({"kind": "p", "anchor": f"p{paragraph}", "html": html, "markdown": bool(block.html)})
-    return blocks
-
-
-def link_slogans(text: str, entries: list[Entry], root: str) -> Markup:
-    spans: list[tuple[int, int, Entry]] = []
-    for entry in entries:
-        position = text.find(f"“{entry.slogan}”")
-        position = position + 1 if position >= 0 else text.find(entry.slogan)
-        end = position + len(entry.slogan)
-        if position < 0 or any(s < end and position < e for s, e, _ in spans):
-            continue
-        spans.append((position, end, entry))
-    out, cursor = [], 0
-    for start, end, entry in sorted(spans, key=lambda s: s[0]):
-        preview = entry.meaning[:120] + ("…" if len(entry.meaning) > 120 else "") if entry.meaning else "查看用例"
-        out.append(escape(text[cursor:start]))
-        out.append(
-            Markup('<a class="slogan" href="{}" data-preview="{}">{}</a>').format(
-                root + entry.path, preview, text[start:end]
-            )
-        )
-        cursor = end
-    out.append(escape(text[cursor:]))
-    return Markup("").join(out)
-
-
-def plan_pages(corpus: Corpus, config: SiteConfig, taxonomy: Taxonomy, glossary: Glossary) -> list[Page]:
-    ordered = by_date(corpus.articles)
-    pages: list[Page] = plan_tag_pages(taxonomy)
-    pages += plan_glossary_pages(glossary, {a.slug: a for a in ordered})
-    pages.append(Page("search.html", "search.html", {}))
-    for number, count, items in paginate(ordered, config.per_page):
-        pages.append(
-            Page(
-                index_path(number),
-                "index.html",
-                {
-                    "articles": items,
-                    "page_number": number,
-                    "page_count": count,
-                    "previous_page": index_path(number - 1) if number > 1 else None,
-                    "next_page": index_path(number + 1) if number < count else None,
-                    "total": len(ordered),
-                },
-            )
-        )
-    for position, article in enumerate(ordered):
-        newer = ordered[position - 1] if position > 0 else None
-        older = ordered[position + 1] if position + 1 < len(ordered) else None
-        context = {
-            "article": article,
-            "newer": newer,
-            "older": older,
-            "body": linked_blocks(article, glossary, relative_root(article_path(article))),
-            "slogans": glossary.for_article(article.slug),
-        }
-        pages.append(Page(article_path(article), "article.html", context))
-    return pages
-
-
-def render_page(
-    environment: jinja2.Environment, page: Page, config: SiteConfig, taxonomy: Taxonomy, glossary: Glossary
-) -> str:
-    root = relative_root(page.path)
-
-    def url(target: str) -> str:
-        return posixpath.join(root, target) if root else target
-
+def render_page(environment: jinja2.Environment, page: Page, site: Site, config: SiteConfig, script: str) -> str:
+    traditional = script == TRADITIONAL
+    path = TRADITIONAL_DIR + page.path if traditional else page.path
+    if page.path == "404.html":
+        # Served for any missing path, so its links start from the site's own path.
+        links = Links(urlsplit(config.base_url).path, "")
+    else:
+        links = Links(relative_root(path), TRADITIONAL_DIR if traditional else "")
+    twin = links.root + (page.path if traditional else TRADITIONAL_DIR + page.path)
     try:
-        template = environment.get_template(page.template)
-        return template.render(
+        html = environment.get_template(page.template).render(
             site=config,
-            root=root,
-            url=url,
-            article_path=article_path,
+            root=links.root,
+            url=links.url,
+            asset=links.asset,
+            twin=twin,
+            script=script,
+            lang=script,
+            page=page,
             page_path=page.path,
-            taxonomy=taxonomy,
-            glossary=glossary,
+            canonical=config.base_url + path,
+            article_path=article_path,
+            taxonomy=site.taxonomy,
+            glossary=site.glossary,
             **page.context,
         )
     except jinja2.TemplateSyntaxError as error:
         raise RenderError(f"template {error.filename or error.name}, line {error.lineno}: {error.message}") from None
     except jinja2.TemplateError as error:
         raise RenderError(f"template {page.template} (rendering {page.path}): {error}") from None
+    return to_traditional(html) if traditional else html
 
 
 def copy_static(writer: SiteWriter, config: SiteConfig) -> None:
@@ -225,19 +116,78 @@ def copy_static(writer: SiteWriter, config: SiteConfig) -> None:
                     writer.copy(relpath, source)
 
 
+def make_site(corpus: Corpus) -> Site:
+    glossary = build_glossary(corpus.articles, corpus.editorial.glossary if corpus.editorial else None)
+    return Site(
+        corpus=corpus,
+        taxonomy=build_taxonomy(corpus.articles),
+        glossary=glossary,
+        ordered=by_date(corpus.articles),
+        related=related_articles(corpus.articles, glossary),
+    )
+
+
+def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig) -> None:
+    writer.write(
+        "feed.xml", atom_feed(config.title, config.base_url, "index.html", "feed.xml", site.ordered, article_path)
+    )
+    for node in site.taxonomy.regions.values():
+        feed = node.path.replace(".html", ".xml")
+        title = f"{node.name} · {config.title}"
+        writer.write(feed, atom_feed(title, config.base_url, node.path, feed, by_date(node.articles), article_path))
+    for node in site.taxonomy.initiatives.values():
+        feed = node.path.replace(".html", ".xml")
+        title = f"{node.name} · {config.title}"
+        writer.write(feed, atom_feed(title, config.base_url, node.path, feed, by_date(node.articles), article_path))
+
+
+def write_search(writer: SiteWriter, site: Site) -> None:
+    for relpath, text in search_files(site.corpus.articles, article_path).files.items():
+        writer.write(relpath, text)
+    ordered = sorted(site.corpus.articles, key=lambda a: a.slug)
+    # Result titles on Traditional pages link to Traditional pages.
+    meta = {str(n): meta_entry(a, TRADITIONAL_DIR + article_path(a)) for n, a in enumerate(ordered)}
+    writer.write("search/meta-hant.js", to_traditional(as_script("ARCHIVE_META", meta)))
+    writer.write("static/lunr.min.js", lunr_script(PROJECT_ROOT))
+
+
 def render_site(corpus: Corpus, config: SiteConfig) -> tuple[int, int]:
     """Render every page and sync the output folder; (changed, removed)."""
     check_output_dir(config.output_dir, [config.content_dir, *config.template_dirs, *config.static_dirs])
     environment = make_environment(config)
-    taxonomy = build_taxonomy(corpus.articles)
-    glossary = build_glossary(corpus.articles, corpus.editorial.glossary if corpus.editorial else None)
+    site = make_site(corpus)
+    pages = plan_pages(site, config.per_page)
+    html_paths = []
     with SiteWriter(config.output_dir) as writer:
-        for page in plan_pages(corpus, config, taxonomy, glossary):
-            writer.write(page.path, render_page(environment, page, config, taxonomy, glossary))
+        for page in pages:
+            writer.write(page.path, render_page(environment, page, site, config, SIMPLIFIED))
+            if page.path == "404.html":
+                continue
+            writer.write(TRADITIONAL_DIR + page.path, render_page(environment, page, site, config, TRADITIONAL))
+            html_paths += [page.path, TRADITIONAL_DIR + page.path]
         for article in corpus.articles:
             writer.write(f"articles/{article.slug}.txt", article.original_text + "\n")
-        for relpath, text in search_files(corpus.articles, article_path).files.items():
-            writer.write(relpath, text)
-        writer.write("static/lunr.min.js", lunr_script(PROJECT_ROOT))
+        write_feeds(writer, site, config)
+        writer.write("sitemap.xml", sitemap(config.base_url, html_paths))
+        write_search(writer, site)
         copy_static(writer, config)
         return writer.commit()
+
+
+def write_zip(output: Path, destination: Path) -> Path:
+    """The built site as one zip for offline readers, written atomically."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=destination.parent, suffix=".zip.tmp")
+    os.close(handle)
+    try:
+        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(output.rglob("*")):
+                relative = path.relative_to(output)
+                if path.is_file() and not path.is_symlink() and not relative.parts[0].startswith(".archivist"):
+                    archive.write(path, Path(output.name) / relative)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, destination)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return destination

@@ -1,0 +1,63 @@
+"""Atom feeds and the sitemap: the only files with absolute URLs (from the
+configured base URL).  ElementTree writes them, so any text is escaped."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from .model import Article
+
+ATOM = "http://www.w3.org/2005/Atom"
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+FEED_SIZE = 50
+UNDATED = "2000-01-01T00:00:00"
+
+
+def timestamp(date: str | None) -> str:
+    moment = date or UNDATED
+    if "T" not in moment:
+        moment += "T00:00:00"
+    return moment + "+08:00"  # the archive's articles are dated in China Standard Time
+
+
+def atom_feed(title: str, base_url: str, page: str, feed: str, articles: list[Article], url_of) -> bytes:
+    """The newest ``FEED_SIZE`` articles; ``updated`` is the newest article's
+    date, so an unchanged archive gives byte-identical feeds."""
+    root = ET.Element("feed", xmlns=ATOM)
+    ET.SubElement(root, "title").text = title
+    ET.SubElement(root, "id").text = base_url + page
+    ET.SubElement(root, "link", href=base_url + page)
+    ET.SubElement(root, "link", rel="self", href=base_url + feed)
+    items = articles[:FEED_SIZE]
+    newest = max((a.date for a in items if a.date), default=None)
+    ET.SubElement(root, "updated").text = timestamp(newest)
+    for article in items:
+        entry = ET.SubElement(root, "entry")
+        link = base_url + url_of(article)
+        ET.SubElement(entry, "title").text = article.title
+        ET.SubElement(entry, "id").text = link
+        ET.SubElement(entry, "link", href=link)
+        ET.SubElement(entry, "updated").text = timestamp(article.date)
+        for author in article.authors or ():
+            person = ET.SubElement(entry, "author")
+            ET.SubElement(person, "name").text = author.name
+        if not article.authors:
+            person = ET.SubElement(entry, "author")
+            ET.SubElement(person, "name").text = article.source or title
+        summary = article.paragraphs[0] if article.paragraphs else article.title
+        ET.SubElement(entry, "summary").text = summary[:300]
+        for region in article.regions:
+            ET.SubElement(entry, "category", term="/".join(region.names))
+        for name in article.initiatives:
+            ET.SubElement(entry, "category", term=name)
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def sitemap(base_url: str, paths: list[str]) -> bytes:
+    root = ET.Element("urlset", xmlns=SITEMAP)
+    for path in sorted(paths):
+        url = ET.SubElement(root, "url")
+        ET.SubElement(url, "loc").text = base_url + path
+    ET.indent(root)
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"

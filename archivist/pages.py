@@ -1,0 +1,272 @@
+"""Which pages a site has, and what each shows (Pelican's generators)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from markupsafe import Markup, escape
+from pypinyin import lazy_pinyin
+
+from .charts import bar_chart, column_chart
+from .glossary import Entry, Glossary
+from .model import Article, Corpus
+from .taxonomy import RegionNode, Taxonomy
+
+RELATED = 5
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output file: where it goes, which template, what it shows."""
+
+    path: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    title: str = ""
+    feed: str | None = None  # the Atom feed that goes with the page
+
+
+@dataclass
+class Site:
+    """Everything the templates may look up, built once per build."""
+
+    corpus: Corpus
+    taxonomy: Taxonomy
+    glossary: Glossary
+    ordered: list[Article]  # newest first
+    related: dict[str, list[Article]]
+
+
+def by_date(articles: list[Article]) -> list[Article]:
+    """Newest first; undated last, in path order."""
+    dated = sorted((a for a in articles if a.date), key=lambda a: (a.date, a.slug), reverse=True)
+    undated = sorted((a for a in articles if not a.date), key=lambda a: a.path)
+    return dated + undated
+
+
+def article_path(article: Article) -> str:
+    return f"articles/{article.slug}.html"
+
+
+def paginate(items: list[Article], per_page: int) -> Iterator[tuple[int, int, list[Article]]]:
+    pages = max(1, -(-len(items) // per_page))
+    for number in range(1, pages + 1):
+        yield number, pages, items[(number - 1) * per_page : number * per_page]
+
+
+def index_path(number: int) -> str:
+    return "index.html" if number == 1 else f"page/{number}.html"
+
+
+def year_counts(articles: list[Article]) -> list[tuple[str, int]]:
+    counts = Counter(a.year for a in articles if a.year)
+    if not counts:
+        return []
+    first, last = int(min(counts)), int(max(counts))
+    return [(str(year), counts.get(str(year), 0)) for year in range(first, last + 1)]
+
+
+def related_articles(articles: list[Article], glossary: Glossary) -> dict[str, list[Article]]:
+    """For each article, the ones sharing most initiatives, slogans and places."""
+    slogans_of = defaultdict(set)
+    for entry in glossary.entries.values():
+        for slug in entry.articles:
+            slogans_of[slug].add(entry.slogan)
+    holders: dict[tuple[str, str], list[Article]] = defaultdict(list)
+    weights = {"initiative": 3, "slogan": 2, "place": 2, "area": 1}
+
+    def keys(article: Article) -> set[tuple[str, str]]:
+        found = {("initiative", name) for name in article.initiatives}
+        found |= {("slogan", name) for name in slogans_of[article.slug]}
+        for region in article.regions:
+            found.add(("place", region.codes[-1]))
+            found |= {("area", code) for code in region.codes[:-1]}
+        return found
+
+    article_keys = {a.slug: keys(a) for a in articles}
+    for article in articles:
+        for key in article_keys[article.slug]:
+            holders[key].append(article)
+    related = {}
+    for article in articles:
+        scores: Counter[str] = Counter()
+        by_slug = {}
+        for key in article_keys[article.slug]:
+            # A tag every article has says nothing; skip the very common ones.
+            if len(holders[key]) > max(50, len(articles) // 10):
+                continue
+            for other in holders[key]:
+                if other.slug != article.slug:
+                    scores[other.slug] += weights[key[0]]
+                    by_slug[other.slug] = other
+        best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:RELATED]
+        related[article.slug] = [by_slug[slug] for slug, _ in best]
+    return related
+
+
+def initial(slogan: str) -> str:
+    """Index letter: the pinyin initial of the first character, ``#`` for digits."""
+    first = lazy_pinyin(slogan[0])[0][:1].upper()
+    return first if "A" <= first <= "Z" else "#"
+
+
+def link_slogans(text: str, entries: list[Entry], url: Callable[[str], str]) -> Markup:
+    """Each slogan's first use in ``text`` linked to its entry, with a preview."""
+    spans: list[tuple[int, int, Entry]] = []
+    for entry in entries:
+        position = text.find(f"“{entry.slogan}”")
+        position = position + 1 if position >= 0 else text.find(entry.slogan)
+        end = position + len(entry.slogan)
+        if position < 0 or any(s < end and position < e for s, e, _ in spans):
+            continue
+        spans.append((position, end, entry))
+    out, cursor = [], 0
+    for start, end, entry in sorted(spans, key=lambda s: s[0]):
+        preview = entry.meaning[:120] + ("…" if len(entry.meaning) > 120 else "") if entry.meaning else "查看用例"
+        out.append(escape(text[cursor:start]))
+        out.append(
+            Markup('<a class="slogan" href="{}" data-preview="{}">{}</a>').format(
+                url(entry.path), preview, text[start:end]
+            )
+        )
+        cursor = end
+    out.append(escape(text[cursor:]))
+    return Markup("").join(out)
+
+
+def linked_blocks(article: Article, glossary: Glossary, url: Callable[[str], str]) -> list[dict[str, Any]]:
+    """Body blocks with paragraph anchors (``p1`` ..., headings ``s1`` ...)."""
+    entries = sorted(glossary.for_article(article.slug), key=lambda e: len(e.slogan), reverse=True)
+    blocks = []
+    paragraph = heading = 0
+    for block in article.blocks:
+        if block.kind == "h":
+            heading += 1
+            blocks.append({"kind": "h", "anchor": f"s{heading}", "html": escape(block.text)})
+            continue
+        paragraph += 1
+        html = Markup(block.html) if block.html else link_slogans(block.text, entries, url)
+        blocks.append({"kind": "p", "anchor": f"p{paragraph}", "html": html, "markdown": bool(block.html)})
+    return blocks
+
+
+def region_chart(site: Site, node: RegionNode | None) -> Markup:
+    children = site.taxonomy.children(node) if node else site.taxonomy.provinces
+    data = [(child.name, len(child.articles)) for child in children[:12]]
+    label = f"{node.name}各下级地区的文章数" if node else "各省份的文章数"
+    return bar_chart(data, label) if len(data) > 1 else Markup("")
+
+
+def home_pages(site: Site, per_page: int) -> list[Page]:
+    pages = []
+    charts = {
+        "years": column_chart(year_counts(site.ordered), "每年的文章数"),
+        "regions": region_chart(site, None),
+    }
+    for number, count, items in paginate(site.ordered, per_page):
+        context = {
+            "articles": items,
+            "page_number": number,
+            "page_count": count,
+            "previous_page": index_path(number - 1) if number > 1 else None,
+            "next_page": index_path(number + 1) if number < count else None,
+            "total": len(site.ordered),
+            "charts": charts if number == 1 else {},
+        }
+        pages.append(Page(index_path(number), "index.html", context, feed="feed.xml"))
+    return pages
+
+
+def article_pages(site: Site) -> list[Page]:
+    pages = []
+    for position, article in enumerate(site.ordered):
+        context = {
+            "article": article,
+            "newer": site.ordered[position - 1] if position > 0 else None,
+            "older": site.ordered[position + 1] if position + 1 < len(site.ordered) else None,
+            "body": partial(linked_blocks, article, site.glossary),
+            "slogans": site.glossary.for_article(article.slug),
+            "related": site.related[article.slug],
+        }
+        pages.append(Page(article_path(article), "article.html", context, title=article.title))
+    return pages
+
+
+def archive_pages(site: Site) -> list[Page]:
+    years: dict[str, list[Article]] = defaultdict(list)
+    for article in site.ordered:
+        years[article.year or "undated"].append(article)
+    listing = [(year, len(items)) for year, items in years.items()]
+    pages = [
+        Page(
+            "archive/index.html",
+            "archive.html",
+            {"years": listing, "chart": column_chart(year_counts(site.ordered), "每年的文章数")},
+        )
+    ]
+    for year, items in years.items():
+        months: dict[str, list[Article]] = defaultdict(list)
+        for article in items:
+            months[article.date[5:7] if article.date else ""].append(article)
+        named = [(f"{int(month)}月" if month else "日期不详", items) for month, items in months.items()]
+        pages.append(Page(f"archive/{year}.html", "year.html", {"year": year, "months": named, "total": len(items)}))
+    return pages
+
+
+def tag_pages(site: Site) -> list[Page]:
+    taxonomy = site.taxonomy
+    pages = [
+        Page("regions/index.html", "regions.html", {"chart": region_chart(site, None)}),
+        Page("initiatives/index.html", "initiatives.html"),
+    ]
+    for node in taxonomy.regions.values():
+        articles = by_date(node.articles)
+        context = {
+            "node": node,
+            "articles": articles,
+            "charts": {
+                "years": column_chart(year_counts(articles), f"{node.name}每年的文章数"),
+                "regions": region_chart(site, node),
+            },
+        }
+        pages.append(Page(node.path, "region.html", context, feed=node.path.replace(".html", ".xml")))
+    for initiative in taxonomy.initiatives.values():
+        articles = by_date(initiative.articles)
+        context = {
+            "node": initiative,
+            "articles": articles,
+            "charts": {"years": column_chart(year_counts(articles), f"“{initiative.name}”每年的文章数")},
+        }
+        pages.append(Page(initiative.path, "initiative.html", context, feed=initiative.path.replace(".html", ".xml")))
+    return pages
+
+
+def glossary_pages(site: Site) -> list[Page]:
+    glossary = site.glossary
+    articles = {a.slug: a for a in site.ordered}
+    groups: dict[str, list[Entry]] = {}
+    for entry in sorted(glossary.ordered(), key=lambda e: (initial(e.slogan), lazy_pinyin(e.slogan), e.slogan)):
+        groups.setdefault(initial(entry.slogan), []).append(entry)
+    ordered_groups = sorted(groups.items(), key=lambda item: (item[0] == "#", item[0]))
+    pages = [Page("glossary/index.html", "glossary.html", {"groups": ordered_groups})]
+    for entry in glossary.entries.values():
+        timeline = sorted(entry.uses, key=lambda u: (u.date is None, u.date or "", u.slug, int(u.anchor[1:])))
+        source = articles.get(entry.meaning_source[0]) if entry.meaning_source else None
+        pages.append(Page(entry.path, "entry.html", {"entry": entry, "timeline": timeline, "source": source}))
+    return pages
+
+
+def plan_pages(site: Site, per_page: int) -> list[Page]:
+    return [
+        *home_pages(site, per_page),
+        *article_pages(site),
+        *archive_pages(site),
+        *tag_pages(site),
+        *glossary_pages(site),
+        Page("search.html", "search.html"),
+        Page("404.html", "404.html"),
+    ]

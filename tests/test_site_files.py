@@ -1,0 +1,94 @@
+"""Feeds, sitemap, archive, 404, Traditional twins and the zip."""
+
+import shutil
+import xml.etree.ElementTree as ET
+import zipfile
+
+import pytest
+
+from .conftest import SEEDS, run_cli, write_site_toml
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("files")
+    content = folder / "content"
+    content.mkdir()
+    for seed in SEEDS:
+        shutil.copy(seed, content)
+    (content / "evil.md").write_text(
+        "---\ntitle: '<script>alert(1)</script> & 标题'\ndate: 2020-01-01\nregions: [广西/玉林市]\n---\n正文。\n",
+        encoding="utf-8",
+    )
+    config = write_site_toml(folder, content="content", output="site")
+    with config.open("a", encoding="utf-8") as handle:
+        handle.write('[site]\nbase_url = "https://example.org/archive/"\n')
+    result = run_cli("--config", str(config), "build", "-q", "--zip", str(folder / "out.zip"))
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+def test_atom_feed_is_valid_xml_with_absolute_links_and_escaped_text(site):
+    feed = ET.parse(site / "site" / "feed.xml").getroot()
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == 6
+    links = [e.find(f"{ATOM}link").get("href") for e in entries]
+    assert all(link.startswith("https://example.org/archive/articles/") for link in links)
+    titles = [e.findtext(f"{ATOM}title") for e in entries]
+    assert "<script>alert(1)</script> & 标题" in titles
+    assert "<script>" not in (site / "site" / "feed.xml").read_text(encoding="utf-8")
+
+
+def test_every_tag_has_a_feed(site):
+    for page in (site / "site" / "regions").glob("*.html"):
+        if page.name != "index.html":
+            assert page.with_suffix(".xml").exists()
+    assert len(list((site / "site" / "initiatives").glob("*.xml"))) >= 5
+
+
+def test_sitemap_lists_pages_in_both_scripts(site):
+    root = ET.parse(site / "site" / "sitemap.xml").getroot()
+    locations = [loc.text for loc in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert "https://example.org/archive/index.html" in locations
+    assert "https://example.org/archive/zh-hant/index.html" in locations
+    assert not any(loc.endswith("404.html") for loc in locations)
+
+
+def test_traditional_twin_is_converted_and_labelled(site):
+    html = (site / "site" / "zh-hant" / "articles" / "2024-06-28-jicengdangjiantese.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-Hant">' in html and "黨建聯建" in html
+    simplified = (site / "site" / "articles" / "2024-06-28-jicengdangjiantese.html").read_text(encoding="utf-8")
+    assert '<html lang="zh-Hans">' in simplified and "党建联建" in simplified
+
+
+def test_archive_has_years_and_months(site):
+    year = (site / "site" / "archive" / "2019.html").read_text(encoding="utf-8")
+    assert "8月" in year and "葵峰山上党旗扬" in year
+    assert (site / "site" / "archive" / "undated.html").exists()
+
+
+def test_404_links_start_from_the_base_path(site):
+    html = (site / "site" / "404.html").read_text(encoding="utf-8")
+    assert 'href="/archive/static/style.css"' in html and 'href="/archive/index.html"' in html
+
+
+def test_pages_carry_open_graph_and_description(site):
+    html = (site / "site" / "articles" / "2024-06-28-jicengdangjiantese.html").read_text(encoding="utf-8")
+    assert '<meta property="og:title" content="基层党建特色品牌巡展' in html
+    assert '<meta property="og:type" content="article">' in html
+    assert '<meta name="description" content="近日，在广西玉林市' in html
+
+
+def test_charts_are_inline_svg(site):
+    home = (site / "site" / "index.html").read_text(encoding="utf-8")
+    assert home.count("<svg") == 2 and "每年的文章数" in home
+    assert "<script" not in home.split("<main")[1].split("</main>")[0]
+
+
+def test_zip_holds_the_whole_site(site):
+    with zipfile.ZipFile(site / "out.zip") as archive:
+        names = set(archive.namelist())
+    assert {"site/index.html", "site/search.html", "site/static/lunr.min.js", "site/zh-hant/index.html"} <= names
+    assert not any(".archivist" in name for name in names)
