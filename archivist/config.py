@@ -35,6 +35,11 @@ class SiteConfig:
     def static_dirs(self) -> list[Path]:
         return [theme / "static" for theme in self.theme_dirs]
 
+    @property
+    def protected_dirs(self) -> list[Path]:
+        """Folders of the user's that the output folder must stay clear of."""
+        return [self.content_dir, *self.template_dirs, *self.static_dirs]
+
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "site": {

@@ -273,12 +273,18 @@ def load_glossary_curation(text: str) -> GlossaryCuration:
 @dataclass
 class Glossary:
     entries: dict[str, Entry]
+    by_article: dict[str, list[Entry]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for entry in self.ordered():
+            for slug in entry.articles:
+                self.by_article.setdefault(slug, []).append(entry)
 
     def ordered(self) -> list[Entry]:
         return sorted(self.entries.values(), key=lambda e: (e.key, e.slogan))
 
     def for_article(self, slug: str) -> list[Entry]:
-        return [e for e in self.ordered() if slug in e.articles]
+        return self.by_article.get(slug, [])
 
     def get(self, slogan: str) -> Entry | None:
         return self.entries.get(slogan)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, is_dataclass
 from functools import partial
 from typing import Any
 
@@ -14,7 +15,7 @@ from pypinyin import lazy_pinyin
 from .charts import bar_chart, column_chart
 from .glossary import Entry, Glossary
 from .model import Article, Corpus
-from .taxonomy import RegionNode, Taxonomy
+from .taxonomy import InitiativeNode, RegionNode, Taxonomy
 
 RELATED = 5
 
@@ -28,6 +29,7 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
     title: str = ""
     feed: str | None = None  # the Atom feed that goes with the page
+    depends: tuple = ()  # site-wide data the template reads beyond its context
 
 
 @dataclass
@@ -219,9 +221,11 @@ def archive_pages(site: Site) -> list[Page]:
 
 def tag_pages(site: Site) -> list[Page]:
     taxonomy = site.taxonomy
+    tree = tuple((n.code, n.name, n.parent, len(n.articles)) for n in taxonomy.regions.values())
+    listing = tuple((n.name, n.slug, len(n.articles)) for n in taxonomy.initiatives_by_count)
     pages = [
-        Page("regions/index.html", "regions.html", {"chart": region_chart(site, None)}),
-        Page("initiatives/index.html", "initiatives.html"),
+        Page("regions/index.html", "regions.html", {"chart": region_chart(site, None)}, depends=tree),
+        Page("initiatives/index.html", "initiatives.html", depends=listing),
     ]
     for node in taxonomy.regions.values():
         articles = by_date(node.articles)
@@ -256,7 +260,10 @@ def glossary_pages(site: Site) -> list[Page]:
     for entry in glossary.entries.values():
         timeline = sorted(entry.uses, key=lambda u: (u.date is None, u.date or "", u.slug, int(u.anchor[1:])))
         source = articles.get(entry.meaning_source[0]) if entry.meaning_source else None
-        pages.append(Page(entry.path, "entry.html", {"entry": entry, "timeline": timeline, "source": source}))
+        linked = tuple(glossary.get(name).key for name in (*entry.parts, *entry.part_of, *entry.related))
+        pages.append(
+            Page(entry.path, "entry.html", {"entry": entry, "timeline": timeline, "source": source}, depends=linked)
+        )
     return pages
 
 
@@ -270,3 +277,54 @@ def plan_pages(site: Site, per_page: int) -> list[Page]:
         Page("search.html", "search.html"),
         Page("404.html", "404.html"),
     ]
+
+
+# --- signatures: what a page shows, so an unchanged page is not rendered again ---
+
+
+def digest(value: Any, memo: dict[int, str]) -> str:
+    """A short hash of everything a template can read from ``value``.
+    Articles count by identity and tags (their content hash covers the text);
+    shared objects are hashed once per build."""
+    if isinstance(value, str | int | float | bool) or value is None:
+        return hashlib.blake2b(repr(value).encode(), digest_size=8).hexdigest()
+    key = id(value)
+    if key in memo:
+        return memo[key]
+    if isinstance(value, Article):
+        parts: Any = (
+            "article", value.slug, value.content_hash, value.title, value.date, value.source, value.channel,
+            tuple(r.codes for r in value.regions), value.initiatives, value.slogans, value.path,
+        )  # fmt: skip
+    elif isinstance(value, Entry):
+        parts = ("entry", value.slogan, value.key, value.meaning, value.meaning_source, tuple(value.parts),
+                 tuple(value.part_of), tuple(value.related), tuple(value.aliases), digest(value.uses, memo))  # fmt: skip
+    elif isinstance(value, RegionNode):
+        parts = ("region", value.code, value.name, value.parent, tuple(value.children), digest(value.articles, memo))
+    elif isinstance(value, InitiativeNode):
+        parts = ("initiative", value.name, value.slug, digest(value.articles, memo))
+    elif isinstance(value, partial):
+        article, glossary = value.args
+        links = tuple((e.slogan, e.key, e.meaning[:121]) for e in glossary.for_article(article.slug))
+        parts = ("body", digest(article, memo), links)
+    elif isinstance(value, dict):
+        parts = tuple((k, digest(v, memo)) for k, v in sorted(value.items()))
+    elif isinstance(value, list | tuple):
+        parts = tuple(digest(item, memo) for item in value)
+    elif is_dataclass(value):
+        parts = (type(value).__name__, digest(vars(value), memo))
+    else:
+        raise TypeError(f"no digest for {type(value).__name__} in a page's context")
+    memo[key] = hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
+    return memo[key]
+
+
+def page_signature(page: Page, template_hash: str, site_key: str, memo: dict[int, str]) -> str:
+    description = (page.path, page.template, template_hash, site_key, digest(page.context, memo), page.depends)
+    return hashlib.sha256(repr(description).encode()).hexdigest()
+
+
+def site_key(site: Site, settings: Any) -> str:
+    """What every page may show: settings, and the names behind tag links."""
+    links = tuple((n.name, n.slug) for n in site.taxonomy.initiatives.values())
+    return hashlib.sha256(repr((repr(settings), links)).encode()).hexdigest()

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
+from .cache import BuildCache, load_cache, save_cache, stat_key
 from .config import SiteConfig
 from .editorial import Editorial, load_editorial
 from .gazetteer import load_gazetteer
@@ -19,7 +20,7 @@ from .render import render_site
 from .slogans import article_slogans
 from .slug import deduplicate
 from .tag import tag_article
-from .write import OutputError
+from .write import OutputError, check_output_dir
 
 
 def discover(content_dir: Path) -> tuple[list[Path], list[Failure]]:
@@ -107,14 +108,31 @@ def no_progress(items: Iterable, total: int | None = None) -> Iterable:
     return items
 
 
-def load_corpus(content_dir: Path, progress: Callable[..., Iterable] = no_progress) -> Corpus:
+def load_corpus(
+    content_dir: Path, progress: Callable[..., Iterable] = no_progress, build_cache: BuildCache | None = None
+) -> Corpus:
+    """Every content file as an Article or a Failure; with a cache, only
+    files whose stat changed (or all, when the curation files changed) are
+    read again."""
     if not content_dir.is_dir():
         raise OutputError(f"content folder {content_dir} does not exist")
     paths, refused = discover(content_dir)
     editorial, broken = load_editorial(content_dir)
     corpus = Corpus(failures=[*refused, *broken], editorial=editorial)
+    build_cache = build_cache or BuildCache()
+    editorial_key = hashlib.sha256(repr(editorial).encode()).hexdigest()[:16]
+    keys = {path: stat_key(path) for path in paths}
+    results: dict[Path, Article | Failure] = {}
+    for path in paths:
+        hit = build_cache.lookup(str(path), keys[path], editorial_key)
+        if hit is not None:
+            results[path] = hit
+    stale = [path for path in paths if path not in results]
     work = partial(normalise_file, editorial=editorial)
-    return finish(progress(map_files(work, paths), total=len(paths)), corpus)
+    for path, result in zip(stale, progress(map_files(work, stale), total=len(stale)), strict=True):
+        results[path] = result
+    build_cache.articles = {str(path): (keys[path], editorial_key, results[path]) for path in paths}
+    return finish((results[path] for path in paths), corpus)
 
 
 @dataclass(frozen=True)
@@ -135,10 +153,20 @@ class BuildReport:
         )
 
 
-def build(config: SiteConfig, progress: Callable[..., Iterable] = no_progress) -> tuple[Corpus, BuildReport]:
+def build(
+    config: SiteConfig, progress: Callable[..., Iterable] = no_progress, build_cache: BuildCache | None = None
+) -> tuple[Corpus, BuildReport]:
+    """A full or incremental build.  Without a cache in memory, the one a
+    previous build left in the output folder is used and updated."""
     started = time.perf_counter()
-    corpus = load_corpus(config.content_dir, progress)
-    changed, removed = render_site(corpus, config)
+    check_output_dir(config.output_dir, config.protected_dirs)
+    on_disk = build_cache is None
+    if build_cache is None:
+        build_cache = load_cache(config.output_dir)
+    corpus = load_corpus(config.content_dir, progress, build_cache)
+    changed, removed = render_site(corpus, config, build_cache)
+    if on_disk:
+        save_cache(config.output_dir, build_cache)
     report = BuildReport(
         articles=len(corpus.articles),
         warnings=corpus.warning_count,

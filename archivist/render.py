@@ -7,21 +7,25 @@ links the twins.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
+from jinja2 import meta
 
+from .cache import BuildCache
 from .config import PROJECT_ROOT, SiteConfig
 from .feeds import atom_feed, sitemap
 from .glossary import build_glossary
 from .index import as_script, lunr_script, meta_entry, search_files
 from .model import Corpus
-from .pages import Page, Site, article_path, by_date, plan_pages, related_articles
+from .pages import Page, Site, article_path, by_date, page_signature, plan_pages, related_articles, site_key
 from .script import SIMPLIFIED, TRADITIONAL, to_traditional
 from .taxonomy import build_taxonomy
 from .write import SiteWriter, check_output_dir
@@ -151,27 +155,64 @@ def write_search(writer: SiteWriter, site: Site) -> None:
     writer.write("static/lunr.min.js", lunr_script(PROJECT_ROOT))
 
 
-def render_site(corpus: Corpus, config: SiteConfig) -> tuple[int, int]:
-    """Render every page and sync the output folder; (changed, removed)."""
-    check_output_dir(config.output_dir, [config.content_dir, *config.template_dirs, *config.static_dirs])
+def template_hashes(environment: jinja2.Environment) -> Callable[[str], str]:
+    """A hash of a template's source and of every template it extends,
+    imports or includes: a page is re-rendered when any of them changes."""
+    known: dict[str, str] = {}
+
+    def of(name: str) -> str:
+        if name not in known:
+            known[name] = ""  # a cycle adds nothing
+            source, _, _ = environment.loader.get_source(environment, name)
+            referenced = sorted(n for n in meta.find_referenced_templates(environment.parse(source)) if n)
+            parts = [source, *(of(other) for other in referenced)]
+            known[name] = hashlib.sha256("\0".join(parts).encode()).hexdigest()
+        return known[name]
+
+    return of
+
+
+def output_paths(page: Page) -> list[str]:
+    return [page.path] if page.path == "404.html" else [page.path, TRADITIONAL_DIR + page.path]
+
+
+def render_site(corpus: Corpus, config: SiteConfig, build_cache: BuildCache | None = None) -> tuple[int, int]:
+    """Render the pages whose inputs changed and sync the output folder;
+    (files changed, files removed)."""
+    check_output_dir(config.output_dir, config.protected_dirs)
+    build_cache = build_cache or BuildCache()
     environment = make_environment(config)
     site = make_site(corpus)
     pages = plan_pages(site, config.per_page)
+    template_hash = template_hashes(environment)
+    shared = site_key(site, config)
+    memo: dict[int, str] = {}
+    signatures: dict[str, str] = {}
     html_paths = []
     with SiteWriter(config.output_dir) as writer:
         for page in pages:
-            writer.write(page.path, render_page(environment, page, site, config, SIMPLIFIED))
-            if page.path == "404.html":
+            try:
+                signature = page_signature(page, template_hash(page.template), shared, memo)
+            except jinja2.TemplateNotFound as error:
+                raise RenderError(f"template {error.name} not found in {config.template_dirs}") from None
+            signatures[page.path] = signature
+            paths = output_paths(page)
+            if page.path != "404.html":  # not a page a search engine should list
+                html_paths += paths
+            if build_cache.pages.get(page.path) == signature and all(writer.keep(path) for path in paths):
                 continue
-            writer.write(TRADITIONAL_DIR + page.path, render_page(environment, page, site, config, TRADITIONAL))
-            html_paths += [page.path, TRADITIONAL_DIR + page.path]
+            writer.write(page.path, render_page(environment, page, site, config, SIMPLIFIED))
+            if len(paths) > 1:
+                writer.write(paths[1], render_page(environment, page, site, config, TRADITIONAL))
         for article in corpus.articles:
             writer.write(f"articles/{article.slug}.txt", article.original_text + "\n")
         write_feeds(writer, site, config)
         writer.write("sitemap.xml", sitemap(config.base_url, html_paths))
         write_search(writer, site)
         copy_static(writer, config)
-        return writer.commit()
+        changes = writer.commit()
+    build_cache.pages = signatures
+    return changes
 
 
 def write_zip(output: Path, destination: Path) -> Path:

@@ -52,6 +52,7 @@ class SiteWriter:
         self.output = output.resolve()
         self.staging = self.output / STAGING
         self.written: set[str] = set()
+        self.kept: set[str] = set()
 
     def __enter__(self) -> SiteWriter:
         self.output.mkdir(parents=True, exist_ok=True)
@@ -67,10 +68,28 @@ class SiteWriter:
         rel = safe_relative(relpath)
         if isinstance(data, str):
             data = data.encode("utf-8")
+        existing = self.output.joinpath(*rel.parts)
+        if existing.is_file() and not existing.is_symlink() and existing.stat().st_size == len(data):
+            if existing.read_bytes() == data:
+                # Same bytes as the last build: nothing to stage or move.
+                self.written.add(rel.as_posix())
+                self.kept.add(rel.as_posix())
+                return
         target = self.staging.joinpath(*rel.parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         self.written.add(rel.as_posix())
+
+    def keep(self, relpath: str) -> bool:
+        """Count an output file as written without touching it, when an
+        earlier build wrote it from the same inputs; False if it is gone."""
+        rel = safe_relative(relpath).as_posix()
+        target = self.output / rel
+        if not target.is_file() or target.is_symlink():
+            return False
+        self.written.add(rel)
+        self.kept.add(rel)
+        return True
 
     def copy(self, relpath: str, source: Path) -> None:
         self.write(relpath, source.read_bytes())
@@ -86,7 +105,7 @@ class SiteWriter:
         """Move changed files into place, remove files of the last build that
         this one did not write.  Returns (files changed, files removed)."""
         changed = removed = 0
-        for name in sorted(self.written):
+        for name in sorted(self.written - self.kept):
             staged = self.staging / name
             target = self.output / name
             data = staged.read_bytes()

@@ -1,0 +1,70 @@
+"""What the last build made, so the next one redoes only what changed.
+
+Per content file: its stat key and the Article (or Failure) it gave.  Per
+output page: the signature of everything it showed.  Kept in memory by the
+preview server and pickled inside the output folder between builds; any
+change to this package's code makes an old cache void.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from .model import Article, Failure
+
+CACHE_FILE = ".archivist-cache.pickle"
+
+
+@cache
+def code_version() -> str:
+    """A hash of this package's source: new code, new cache."""
+    digest = hashlib.sha256()
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def stat_key(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
+@dataclass
+class BuildCache:
+    version: str = field(default_factory=code_version)
+    # path -> (stat key, editorial fingerprint, result)
+    articles: dict[str, tuple[tuple[int, int] | None, str, Article | Failure]] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)  # output path -> signature
+    search: dict[str, object] = field(default_factory=dict)  # search-index parts by key
+
+    def lookup(self, path: str, key: tuple[int, int] | None, editorial: str) -> Article | Failure | None:
+        hit = self.articles.get(path)
+        if hit and key is not None and hit[0] == key and hit[1] == editorial:
+            return hit[2]
+        return None
+
+
+def load_cache(output: Path) -> BuildCache:
+    try:
+        with (output / CACHE_FILE).open("rb") as handle:
+            cached = pickle.load(handle)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
+        return BuildCache()
+    if not isinstance(cached, BuildCache) or cached.version != code_version():
+        return BuildCache()
+    return cached
+
+
+def save_cache(output: Path, build_cache: BuildCache) -> None:
+    temporary = output / (CACHE_FILE + ".tmp")
+    with temporary.open("wb") as handle:
+        pickle.dump(build_cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, output / CACHE_FILE)
