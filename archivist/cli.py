@@ -11,13 +11,14 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .config import ConfigError, SiteConfig, load_config
+from .config import PROJECT_ROOT, ConfigError, SiteConfig, load_config
 from .editorial import load_editorial
 from .glossary import build_glossary
 from .index import SearchAssetError
 from .model import Corpus
 from .pipeline import build, load_corpus, normalise_file
 from .render import RenderError, write_zip
+from .serve import serve
 from .taxonomy import build_taxonomy
 from .write import OutputError
 
@@ -48,6 +49,12 @@ def make_parser() -> argparse.ArgumentParser:
 
     tags_cmd = commands.add_parser("tags", help="print every region and initiative tag with its count, as JSON")
     tags_cmd.add_argument("--content", type=Path, help="folder of articles")
+
+    serve_cmd = commands.add_parser("serve", help="build, serve on loopback, rebuild and reload on changes")
+    serve_cmd.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    serve_cmd.add_argument("--content", type=Path, help="folder of articles")
+    serve_cmd.add_argument("--out", type=Path, help="output folder (default: site/)")
 
     glossary_cmd = commands.add_parser("glossary", help="print the slogan glossary as JSON")
     glossary_cmd.add_argument("--content", type=Path, help="folder of articles")
@@ -123,7 +130,12 @@ def dump_json(data: object) -> None:
     print()
 
 
-COMMANDS = {"build": run_build, "inspect": run_inspect, "tags": run_tags, "glossary": run_glossary}
+def run_serve(args: argparse.Namespace) -> int:
+    config = settings(args)
+    return serve(config, args.config or (PROJECT_ROOT / "site.toml"), host=args.host, port=args.port)
+
+
+COMMANDS = {"serve": run_serve, "build": run_build, "inspect": run_inspect, "tags": run_tags, "glossary": run_glossary}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -154,17 +154,24 @@ class BuildReport:
 
 
 def build(
-    config: SiteConfig, progress: Callable[..., Iterable] = no_progress, build_cache: BuildCache | None = None
+    config: SiteConfig,
+    progress: Callable[..., Iterable] = no_progress,
+    build_cache: BuildCache | None = None,
+    accept: Callable[[list[str]], bool] | None = None,
 ) -> tuple[Corpus, BuildReport]:
     """A full or incremental build.  Without a cache in memory, the one a
-    previous build left in the output folder is used and updated."""
+    previous build left in the output folder is used and updated.  ``accept``
+    sees the failed files and may keep the last site instead (the preview
+    server does, so a broken edit does not take a page away)."""
     started = time.perf_counter()
     check_output_dir(config.output_dir, config.protected_dirs)
     on_disk = build_cache is None
     if build_cache is None:
         build_cache = load_cache(config.output_dir)
     corpus = load_corpus(config.content_dir, progress, build_cache)
-    changed, removed = render_site(corpus, config, build_cache)
+    changed = removed = 0
+    if accept is None or accept([f.path for f in corpus.failures]):
+        changed, removed = render_site(corpus, config, build_cache)
     if on_disk:
         save_cache(config.output_dir, build_cache)
     report = BuildReport(

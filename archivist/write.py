@@ -69,12 +69,12 @@ class SiteWriter:
         if isinstance(data, str):
             data = data.encode("utf-8")
         existing = self.output.joinpath(*rel.parts)
-        if existing.is_file() and not existing.is_symlink() and existing.stat().st_size == len(data):
-            if existing.read_bytes() == data:
-                # Same bytes as the last build: nothing to stage or move.
-                self.written.add(rel.as_posix())
-                self.kept.add(rel.as_posix())
-                return
+        same_size = existing.is_file() and not existing.is_symlink() and existing.stat().st_size == len(data)
+        if same_size and existing.read_bytes() == data:
+            # Same bytes as the last build: nothing to stage or move.
+            self.written.add(rel.as_posix())
+            self.kept.add(rel.as_posix())
+            return
         target = self.staging.joinpath(*rel.parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)

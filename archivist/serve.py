@@ -1,0 +1,344 @@
+"""``build.py serve``: build, serve the output on loopback, watch the sources,
+rebuild what changed and reload the open browser.
+
+The server only calls the build; what it adds is a watcher that coalesces
+bursts of file events into one rebuild, an event stream (server-sent events)
+that tells pages to reload or to show a build error, and a small script it
+injects into HTML responses (the files on disk stay exactly what ``build``
+writes).
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import os
+import queue
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from .cache import BuildCache
+from .config import SiteConfig, load_config
+from .pipeline import BuildReport, build
+
+EVENTS_PATH = "/__archivist/events"
+CLIENT_PATH = "/__archivist/reload.js"
+QUIET_SECONDS = 0.25  # a burst ends when no event came for this long
+MAX_WAIT_SECONDS = 2.0  # ... or when it has lasted this long
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+
+CLIENT_SCRIPT = """(function () {
+  "use strict";
+  var key = "archivist-scroll:" + location.pathname + location.search;
+  var saved = sessionStorage.getItem(key);
+  if (saved !== null) {
+    sessionStorage.removeItem(key);
+    var y = parseInt(saved, 10);
+    window.scrollTo(0, y);
+    window.addEventListener("load", function () { window.scrollTo(0, y); });
+  }
+  function overlay(report) {
+    var box = document.getElementById("archivist-overlay");
+    if (!report) { if (box) box.remove(); return; }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "archivist-overlay";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;inset:auto 1rem 1rem 1rem;z-index:99999;max-height:50vh;overflow:auto;" +
+        "background:#2b0b0b;color:#fff;font:14px/1.5 monospace;padding:1rem;border-radius:8px;white-space:pre-wrap";
+      document.body.appendChild(box);
+    }
+    box.textContent = "构建出错（显示的是上一次成功的版本）\\n\\n" + report.errors.map(function (e) {
+      return e.path + "\\n  " + e.error;
+    }).join("\\n");
+  }
+  var source = new EventSource("/__archivist/events");
+  source.addEventListener("reload", function () {
+    sessionStorage.setItem(key, String(window.scrollY));
+    location.reload();
+  });
+  source.addEventListener("failed", function (event) { overlay(JSON.parse(event.data)); });
+  source.addEventListener("ok", function () { overlay(null); });
+})();
+"""
+
+
+@dataclass
+class Broadcast:
+    """Build outcomes, fanned out to every connected page."""
+
+    listeners: list[queue.Queue] = field(default_factory=list)
+    last_failure: dict | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    generation: int = 0
+
+    def subscribe(self) -> queue.Queue:
+        mailbox: queue.Queue = queue.Queue()
+        with self.lock:
+            self.listeners.append(mailbox)
+            if self.last_failure:
+                mailbox.put(("failed", self.last_failure))
+        return mailbox
+
+    def unsubscribe(self, mailbox: queue.Queue) -> None:
+        with self.lock:
+            if mailbox in self.listeners:
+                self.listeners.remove(mailbox)
+
+    def send(self, event: str, data: dict) -> None:
+        with self.lock:
+            self.last_failure = data if event == "failed" else None
+            if event == "reload":
+                self.generation += 1
+            for mailbox in self.listeners:
+                mailbox.put((event, data))
+
+
+def make_handler(root: Path, broadcast: Broadcast, stopping: threading.Event) -> type[SimpleHTTPRequestHandler]:
+    root = root.resolve()
+
+    class PreviewHandler(SimpleHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def safe_path(self) -> Path | None:
+            """The file a request names, or None when it would leave the
+            output folder (``..``, ``%2e%2e``, a symlink out) or is hidden."""
+            path = unquote(urlsplit(self.path).path)
+            parts = [p for p in path.split("/") if p]
+            if any(p in (".", "..") or p.startswith(".") or "\\\\" in p or "\\x00" in p for p in parts):
+                return None
+            target = root.joinpath(*parts)
+            try:
+                resolved = target.resolve(strict=True)
+            except (OSError, RuntimeError):
+                return target  # missing: a 404, not a refusal
+            if resolved != root and root not in resolved.parents:
+                return None
+            if resolved.is_dir():
+                index = resolved / "index.html"
+                return index if index.is_file() else None
+            return resolved
+
+        def do_GET(self) -> None:
+            route = urlsplit(self.path).path
+            if route == EVENTS_PATH:
+                self.stream_events()
+            elif route == CLIENT_PATH:
+                self.send_body(CLIENT_SCRIPT.encode(), CONTENT_TYPES[".js"])
+            else:
+                self.send_file(head_only=False)
+
+        def do_HEAD(self) -> None:
+            self.send_file(head_only=True)
+
+        def send_body(self, body: bytes, content_type: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def send_file(self, head_only: bool) -> None:
+            target = self.safe_path()
+            if target is None:
+                self.send_body(b"Forbidden\n", "text/plain; charset=utf-8", HTTPStatus.FORBIDDEN)
+                return
+            if not target.is_file():
+                missing = root / "404.html"
+                body = inject(missing.read_bytes()) if missing.is_file() else b"Not found\n"
+                self.send_body(body, CONTENT_TYPES[".html"], HTTPStatus.NOT_FOUND)
+                return
+            body = target.read_bytes()
+            content_type = CONTENT_TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0]
+            if target.suffix == ".html":
+                body = inject(body)
+            self.send_body(body, content_type or "application/octet-stream")
+
+        def stream_events(self) -> None:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+            self.send_header("Cache-Control", "no-store")
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            mailbox = broadcast.subscribe()
+            try:
+                self.wfile.write(b": connected\n\n")
+                self.wfile.flush()
+                while not stopping.is_set():
+                    try:
+                        event, data = mailbox.get(timeout=1.0)
+                    except queue.Empty:
+                        self.wfile.write(b": keep-alive\n\n")
+                    else:
+                        self.wfile.write(f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode())
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            finally:
+                broadcast.unsubscribe(mailbox)
+
+    return PreviewHandler
+
+
+def inject(html: bytes) -> bytes:
+    tag = f'<script src="{CLIENT_PATH}"></script>'.encode()
+    position = html.rfind(b"</body>")
+    return html[:position] + tag + html[position:] if position >= 0 else html + tag
+
+
+class Changes(FileSystemEventHandler):
+    """Remembers that a watched file changed, and when; the rebuild loop
+    decides when a burst is over."""
+
+    def __init__(self, folders: list[Path], files: list[Path], output: Path) -> None:
+        self.folders = folders
+        self.files = set(files)
+        self.output = output.resolve()
+        self.first: float | None = None
+        self.last = 0.0
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+
+    def relevant(self, raw: str | bytes) -> bool:
+        if not raw:
+            return False
+        path = Path(os.fsdecode(raw)).absolute()
+        if path == self.output or self.output in path.parents:
+            return False  # our own output
+        return path in self.files or any(folder == path or folder in path.parents for folder in self.folders)
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        if not (self.relevant(event.src_path) or self.relevant(getattr(event, "dest_path", "") or "")):
+            return
+        with self.lock:
+            now = time.monotonic()
+            self.first = self.first or now
+            self.last = now
+        self.wake.set()
+
+    def burst_over(self) -> bool:
+        with self.lock:
+            if self.first is None:
+                return False
+            now = time.monotonic()
+            if now - self.last >= QUIET_SECONDS or now - self.first >= MAX_WAIT_SECONDS:
+                self.first = None
+                return True
+            return False
+
+
+@dataclass
+class Preview:
+    """A preview session: the settings, the build cache and the watchers."""
+
+    config: SiteConfig
+    config_path: Path | None
+    broadcast: Broadcast = field(default_factory=Broadcast)
+    cache: BuildCache = field(default_factory=BuildCache)
+    committed_failures: set[str] = field(default_factory=set)
+    builds: int = 0
+
+    def rebuild(self) -> BuildReport | None:
+        """One build; a file that newly fails keeps the last good site and
+        shows the error in the browser instead."""
+        try:
+            if self.config_path is not None:
+                self.config = load_config(self.config_path) if self.builds else self.config
+            corpus, report = build(self.config, build_cache=self.cache, accept=self.accept)
+        except Exception as error:  # a template or settings error: show it, keep serving
+            failure = {"errors": [{"path": getattr(error, "filename", None) or "build", "error": str(error)}]}
+            self.broadcast.send("failed", failure)
+            traceback.print_exc()
+            return None
+        self.builds += 1
+        errors = [{"path": f.path, "error": f.error} for f in corpus.failures]
+        if report.changed or report.removed:
+            self.broadcast.send("reload", {"changed": report.changed})
+        if errors:
+            self.broadcast.send("failed", {"errors": errors})
+        else:
+            self.broadcast.send("ok", {})
+        return report
+
+    def accept(self, failures: list[str]) -> bool:
+        """Write the new site only if no file fails that did not fail before."""
+        new = set(failures) - self.committed_failures
+        if new and self.builds > 0:
+            return False
+        self.committed_failures = set(failures)
+        return True
+
+
+def watched_folders(config: SiteConfig) -> list[Path]:
+    folders = [config.content_dir, *config.template_dirs, *config.static_dirs]
+    return list(dict.fromkeys(f.absolute() for f in folders if f.is_dir()))
+
+
+def serve(config: SiteConfig, config_path: Path | None, host: str = "127.0.0.1", port: int = 8000) -> int:
+    stopping = threading.Event()
+    preview = Preview(config, config_path)
+    server: ThreadingHTTPServer | None = None
+    observer = Observer()
+    try:
+        report = preview.rebuild()
+        if report is not None:
+            print(report.summary(), flush=True)
+        server = ThreadingHTTPServer((host, port), make_handler(config.output_dir, preview.broadcast, stopping))
+        server.daemon_threads = True
+        folders = watched_folders(config)
+        files = [config_path.absolute()] if config_path is not None else []
+        changes = Changes(folders, files, config.output_dir)
+        for folder in folders:
+            observer.schedule(changes, str(folder), recursive=True)
+        for file in files:
+            observer.schedule(changes, str(file.parent), recursive=False)
+        observer.start()
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        print(f"Serving {config.output_dir} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
+        while True:
+            changes.wake.wait(timeout=0.1)
+            if changes.burst_over():
+                changes.wake.clear()
+                started = time.perf_counter()
+                report = preview.rebuild()
+                if report is not None:
+                    print(f"Rebuilt in {time.perf_counter() - started:.2f} s: {report.summary()}", flush=True)
+    except KeyboardInterrupt:
+        print("Stopping.", flush=True)
+    finally:
+        stopping.set()
+        if observer.is_alive():
+            observer.stop()
+            observer.join(timeout=5)
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+    return 0

@@ -1,0 +1,210 @@
+"""The preview server: edits, additions, renames and deletions rebuild and
+reload; errors show in the browser; paths stay inside the output folder."""
+
+import filecmp
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, SEEDS, run_cli, write_site_toml
+
+
+class Server:
+    def __init__(self, project: Path) -> None:
+        self.project = project
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "build.py"), "--config", str(project / "site.toml"), "serve", "--port", "0"],
+            cwd=project,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            self.lines.append(line)
+            match = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+            if match:
+                self.url = match.group(1)
+                return
+        raise AssertionError("server did not start: " + "".join(self.lines))
+
+    def get(self, path: str) -> tuple[int, str, bytes]:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=10) as response:
+                return response.status, response.headers["Content-Type"], response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers["Content-Type"], error.read()
+
+    def wait_for(self, path: str, needle: str, present: bool = True, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            status, _, body = self.get(path)
+            if (needle in body.decode("utf-8", "replace")) == present and (status == 200 or not present):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"{path}: {needle!r} {'never appeared' if present else 'never went away'}")
+
+    def stop(self) -> int:
+        """Ctrl-C, then everything the server printed is in ``lines``."""
+        self.process.send_signal(signal.SIGINT)
+        try:
+            code = self.process.wait(timeout=20)
+            self.lines.extend(self.process.stdout.read().splitlines(keepends=True))
+            return code
+        finally:
+            self.process.stdout.close()
+
+
+@pytest.fixture
+def project(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    for seed in SEEDS:
+        shutil.copy(seed, content)
+    shutil.copytree(ROOT / "templates", tmp_path / "theme" / "templates")
+    write_site_toml(tmp_path, content="content", output="site", theme="theme")
+    return tmp_path
+
+
+@pytest.fixture
+def server(project):
+    running = Server(project)
+    yield running
+    if running.process.poll() is None:
+        running.stop()
+
+
+def seed_file(project: Path, number: str) -> Path:
+    return next((project / "content").glob(f"{number}_*.txt"))
+
+
+def test_edit_add_rename_delete_rebuild_and_match_a_clean_build(server, project):
+    status, content_type, _ = server.get("index.html")
+    assert status == 200 and content_type == "text/html; charset=utf-8"
+    article = seed_file(project, "001")
+    article.write_text(article.read_text(encoding="utf-8").replace("葵峰山上党旗扬", "葵峰山上党旗高高扬", 1), "utf-8")
+    server.wait_for("index.html", "葵峰山上党旗高高扬")
+    added = project / "content" / "new.md"
+    added.write_text("---\ntitle: 新增的文章\ndate: 2025-01-02\n---\n\n广西玉林市兴业县的新消息。\n", encoding="utf-8")
+    server.wait_for("index.html", "新增的文章")
+    added.rename(project / "content" / "renamed.md")
+    time.sleep(1)
+    server.wait_for("index.html", "新增的文章")
+    seed_file(project, "004").unlink()
+    server.wait_for("index.html", "党的二十大指出", present=False)
+    assert server.stop() == 0
+    clean = project / "clean"
+    (project / "cleanconf").mkdir()
+    config = write_site_toml(
+        project / "cleanconf", content=str(project / "content"), output=str(clean), theme=str(project / "theme")
+    )
+    assert run_cli("--config", str(config), "build", "-q").returncode == 0
+    assert_same_tree(project / "site", clean)
+
+
+def assert_same_tree(served: Path, clean: Path) -> None:
+    def files(root: Path) -> set[str]:
+        return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and ".archivist" not in p.name}
+
+    assert files(served) == files(clean)
+    mismatch = [name for name in files(clean) if not filecmp.cmp(served / name, clean / name, shallow=False)]
+    assert mismatch == []
+
+
+def test_template_change_rerenders_pages_that_use_it(server, project):
+    template = project / "theme" / "templates" / "entry.html"
+    template.write_text(template.read_text(encoding="utf-8").replace("<h2>含义</h2>", "<h2>释义</h2>"), "utf-8")
+    server.wait_for("glossary/1313.html", "释义")
+    _, _, home = server.get("index.html")
+    assert "释义" not in home.decode()
+
+
+def test_build_error_shows_in_browser_and_last_good_site_stays(server, project, browser):
+    page = browser.new_page()
+    page.goto(server.url + "articles/2019-08-12-yulin-kuifengshanshang.html")
+    article = seed_file(project, "001")
+    good = article.read_bytes()
+    article.write_bytes(b"\x00\x01binary junk")
+    page.wait_for_selector("#archivist-overlay", timeout=20000)
+    assert article.name in page.inner_text("#archivist-overlay")
+    status, _, body = server.get("articles/2019-08-12-yulin-kuifengshanshang.html")
+    assert status == 200 and "葵峰山" in body.decode()
+    article.write_bytes(good)
+    page.wait_for_selector("#archivist-overlay", state="detached", timeout=20000)
+    page.close()
+
+
+def test_open_page_reloads_and_keeps_its_scroll_position(server, project, browser):
+    page = browser.new_page(viewport={"width": 800, "height": 400})
+    page.goto(server.url + "articles/2019-08-12-yulin-kuifengshanshang.html")
+    page.evaluate("window.scrollTo(0, 900); window.__before_reload = true")
+    article = seed_file(project, "001")
+    article.write_text(article.read_text(encoding="utf-8").replace("迈入新时代", "迈入崭新时代", 1), "utf-8")
+    page.wait_for_function("window.__before_reload === undefined", timeout=20000)
+    page.wait_for_function("document.body.innerText.indexOf('迈入崭新时代') >= 0", timeout=20000)
+    page.wait_for_timeout(300)
+    assert abs(page.evaluate("window.scrollY") - 900) < 50
+    page.close()
+
+
+def test_burst_of_changes_is_one_rebuild(server, project):
+    for n in range(60):
+        (project / "content" / f"burst{n}.md").write_text(
+            f"---\ntitle: 批量{n}\ndate: 2020-01-01\n---\n正文{n}。\n", "utf-8"
+        )
+    server.wait_for("index.html", "共 65 篇")
+    time.sleep(1)
+    assert server.stop() == 0
+    output = (
+        "".join(server.lines) + server.process.stdout.read()
+        if not server.process.stdout.closed
+        else "".join(server.lines)
+    )
+    rebuilt = [line for line in output.splitlines() if line.startswith("Rebuilt")]
+    assert len(rebuilt) <= 2, rebuilt
+
+
+@pytest.mark.parametrize(
+    "path", ["../site.toml", "%2e%2e/site.toml", "%2E%2E/%2e%2e/etc/passwd", ".archivist-manifest.json"]
+)
+def test_paths_outside_the_output_are_refused(server, path):
+    request = urllib.request.Request(server.url + path)
+    request.full_url = server.url + path  # keep the dots as sent
+    status, _, body = server.get(path)
+    assert status in (403, 404) and b"[paths]" not in body
+
+
+def test_symlink_pointing_out_is_refused(server, project):
+    (project / "site" / "leak.txt").symlink_to(project / "site.toml")
+    status, _, body = server.get("leak.txt")
+    assert status == 403 and b"[paths]" not in body
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("index.html", "text/html; charset=utf-8"),
+        ("static/style.css", "text/css; charset=utf-8"),
+        ("static/search.js", "text/javascript; charset=utf-8"),
+        ("feed.xml", "application/xml; charset=utf-8"),
+    ],
+)
+def test_content_types(server, path, expected):
+    status, content_type, _ = server.get(path)
+    assert status == 200 and content_type == expected
+
+
+def test_ctrl_c_stops_cleanly(server):
+    assert server.stop() == 0
+    assert os.path.exists(server.project / "site" / "index.html")
