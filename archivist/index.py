@@ -1,4 +1,4 @@
-"""The client-side search index: lunr.py at build time, lunr.js in the browser.
+"""The client-side search index: lunr's format, built here, loaded by lunr.js.
 
 Everything is written as ``.js`` files that set a global, so the search page
 loads them with ``<script>`` tags and works from ``file://`` as well as over
@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from lunr.builder import Builder
+from lunr.index import Index
 from lunr.query import Query, QueryPresence
 
 from .gazetteer import short_form
 from .model import Article
+from .shards import LUNR_VERSION, Field, Postings, compute_postings, serialize, shard_payload, split
 from .tokenize import fold_map, query_terms, tokenize
 
 FIELDS = ({"field_name": "title", "boost": 10}, {"field_name": "tags", "boost": 5}, {"field_name": "body"})
@@ -84,29 +86,67 @@ def as_script(variable: str, data: object) -> str:
     return f"window.{variable}={js_literal(data)};\n"
 
 
+SHARD_BUDGET = 6000  # postings per shard (one document in one field each)
+META_CHUNK = 1000  # documents per metadata file
+
+
 @dataclass(frozen=True)
 class SearchFiles:
     files: dict[str, str]  # relative path -> text
+    shards: int
+    postings: Postings
 
 
-def search_files(articles: list[Article], url_of: Any) -> SearchFiles:
-    """Index, metadata, per-article text stores and the fold map, as scripts."""
+def search_documents(articles: list[Article]) -> tuple[list[Article], list[dict[str, Any]]]:
     ordered = sorted(articles, key=lambda a: a.slug)
-    refs = {article.slug: str(n) for n, article in enumerate(ordered)}
+    return ordered, [document(str(n), article) for n, article in enumerate(ordered)]
+
+
+def search_files(articles: list[Article], url_of: Any, budget: int = SHARD_BUDGET) -> SearchFiles:
+    """The term-sharded index, metadata in chunks, per-article text stores
+    and the fold map, as scripts setting globals."""
+    ordered, documents = search_documents(articles)
+    postings = compute_postings(documents, [Field(f["field_name"], f.get("boost", 1)) for f in FIELDS])
+    shards = split(postings, budget)
+    directory = {
+        "version": LUNR_VERSION,
+        "fields": postings.fields,
+        "documents": len(ordered),
+        "metaChunk": META_CHUNK,
+        "shards": [[shard.first, shard.last] for shard in shards],
+    }
     files = {
-        "search/index.js": as_script(
-            "ARCHIVE_INDEX", build_index([document(refs[a.slug], a) for a in ordered]).serialize()
-        ),
-        "search/meta.js": as_script("ARCHIVE_META", {refs[a.slug]: meta_entry(a, url_of(a)) for a in ordered}),
+        "search/index.js": as_script("ARCHIVE_SEARCH", directory),
         "search/fold.js": as_script("ARCHIVE_FOLD", dict(sorted(fold_map().items()))),
     }
-    for article in ordered:
+    for number, shard in enumerate(shards):
+        files[f"search/shards/{number}.js"] = register("ARCHIVE_SHARDS", str(number), shard_payload(postings, shard))
+    for chunk, meta in meta_chunks(ordered, url_of).items():
+        files[f"search/meta/{chunk}.js"] = merge_script("ARCHIVE_META", meta)
+    for ref, article in enumerate(ordered):
         text = "\n".join([article.title, *article.paragraphs])
-        ref = refs[article.slug]
-        files[f"search/docs/{ref}.js"] = (
-            f"(window.ARCHIVE_DOCS=window.ARCHIVE_DOCS||{{}})[{js_literal(ref)}]={js_literal(text)};\n"
-        )
-    return SearchFiles(files)
+        files[f"search/docs/{ref}.js"] = register("ARCHIVE_DOCS", str(ref), text)
+    return SearchFiles(files, len(shards), postings)
+
+
+def meta_chunks(ordered: list[Article], url_of: Any) -> dict[int, dict[str, Any]]:
+    chunks: dict[int, dict[str, Any]] = {}
+    for ref, article in enumerate(ordered):
+        chunks.setdefault(ref // META_CHUNK, {})[str(ref)] = meta_entry(article, url_of(article))
+    return chunks
+
+
+def register(variable: str, key: str, data: object) -> str:
+    return f"(window.{variable}=window.{variable}||{{}})[{js_literal(key)}]={js_literal(data)};\n"
+
+
+def merge_script(variable: str, data: dict[str, Any]) -> str:
+    return f"Object.assign(window.{variable}=window.{variable}||{{}},{js_literal(data)});\n"
+
+
+def load_index(postings: Postings) -> Any:
+    """A lunr.py index from the computed postings, for searching in Python."""
+    return Index.load(serialize(postings))
 
 
 def lunr_script(project_root: Path) -> bytes:

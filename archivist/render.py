@@ -23,7 +23,7 @@ from .cache import BuildCache
 from .config import PROJECT_ROOT, SiteConfig
 from .feeds import atom_feed, sitemap
 from .glossary import build_glossary
-from .index import as_script, lunr_script, meta_entry, search_files
+from .index import lunr_script, merge_script, meta_chunks, search_files
 from .model import Corpus
 from .pages import Page, Site, article_path, by_date, page_signature, plan_pages, related_articles, site_key
 from .script import SIMPLIFIED, TRADITIONAL, to_traditional
@@ -150,8 +150,8 @@ def write_search(writer: SiteWriter, site: Site) -> None:
         writer.write(relpath, text)
     ordered = sorted(site.corpus.articles, key=lambda a: a.slug)
     # Result titles on Traditional pages link to Traditional pages.
-    meta = {str(n): meta_entry(a, TRADITIONAL_DIR + article_path(a)) for n, a in enumerate(ordered)}
-    writer.write("search/meta-hant.js", to_traditional(as_script("ARCHIVE_META", meta)))
+    for chunk, entries in meta_chunks(ordered, lambda a: TRADITIONAL_DIR + article_path(a)).items():
+        writer.write(f"search/meta-hant/{chunk}.js", to_traditional(merge_script("ARCHIVE_META", entries)))
     writer.write("static/lunr.min.js", lunr_script(PROJECT_ROOT))
 
 

@@ -3,10 +3,12 @@
 (function () {
   "use strict";
   var FOLD = window.ARCHIVE_FOLD;
-  var META = window.ARCHIVE_META;
+  var DIRECTORY = window.ARCHIVE_SEARCH;
+  var META = (window.ARCHIVE_META = window.ARCHIVE_META || {});
   var T = window.ArchiveTokenizer;
-  var index = lunr.Index.load(window.ARCHIVE_INDEX);
   var root = document.body.getAttribute("data-root") || "";
+  var metaFolder = document.body.getAttribute("data-script") === "zh-Hant" ? "search/meta-hant/" : "search/meta/";
+  var MAX_FACETED = 1000; // facet counts cover the first results, like the list
   var PAGE = 20;
   var FACETS = ["region", "initiative", "year"];
 
@@ -36,7 +38,28 @@
     } catch (e) { /* some file:// setups refuse; the page still works */ }
   }
 
-  function run(terms, presence) {
+  var scripts = {};
+  function loadScript(path) {
+    if (!scripts[path]) {
+      scripts[path] = new Promise(function (resolve) {
+        var script = document.createElement("script");
+        script.src = root + path;
+        script.onload = function () { resolve(true); };
+        script.onerror = function () { resolve(false); };
+        document.head.appendChild(script);
+      });
+    }
+    return scripts[path];
+  }
+
+  var indexes = {};
+  function indexFor(shards) {
+    var key = shards.join(",");
+    if (!indexes[key]) indexes[key] = lunr.Index.load(window.ArchiveShards.merge(DIRECTORY, window.ARCHIVE_SHARDS, shards));
+    return indexes[key];
+  }
+
+  function run(index, terms, presence) {
     return index.query(function (q) {
       terms.forEach(function (t) {
         q.term(t[0], {
@@ -51,19 +74,34 @@
   /* All terms present first (a phrase as a whole), then partial matches. */
   function search(q) {
     var terms = T.queryTerms(q, FOLD);
-    if (!terms.length) return null;
-    var strict = run(terms, lunr.Query.presence.REQUIRED);
-    var seen = {};
-    strict.forEach(function (r) { seen[r.ref] = true; });
-    var loose = terms.length > 1 ? run(terms, lunr.Query.presence.OPTIONAL).filter(function (r) { return !seen[r.ref]; }) : [];
-    return strict.map(function (r) { return { ref: r.ref, score: r.score, whole: true }; })
-      .concat(loose.map(function (r) { return { ref: r.ref, score: r.score, whole: false }; }));
+    if (!terms.length) return Promise.resolve([]);
+    var shards = window.ArchiveShards.shardsFor(DIRECTORY, terms);
+    return Promise.all(shards.map(function (n) { return loadScript("search/shards/" + n + ".js"); })).then(function () {
+      var index = indexFor(shards);
+      var strict = run(index, terms, lunr.Query.presence.REQUIRED);
+      var seen = {};
+      strict.forEach(function (r) { seen[r.ref] = true; });
+      var loose = terms.length > 1 ? run(index, terms, lunr.Query.presence.OPTIONAL).filter(function (r) { return !seen[r.ref]; }) : [];
+      return strict.map(function (r) { return { ref: r.ref, score: r.score, whole: true }; })
+        .concat(loose.map(function (r) { return { ref: r.ref, score: r.score, whole: false }; }));
+    });
   }
 
   function allDocs() {
-    return Object.keys(META).sort(function (a, b) {
-      return (META[b].d || "").localeCompare(META[a].d || "");
-    }).map(function (ref) { return { ref: ref, score: 0, whole: true }; });
+    var results = [];
+    for (var ref = 0; ref < DIRECTORY.documents; ref++) results.push({ ref: String(ref), score: 0, whole: true });
+    return Promise.resolve(results);
+  }
+
+  /* Metadata for the given results, loaded by chunk. */
+  function withMeta(results) {
+    var chunks = {};
+    results.slice(0, MAX_FACETED).forEach(function (r) { chunks[Math.floor(Number(r.ref) / DIRECTORY.metaChunk)] = true; });
+    return Promise.all(Object.keys(chunks).map(function (c) { return loadScript(metaFolder + c + ".js"); })).then(function () {
+      var known = results.slice(0, MAX_FACETED).filter(function (r) { return META[r.ref]; });
+      if (!state.q) known.sort(function (a, b) { return (META[b.ref].d || "").localeCompare(META[a.ref].d || ""); });
+      return known;
+    });
   }
 
   function facetValues(meta) {
@@ -126,12 +164,8 @@
   var loaded = {};
   function loadDoc(ref) {
     if (!loaded[ref]) {
-      loaded[ref] = new Promise(function (resolve) {
-        var script = document.createElement("script");
-        script.src = root + "search/docs/" + ref + ".js";
-        script.onload = function () { resolve((window.ARCHIVE_DOCS || {})[ref] || ""); };
-        script.onerror = function () { resolve(""); };
-        document.head.appendChild(script);
+      loaded[ref] = loadScript("search/docs/" + ref + ".js").then(function () {
+        return (window.ARCHIVE_DOCS || {})[ref] || "";
       });
     }
     return loaded[ref];
@@ -230,35 +264,38 @@
   function update() {
     writeState();
     var mine = ++generation;
-    var results = state.q ? search(state.q) : allDocs();
+    var hasFilter = FACETS.some(function (f) { return state[f]; });
     list.textContent = "";
     selected = -1;
-    if (results === null) results = [];
-    var hasFilter = FACETS.some(function (f) { return state[f]; });
     if (!state.q && !hasFilter) {
       status.textContent = "输入关键词搜索全部文章，简体繁体均可。试试：党建联建、1313、玉林。";
       facetBox.textContent = "";
       return;
     }
-    renderFacets(count(results));
-    var shown = results.filter(function (r) { return matchesFacets(META[r.ref]); });
-    if (!shown.length) {
-      status.textContent = state.q
-        ? "没有找到与“" + state.q + "”相符的文章。试试更短的词、另一种写法，或取消筛选。"
-        : "没有符合筛选条件的文章。";
-      return;
-    }
-    var page = shown.slice(0, PAGE);
-    status.textContent = "找到 " + shown.length + " 篇" + (shown.length > PAGE ? "，显示前 " + PAGE + " 篇" : "");
-    Promise.all(page.map(function (r) { return state.q ? loadDoc(r.ref) : Promise.resolve(""); })).then(function (texts) {
+    status.textContent = "正在搜索…";
+    (state.q ? search(state.q) : allDocs()).then(withMeta).then(function (results) {
       if (mine !== generation) return;
-      var phrase = needles(state.q)[0] || "";
-      var ranked = page.map(function (r, n) {
-        var exact = phrase.length > 1 && foldText(texts[n]).indexOf(phrase) >= 0;
-        return { result: r, text: texts[n], rank: (r.whole ? 0 : 2) + (exact ? 0 : 1), order: n };
+      renderFacets(count(results));
+      var shown = results.filter(function (r) { return matchesFacets(META[r.ref]); });
+      if (!shown.length) {
+        status.textContent = state.q
+          ? "没有找到与“" + state.q + "”相符的文章。试试更短的词、另一种写法，或取消筛选。"
+          : "没有符合筛选条件的文章。";
+        return;
+      }
+      var page = shown.slice(0, PAGE);
+      status.textContent = "找到 " + shown.length + " 篇" + (shown.length > PAGE ? "，显示前 " + PAGE + " 篇" : "");
+      Promise.all(page.map(function (r) { return state.q ? loadDoc(r.ref) : Promise.resolve(""); })).then(function (texts) {
+        if (mine !== generation) return;
+        var phrase = needles(state.q)[0] || "";
+        var ranked = page.map(function (r, n) {
+          var exact = phrase.length > 1 && foldText(texts[n]).indexOf(phrase) >= 0;
+          return { result: r, text: texts[n], rank: (r.whole ? 0 : 2) + (exact ? 0 : 1), order: n };
+        });
+        ranked.sort(function (a, b) { return a.rank - b.rank || a.order - b.order; });
+        ranked.forEach(function (item) { list.appendChild(resultItem(item.result, item.text)); });
+        document.body.setAttribute("data-search-done", String(mine));
       });
-      ranked.sort(function (a, b) { return a.rank - b.rank || a.order - b.order; });
-      ranked.forEach(function (item) { list.appendChild(resultItem(item.result, item.text)); });
     });
   }
 

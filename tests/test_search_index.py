@@ -6,8 +6,9 @@ import subprocess
 
 import pytest
 
-from archivist.index import build_index, document, run_query, search, search_files
+from archivist.index import FIELDS, build_index, document, run_query, search, search_documents, search_files
 from archivist.pipeline import load_corpus
+from archivist.shards import Field, compute_postings, serialize, shard_payload, split
 from archivist.tokenize import fold_map, query_terms, tokenize
 
 from .conftest import ROOT
@@ -117,7 +118,60 @@ def test_latin_and_number_query(seed_index):
 def test_search_files_are_scripts_setting_globals():
     articles = load_corpus(ROOT / "content").articles
     files = search_files(articles, lambda a: f"articles/{a.slug}.html").files
-    assert files["search/index.js"].startswith("window.ARCHIVE_INDEX=")
-    assert files["search/meta.js"].startswith("window.ARCHIVE_META=")
+    assert files["search/index.js"].startswith("window.ARCHIVE_SEARCH=")
+    assert files["search/shards/0.js"].startswith("(window.ARCHIVE_SHARDS=window.ARCHIVE_SHARDS||{})")
+    assert files["search/meta/0.js"].startswith("Object.assign(window.ARCHIVE_META=")
     assert len([name for name in files if name.startswith("search/docs/")]) == len(articles)
     assert all("</script" not in text for text in files.values())
+
+
+def fields() -> list[Field]:
+    return [Field(f["field_name"], f.get("boost", 1)) for f in FIELDS]
+
+
+@pytest.fixture(scope="module")
+def synthetic_documents(tmp_path_factory):
+    from bench.corpus import write_corpus
+
+    folder = tmp_path_factory.mktemp("synthetic")
+    write_corpus(60, folder)
+    return search_documents(load_corpus(folder).articles)[1]
+
+
+def test_computed_index_equals_lunr_py_on_the_seeds():
+    documents = search_documents(load_corpus(ROOT / "content").articles)[1]
+    assert serialize(compute_postings(documents, fields())) == build_index(documents).serialize()
+
+
+def test_computed_index_equals_lunr_py_on_a_synthetic_corpus(synthetic_documents):
+    computed = serialize(compute_postings(synthetic_documents, fields()))
+    assert computed == build_index(synthetic_documents).serialize()
+
+
+def test_split_index_gives_the_results_of_one_index(synthetic_documents, fold_file, tmp_path):
+    postings = compute_postings(synthetic_documents, fields())
+    shards = split(postings, budget=400)
+    assert len(shards) > 20
+    inputs = {
+        "whole": build_index(synthetic_documents).serialize(),
+        "directory": {"version": "2.3.9", "fields": postings.fields, "shards": [[s.first, s.last] for s in shards]},
+        "shards": {str(n): shard_payload(postings, s) for n, s in enumerate(shards)},
+        "queries": [*QUERIES, "党建", "振兴", "基层党建", "乡村振兴示范", "三", "红"],
+    }
+    paths = {}
+    for name, data in inputs.items():
+        paths[name] = tmp_path / f"{name}.json"
+        paths[name].write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    result = subprocess.run(
+        ["node", str(ROOT / "tests" / "js" / "query_shards.js"), *map(str, paths.values()), str(fold_file)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    answers = json.loads(result.stdout)
+    assert any(answer["modes"]["loose"]["whole"] for answer in answers.values())
+    for query, answer in answers.items():
+        assert answer["shards"] < len(shards), query
+        for mode, pair in answer["modes"].items():
+            assert pair["split"] == pair["whole"], (query, mode)
