@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: site test lint serve dist clean
+.PHONY: site test lint serve dist bench search-quality clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,19 @@ serve: $(VENV)/.runtime node_modules/.installed
 
 dist: $(VENV)/.runtime node_modules/.installed
 	$(BIN)/python build.py build --zip
+
+$(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $@
+
+# Benchmarks (not part of `make test`): 1,000 and 10,000 articles, with Hugo
+# and Pagefind side by side.  BENCH_N="1000 10000 100000" for the long run.
+BENCH_N ?= 1000 10000
+bench: $(VENV)/.bench node_modules/.installed
+	$(BIN)/python bench/run.py $(foreach n,$(BENCH_N),--n $(n)) --with-anchors --repeat 3 --json bench/out/results.json
+
+search-quality: $(VENV)/.dev
+	$(BIN)/python bench/search_quality.py
 
 clean:
 	rm -rf site dist .pytest_cache .ruff_cache

@@ -40,6 +40,7 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--content", type=Path, help="folder of .txt and .md articles")
     build_cmd.add_argument("--out", type=Path, help="output folder (default: site/)")
     build_cmd.add_argument("--quiet", "-q", action="store_true", help="print only errors and the summary")
+    build_cmd.add_argument("--timings", action="store_true", help="also print seconds per stage as JSON")
     build_cmd.add_argument(
         "--zip", nargs="?", const="", metavar="FILE", help="also write the site as a zip (default: dist/site.zip)"
     )
@@ -90,6 +91,8 @@ def run_build(args: argparse.Namespace) -> int:
         for notice in corpus.notices:
             print(f"warning: {notice}", file=sys.stderr)
     print(report.summary())
+    if args.timings:
+        print(json.dumps({"stages": report.stages, "seconds": report.seconds, "changed": report.changed}))
     if args.zip is not None:
         destination = Path(args.zip) if args.zip else Path("dist") / "site.zip"
         print(f"Wrote {write_zip(config.output_dir, destination)}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -176,14 +177,26 @@ def output_paths(page: Page) -> list[str]:
     return [page.path] if page.path == "404.html" else [page.path, TRADITIONAL_DIR + page.path]
 
 
-def render_site(corpus: Corpus, config: SiteConfig, build_cache: BuildCache | None = None) -> tuple[int, int]:
+def render_site(
+    corpus: Corpus, config: SiteConfig, build_cache: BuildCache | None = None, timings: dict[str, float] | None = None
+) -> tuple[int, int]:
     """Render the pages whose inputs changed and sync the output folder;
-    (files changed, files removed)."""
+    (files changed, files removed).  Seconds per stage go into ``timings``."""
+    timings = {} if timings is None else timings
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = timings.get(stage, 0.0) + now - clock
+        clock = now
+
     check_output_dir(config.output_dir, config.protected_dirs)
     build_cache = build_cache or BuildCache()
     environment = make_environment(config)
     site = make_site(corpus)
     pages = plan_pages(site, config.per_page)
+    lap("site")
     template_hash = template_hashes(environment)
     shared = site_key(site, config)
     memo: dict[int, str] = {}
@@ -208,9 +221,12 @@ def render_site(corpus: Corpus, config: SiteConfig, build_cache: BuildCache | No
             writer.write(f"articles/{article.slug}.txt", article.original_text + "\n")
         write_feeds(writer, site, config)
         writer.write("sitemap.xml", sitemap(config.base_url, html_paths))
-        write_search(writer, site)
         copy_static(writer, config)
+        lap("render")
+        write_search(writer, site)
+        lap("search")
         changes = writer.commit()
+        lap("write")
     build_cache.pages = signatures
     return changes
 

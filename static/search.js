@@ -329,6 +329,9 @@
     }
   });
 
+  // For benchmarks and tests: the ranked results of a query, metadata loaded.
+  window.archiveSearch = function (q) { return search(q).then(withMeta); };
+
   box.value = state.q;
   update();
 })();

@@ -1,0 +1,344 @@
+"""The benchmark harness: ``python bench/run.py --n N [--json FILE] [--with-anchors]``.
+
+For a synthetic corpus of N articles (bench/corpus.py) it measures, in
+separate processes on this machine: full build time and per stage, peak memory
+of the build's process tree, pages written and output size, a no-change
+rebuild, a one-article edit, the search index (raw and gzip), the bytes a
+query loads, and query time in headless Chromium.  With ``--with-anchors`` it
+builds the same articles with Hugo and indexes our output with Pagefind, and
+prints our figures as ratios to theirs.  Times are medians of ``--repeat``
+runs; the machine is shared, so read ratios rather than absolute seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT))
+
+QUERIES = {
+    "one character": "党",
+    "two characters": "党建",
+    "phrase": "乡村振兴示范",
+    "Traditional": "黨建聯建",
+    "number": "1313",
+}
+CHROMIUM = "/usr/bin/chromium"
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes."""
+    total = 0
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status", encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as children:
+                    stack.extend(int(child) for child in children.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def measure(command: list[str], cwd: Path = ROOT) -> tuple[float, int, str]:
+    """Wall seconds, peak RSS of the process tree (sampled every 50 ms), stdout."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    output: list[str] = []
+    reader = threading.Thread(target=lambda: output.append(process.stdout.read()), daemon=True)
+    reader.start()
+    while process.poll() is None:
+        peak = max(peak, tree_rss(process.pid))
+        time.sleep(0.05)
+    reader.join()
+    seconds = time.perf_counter() - started
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"{command[:3]} failed ({process.returncode}): {process.stderr.read()[-2000:]}")
+    process.stderr.close()
+    return seconds, peak, "".join(output)
+
+
+def build_command(corpus: Path, site: Path) -> list[str]:
+    return [
+        sys.executable,
+        str(ROOT / "build.py"),
+        "build",
+        "--content",
+        str(corpus),
+        "--out",
+        str(site),
+        "-q",
+        "--timings",
+    ]
+
+
+def stages_of(output: str) -> dict:
+    for line in output.splitlines():
+        if line.startswith("{"):
+            return json.loads(line)
+    return {}
+
+
+def gzip_size(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), compresslevel=6))
+
+
+def folder_size(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def edit_one_article(corpus: Path) -> Path:
+    """Change one sentence in the middle of one article, as an editor would."""
+    target = sorted(corpus.iterdir())[len(list(corpus.iterdir())) // 2]
+    text = target.read_text(encoding="utf-8")
+    marker = "推动乡村振兴提质增效"
+    replacement = "推动乡村振兴提质增效（编辑修订）" if "（编辑修订）" not in text else "推动乡村振兴提质增效"
+    target.write_text(text.replace(marker + "（编辑修订）", marker).replace(marker, replacement, 1), encoding="utf-8")
+    return target
+
+
+def query_bytes(site: Path) -> dict[str, int]:
+    """Gzip bytes one query loads: the page's scripts, the shards its terms
+    fall in, the metadata chunks of its first 1,000 results and the text of
+    the 20 shown."""
+    from archivist.index import search
+    from archivist.tokenize import query_terms
+
+    directory = json.loads(
+        re.sub(r"^window\.ARCHIVE_SEARCH=|;\s*$", "", (site / "search" / "index.js").read_text("utf-8"))
+    )
+    fixed = sum(gzip_size(site / p) for p in ("search.html", "static/lunr.min.js", "static/tokenize.js",
+                "static/shards.js", "static/search.js", "search/fold.js", "search/index.js", "static/style.css"))  # fmt: skip
+    index = None
+    sizes = {}
+    for label, query in QUERIES.items():
+        terms = query_terms(query)
+        shards = [n for n, (first, last) in enumerate(directory["shards"])
+                  if any(first <= (t + "\uffff" if wildcard else t) and last >= t for t, wildcard in terms)]  # fmt: skip
+        loaded = fixed + sum(gzip_size(site / "search" / "shards" / f"{n}.js") for n in shards)
+        if index is None:
+            index = load_index_from_site(site)
+        refs = search(index, query)
+        chunks = {int(ref) // directory["metaChunk"] for ref in refs[:1000]}
+        loaded += sum(gzip_size(site / "search" / "meta" / f"{c}.js") for c in chunks)
+        loaded += sum(gzip_size(site / "search" / "docs" / f"{ref}.js") for ref in refs[:20])
+        sizes[label] = loaded
+    return sizes
+
+
+def load_index_from_site(site: Path):
+    """The whole index, rebuilt from the shard files (to know each query's results)."""
+    from lunr.index import Index
+
+    directory = json.loads(
+        re.sub(r"^window\.ARCHIVE_SEARCH=|;\s*$", "", (site / "search" / "index.js").read_text("utf-8"))
+    )
+    inverted, vectors = [], {}
+    for n in range(len(directory["shards"])):
+        text = (site / "search" / "shards" / f"{n}.js").read_text("utf-8")
+        payload = json.loads(text[text.index("]=") + 2 :].rstrip().rstrip(";"))
+        for term, index, per_field in payload:
+            posting = {"_index": index}
+            for field, (deltas, scores) in zip(directory["fields"], per_field, strict=True):
+                posting[field] = {}
+                ref = 0
+                for delta, score in zip(deltas, scores, strict=True):
+                    ref += delta
+                    posting[field][str(ref)] = {}
+                    vectors.setdefault(f"{field}/{ref}", []).append((index, score / 1000))
+            inverted.append([term, posting])
+    field_vectors = [[k, [x for pair in sorted(v) for x in pair]] for k, v in vectors.items()]
+    return Index.load({"version": "2.3.9", "fields": directory["fields"], "fieldVectors": field_vectors,
+                       "invertedIndex": inverted, "pipeline": []})  # fmt: skip
+
+
+def query_times(site: Path, repeat: int = 15) -> dict[str, tuple[float, float]]:
+    """Median and p95 milliseconds per query in headless Chromium, after the
+    page has loaded (the first, cold run included)."""
+    from playwright.sync_api import sync_playwright
+
+    times: dict[str, tuple[float, float]] = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
+        page = browser.new_page()
+        page.goto((site / "search.html").as_uri())
+        page.wait_for_function("typeof window.archiveSearch === 'function'")
+        for label, query in QUERIES.items():
+            samples = page.evaluate(
+                """async ([q, n]) => { const out = [];
+                     for (let i = 0; i < n; i++) { const t = performance.now(); await window.archiveSearch(q);
+                       out.push(performance.now() - t); } return out; }""",
+                [query, repeat],
+            )
+            samples.sort()
+            times[label] = (statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))])
+        browser.close()
+    return times
+
+
+def hugo_site(corpus: Path, folder: Path) -> Path:
+    """The same articles as Markdown in a minimal Hugo site."""
+    from archivist.pipeline import load_corpus
+
+    if folder.exists():
+        shutil.rmtree(folder)
+    (folder / "content" / "posts").mkdir(parents=True)
+    (folder / "layouts" / "_default").mkdir(parents=True)
+    (folder / "hugo.toml").write_text('baseURL = "https://example.org/"\ntitle = "bench"\n', encoding="utf-8")
+    layout = (
+        '<!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body>{{ block "main" . }}{{ end }}</body></html>'
+    )
+    (folder / "layouts" / "_default" / "baseof.html").write_text(layout, encoding="utf-8")
+    (folder / "layouts" / "_default" / "single.html").write_text(
+        '{{ define "main" }}<h1>{{ .Title }}</h1>{{ .Content }}{{ end }}', encoding="utf-8"
+    )
+    (folder / "layouts" / "_default" / "list.html").write_text(
+        '{{ define "main" }}{{ range .Paginator.Pages }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}{{ end }}',
+        encoding="utf-8",
+    )
+    for n, article in enumerate(load_corpus(corpus).articles):
+        body = "\n\n".join(article.paragraphs)
+        date = article.date or "2000-01-01"
+        title = article.title.replace('"', "'")
+        (folder / "content" / "posts" / f"{n}.md").write_text(
+            f'---\ntitle: "{title}"\ndate: {date}\n---\n\n{body}\n', "utf-8"
+        )
+    return folder
+
+
+def tool(name: str) -> Path:
+    """A benchmark-only tool installed beside this interpreter (requirements-bench.txt)."""
+    return Path(sys.executable).parent / name
+
+
+def run(n: int, repeat: int, with_anchors: bool, browser: bool) -> dict:
+    from bench.corpus import write_corpus
+
+    corpus = OUT / f"corpus-{n}"
+    if not corpus.exists():
+        write_corpus(n, corpus)
+    site = OUT / f"site-{n}"
+    full = []
+    for _ in range(repeat):
+        if site.exists():
+            shutil.rmtree(site)
+        full.append(measure(build_command(corpus, site)))
+    seconds, peak, output = sorted(full)[len(full) // 2]
+    result: dict = {
+        "n": n,
+        "full_build_s": seconds,
+        "peak_rss_mb": peak / 2**20,
+        "stages_s": stages_of(output).get("stages"),
+    }
+    result["pages"] = sum(1 for _ in site.rglob("*.html"))
+    result["output_mb"] = folder_size(site) / 2**20
+    result["no_change_s"] = statistics.median(measure(build_command(corpus, site))[0] for _ in range(repeat))
+    edits = []
+    for _ in range(repeat):
+        edit_one_article(corpus)
+        edit_seconds, _, edit_output = measure(build_command(corpus, site))
+        edits.append((edit_seconds, stages_of(edit_output)))
+    result["edit_one_s"] = statistics.median(e[0] for e in edits)
+    result["edit_files_written"] = edits[-1][1].get("changed")
+    index_files = [site / "search" / "index.js", *sorted((site / "search" / "shards").glob("*.js"))]
+    result["index_raw_mb"] = sum(p.stat().st_size for p in index_files) / 2**20
+    result["index_gzip_mb"] = sum(gzip_size(p) for p in index_files) / 2**20
+    result["shards"] = len(index_files) - 1
+    result["largest_shard_gzip_kb"] = max(gzip_size(p) for p in index_files[1:]) / 1024
+    result["query_kb_gzip"] = {k: v / 1024 for k, v in query_bytes(site).items()}
+    if browser:
+        result["query_ms"] = query_times(site)
+    if with_anchors:
+        result["anchors"] = anchors(corpus, site, repeat)
+    return result
+
+
+def anchors(corpus: Path, site: Path, repeat: int) -> dict:
+    folder = hugo_site(corpus, OUT / f"hugo-{corpus.name}")
+    hugo = [measure([str(tool("hugo")), "--quiet", "--source", str(folder)], cwd=folder) for _ in range(repeat)]
+    hugo_seconds, hugo_peak, _ = sorted(hugo)[len(hugo) // 2]
+    pagefind = []
+    for _ in range(repeat):
+        shutil.rmtree(site / "pagefind", ignore_errors=True)
+        pagefind.append(measure([str(tool("python")), "-m", "pagefind", "--site", str(site)], cwd=ROOT))
+    shutil.rmtree(site / "pagefind", ignore_errors=True)
+    pagefind_seconds, pagefind_peak, _ = sorted(pagefind)[len(pagefind) // 2]
+    return {"hugo_s": hugo_seconds, "hugo_peak_mb": hugo_peak / 2**20,
+            "pagefind_s": pagefind_seconds, "pagefind_peak_mb": pagefind_peak / 2**20}  # fmt: skip
+
+
+def print_table(result: dict) -> None:
+    rows = [
+        ("articles", f"{result['n']:,}"),
+        ("full build", f"{result['full_build_s']:.1f} s"),
+        ("  per stage", ", ".join(f"{k} {v:.1f}" for k, v in (result["stages_s"] or {}).items())),
+        ("peak RSS (process tree)", f"{result['peak_rss_mb']:.0f} MB"),
+        ("pages written", f"{result['pages']:,}"),
+        ("output size", f"{result['output_mb']:.0f} MB"),
+        ("no-change rebuild", f"{result['no_change_s']:.2f} s"),
+        ("one-article edit rebuild", f"{result['edit_one_s']:.2f} s ({result['edit_files_written']} files written)"),
+        (
+            "index raw / gzip",
+            f"{result['index_raw_mb']:.1f} MB / {result['index_gzip_mb']:.1f} MB in {result['shards']} shards",
+        ),
+        ("largest shard (gzip)", f"{result['largest_shard_gzip_kb']:.0f} KB"),
+    ]
+    rows += [(f"query loads: {k}", f"{v:.0f} KB gzip") for k, v in result["query_kb_gzip"].items()]
+    for k, (median, p95) in result.get("query_ms", {}).items():
+        rows.append((f"query time: {k}", f"{median:.1f} ms median, {p95:.1f} ms p95"))
+    if "anchors" in result:
+        a = result["anchors"]
+        search_seconds = (result["stages_s"] or {}).get("search", 0.0)
+        rows += [
+            ("Hugo full build", f"{a['hugo_s']:.1f} s, {a['hugo_peak_mb']:.0f} MB"),
+            ("ours / Hugo (build time)", f"{result['full_build_s'] / a['hugo_s']:.2f}"),
+            ("Pagefind indexing our site", f"{a['pagefind_s']:.1f} s, {a['pagefind_peak_mb']:.0f} MB"),
+            ("our index / Pagefind (time)", f"{search_seconds / a['pagefind_s']:.2f}"),
+        ]
+    width = max(len(r[0]) for r in rows)
+    print(f"\n== {result['n']:,} articles ==")
+    for label, value in rows:
+        print(f"{label:<{width}}  {value}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, action="append", required=True, help="corpus size (repeatable)")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--with-anchors", action="store_true", help="Hugo and Pagefind side by side")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per timing (median reported)")
+    parser.add_argument("--no-browser", action="store_true", help="skip query timing in Chromium")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    results = []
+    for n in args.n:
+        result = run(n, args.repeat, args.with_anchors, not args.no_browser)
+        print_table(result)
+        results.append(result)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
