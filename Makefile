@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: site test lint serve dist bench search-quality clean
+.PHONY: site test lint serve dist bench search-quality robustness clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ $(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
 BENCH_N ?= 1000 10000
 bench: $(VENV)/.bench node_modules/.installed
 	$(BIN)/python bench/run.py $(foreach n,$(BENCH_N),--n $(n)) --with-anchors --repeat 3 --json bench/out/results.json
+
+# The long hostile-input, crash and load tests, then the figures.
+robustness: $(VENV)/.dev node_modules/.installed
+	$(BIN)/pytest -q -m slow -s -p no:cacheprovider tests/test_robustness.py
+	$(BIN)/python bench/robustness.py
 
 search-quality: $(VENV)/.dev
 	$(BIN)/python bench/search_quality.py

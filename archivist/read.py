@@ -98,9 +98,29 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         data = {}
     if not isinstance(data, dict):
         raise ReadError("front matter must be a mapping of keys to values")
+    check_encodable(data)
     body_start = text.find("\n", end + 4)
     body = "" if body_start < 0 else text[body_start + 1 :]
     return {str(key): value for key, value in data.items()}, body
+
+
+def check_encodable(value: Any, depth: int = 0) -> None:
+    """YAML's ``\\ud800`` escapes can make lone surrogates, which no encoder
+    (nor OpenCC) accepts: refuse them here, by name."""
+    if depth > 50:
+        raise ReadError("front matter nested more than 50 levels deep")
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ReadError("front matter holds a lone surrogate (an invalid \\u escape)") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_encodable(key, depth + 1)
+            check_encodable(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            check_encodable(item, depth + 1)
 
 
 def read_bytes(path: str, data: bytes) -> RawArticle:

@@ -8,6 +8,7 @@ an earlier build wrote, listed in its manifest, are ever removed.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -15,6 +16,8 @@ from pathlib import Path, PurePosixPath
 
 MANIFEST = ".archivist-manifest.json"
 STAGING = ".archivist-staging"
+JOURNAL = ".archivist-journal.json"
+LOCK = ".archivist-lock"
 
 
 class OutputError(Exception):
@@ -48,21 +51,41 @@ def check_output_dir(output: Path, protected: list[Path]) -> None:
 
 
 class SiteWriter:
+    """Stages a build's files, then commits them under a lock and a journal.
+
+    Until the commit starts the previous site is untouched.  The commit first
+    writes a journal of its moves and removals; a build killed during the
+    commit leaves the staged files and the journal, and the next build
+    finishes that commit before doing anything else."""
+
     def __init__(self, output: Path) -> None:
         self.output = output.resolve()
         self.staging = self.output / STAGING
         self.written: set[str] = set()
         self.kept: set[str] = set()
+        self.lock_file: int | None = None
 
     def __enter__(self) -> SiteWriter:
         self.output.mkdir(parents=True, exist_ok=True)
+        self.lock_file = os.open(self.output / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(self.lock_file)
+            self.lock_file = None
+            raise OutputError(f"another build is writing to {self.output}; wait for it to finish") from None
+        if (self.output / JOURNAL).exists():
+            self.finish_interrupted_commit()
         if self.staging.exists():
-            shutil.rmtree(self.staging)  # left by a build that was killed
+            shutil.rmtree(self.staging)  # left by a build killed before its commit
         self.staging.mkdir()
         return self
 
     def __exit__(self, *exc: object) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
+        if self.lock_file is not None:
+            os.close(self.lock_file)  # closing releases the lock
+            self.lock_file = None
 
     def write(self, relpath: str, data: bytes | str) -> None:
         rel = safe_relative(relpath)
@@ -104,28 +127,52 @@ class SiteWriter:
     def commit(self) -> tuple[int, int]:
         """Move changed files into place, remove files of the last build that
         this one did not write.  Returns (files changed, files removed)."""
-        changed = removed = 0
-        for name in sorted(self.written - self.kept):
-            staged = self.staging / name
+        moves = sorted(self.written - self.kept)
+        for name in moves:
             target = self.output / name
-            data = staged.read_bytes()
-            if target.is_file() and not target.is_symlink() and target.read_bytes() == data:
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
             if target.is_symlink() or target.is_dir():
                 raise OutputError(f"refusing to replace {target}: not a regular file")
-            os.replace(staged, target)
-            changed += 1
-        for name in sorted(self.previous_files() - self.written):
+        removals = sorted(self.previous_files() - self.written)
+        journal = {"moves": moves, "removals": removals, "manifest": sorted(self.written)}
+        write_atomically(self.output / JOURNAL, json.dumps(journal, ensure_ascii=False).encode())
+        changed, removed = self.apply(journal)
+        return changed, removed
+
+    def apply(self, journal: dict) -> tuple[int, int]:
+        changed = removed = 0
+        for name in journal["moves"]:
+            staged = self.staging / safe_relative(name)
+            if staged.exists():  # already moved when finishing an interrupted commit
+                target = self.output / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staged, target)
+                changed += 1
+        for name in journal["removals"]:
             target = self.output / safe_relative(name)
             if target.is_file() and not target.is_symlink():
                 target.unlink()
                 removed += 1
-        manifest = self.output / (MANIFEST + ".tmp")
-        manifest.write_text(json.dumps(sorted(self.written), ensure_ascii=False), encoding="utf-8")
-        os.replace(manifest, self.output / MANIFEST)
+        write_atomically(self.output / MANIFEST, json.dumps(journal["manifest"], ensure_ascii=False).encode())
+        (self.output / JOURNAL).unlink()
         prune_empty_dirs(self.output)
         return changed, removed
+
+    def finish_interrupted_commit(self) -> None:
+        try:
+            journal = json.loads((self.output / JOURNAL).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            (self.output / JOURNAL).unlink(missing_ok=True)  # torn before it was complete: nothing moved yet
+            return
+        self.apply(journal)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    with temporary.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
 
 
 def prune_empty_dirs(root: Path) -> None:
