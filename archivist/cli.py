@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Iterable
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
 from tqdm import tqdm
@@ -19,6 +20,7 @@ from .model import Corpus
 from .pipeline import build, load_corpus, normalise_file
 from .render import RenderError, write_zip
 from .serve import serve
+from .slug import make_slug
 from .taxonomy import build_taxonomy
 from .write import OutputError
 
@@ -50,6 +52,13 @@ def make_parser() -> argparse.ArgumentParser:
 
     tags_cmd = commands.add_parser("tags", help="print every region and initiative tag with its count, as JSON")
     tags_cmd.add_argument("--content", type=Path, help="folder of articles")
+
+    check_cmd = commands.add_parser("check", help="read every article and report problems, writing nothing")
+    check_cmd.add_argument("--content", type=Path, help="folder of articles")
+
+    new_cmd = commands.add_parser("new", help="start a new Markdown article (a draft) in the content folder")
+    new_cmd.add_argument("title", help="the article's title")
+    new_cmd.add_argument("--content", type=Path, help="folder of articles")
 
     serve_cmd = commands.add_parser("serve", help="build, serve on loopback, rebuild and reload on changes")
     serve_cmd.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
@@ -133,12 +142,51 @@ def dump_json(data: object) -> None:
     print()
 
 
+def run_check(args: argparse.Namespace) -> int:
+    corpus = load_corpus(settings(args).content_dir)
+    report_failures(corpus)
+    for article in corpus.articles:
+        for warning in article.warnings:
+            print(f"warning: {article.path}: {warning}", file=sys.stderr)
+    for notice in corpus.notices:
+        print(f"warning: {notice}", file=sys.stderr)
+    print(f"Checked {len(corpus.articles) + len(corpus.failures)} files: {len(corpus.articles)} articles, "
+          f"{corpus.warning_count} warnings, {len(corpus.failures)} errors")  # fmt: skip
+    return EXIT_FAILED if corpus.failures else EXIT_OK
+
+
+def run_new(args: argparse.Namespace) -> int:
+    """A draft with front matter; never overwrites a file."""
+    content = settings(args).content_dir
+    now = datetime.now().replace(microsecond=0)
+    slug = make_slug(args.title, now.isoformat())
+    path = content / f"{slug}.md"
+    body = f"---\ntitle: {json.dumps(args.title, ensure_ascii=False)}\ndate: {now:%Y-%m-%d %H:%M:%S}\nsource: \nauthors: []\ndraft: true\n---\n\n正文。\n"
+    content.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(body)
+    except FileExistsError:
+        print(f"error: {path} already exists; not overwritten", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"Created {path} (a draft: set draft: false to publish)")
+    return EXIT_OK
+
+
 def run_serve(args: argparse.Namespace) -> int:
     config = settings(args)
     return serve(config, args.config or (PROJECT_ROOT / "site.toml"), host=args.host, port=args.port)
 
 
-COMMANDS = {"serve": run_serve, "build": run_build, "inspect": run_inspect, "tags": run_tags, "glossary": run_glossary}
+COMMANDS = {
+    "check": run_check,
+    "new": run_new,
+    "serve": run_serve,
+    "build": run_build,
+    "inspect": run_inspect,
+    "tags": run_tags,
+    "glossary": run_glossary,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

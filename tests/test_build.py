@@ -165,3 +165,25 @@ def test_help_lists_commands():
 
 def test_repository_has_no_tracked_output():
     assert "/site/" in (ROOT / ".gitignore").read_text(encoding="utf-8")
+
+
+def test_check_reports_problems_and_writes_nothing(tmp_path):
+    project = make_project(tmp_path, {"empty.txt": b""})
+    result = run_cli("--config", str(project / "site.toml"), "check")
+    assert result.returncode == 1 and "empty.txt" in result.stderr
+    assert "Checked 6 files: 5 articles" in result.stdout
+    assert not (project / "site").exists()
+
+
+def test_new_creates_a_draft_and_never_overwrites(tmp_path):
+    project = make_project(tmp_path, seeds=False)
+    first = run_cli("--config", str(project / "site.toml"), "new", "兴业县的新消息")
+    assert first.returncode == 0
+    created = list((project / "content").glob("*.md"))
+    assert len(created) == 1 and "draft: true" in created[0].read_text(encoding="utf-8")
+    created[0].write_text(created[0].read_text(encoding="utf-8") + "编辑写的内容。\n", encoding="utf-8")
+    second = run_cli("--config", str(project / "site.toml"), "new", "兴业县的新消息")
+    assert second.returncode == 1 and "already exists" in second.stderr  # same day, same slug
+    assert "编辑写的内容" in created[0].read_text(encoding="utf-8")
+    build(project)
+    assert not list((project / "site" / "articles").glob("*.html"))  # a draft is not published
