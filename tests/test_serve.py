@@ -174,8 +174,6 @@ def test_burst_of_changes_is_one_rebuild(server, project):
     "path", ["../site.toml", "%2e%2e/site.toml", "%2E%2E/%2e%2e/etc/passwd", ".archivist-manifest.json"]
 )
 def test_paths_outside_the_output_are_refused(server, path):
-    request = urllib.request.Request(server.url + path)
-    request.full_url = server.url + path  # keep the dots as sent
     status, _, body = server.get(path)
     assert status in (403, 404) and b"[paths]" not in body
 
