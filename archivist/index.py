@@ -9,6 +9,7 @@ are left empty, so the serialised index names no function lunr.js lacks.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,9 +98,10 @@ class SearchFiles:
     postings: Postings
 
 
-def search_documents(articles: list[Article]) -> tuple[list[Article], list[dict[str, Any]]]:
+def search_documents(articles: list[Article]) -> tuple[list[Article], Callable[[], Iterator[dict[str, Any]]]]:
+    """Articles in ref order, and a way to tokenise them one at a time."""
     ordered = sorted(articles, key=lambda a: a.slug)
-    return ordered, [document(str(n), article) for n, article in enumerate(ordered)]
+    return ordered, lambda: (document(str(n), article) for n, article in enumerate(ordered))
 
 
 def search_files(articles: list[Article], url_of: Any, budget: int = SHARD_BUDGET) -> SearchFiles:

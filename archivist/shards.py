@@ -18,8 +18,12 @@ the whole index would.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+import sys
+from array import array
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 K1, B = 1.2, 0.75
@@ -39,75 +43,72 @@ def idf(documents_with_term: int, document_count: int) -> float:
 
 @dataclass
 class Postings:
-    """The index before serialisation: what the shards are cut from."""
+    """The index before serialisation: what the shards are cut from.  Per
+    term and field, the documents holding it (ascending refs) and their
+    scores in thousandths, in compact arrays: a 10,000-article index holds
+    tens of millions of postings."""
 
     fields: list[str]
     order: dict[str, int]  # term -> lunr's _index (order of first appearance)
-    docs: dict[str, dict[str, dict[str, float]]]  # term -> field -> ref -> score
-    field_refs: list[str]  # "field/ref", in lunr's order
+    docs: dict[str, list[tuple[array, array]]]  # term -> per field (refs, scores x 1000)
+    document_count: int
+
+    def field_refs(self) -> list[str]:
+        return [f"{field}/{ref}" for ref in range(self.document_count) for field in self.fields]
 
 
-def compute_postings(documents: list[dict[str, Any]], fields: list[Field]) -> Postings:
-    """``documents``: dicts with ``ref`` and, per field, its list of tokens."""
+def compute_postings(documents: Callable[[], Iterable[dict[str, Any]]], fields: list[Field]) -> Postings:
+    """``documents()`` yields dicts with ``ref`` (0, 1, 2 ... in order) and,
+    per field, its tokens; it is called twice (counts, then scores) so the
+    token lists never all live at once."""
     order: dict[str, int] = {}
-    frequencies: list[tuple[str, str, dict[str, int]]] = []
-    lengths: dict[str, list[int]] = {f.name: [] for f in fields}
     counts: dict[str, int] = defaultdict(int)  # documents with the term, summed over fields
-    for document in documents:
-        ref = str(document["ref"])
+    lengths: dict[str, int] = dict.fromkeys((f.name for f in fields), 0)
+    count = 0
+    for position, document in enumerate(documents()):
+        if int(document["ref"]) != position:
+            raise ValueError("document refs must be 0, 1, 2 ... in order")
+        count += 1
         for field in fields:
             tokens = document[field.name]
-            term_counts: dict[str, int] = {}
             for token in tokens:
                 if token not in order:
-                    order[token] = len(order)
-                term_counts[token] = term_counts.get(token, 0) + 1
-            for token in term_counts:
+                    order[sys.intern(token)] = len(order)
+            for token in set(tokens):
                 counts[token] += 1
-            frequencies.append((field.name, ref, term_counts))
-            lengths[field.name].append(len(tokens))
-    average = {name: sum(values) / len(values) if values else 0 for name, values in lengths.items()}
-    boost = {f.name: f.boost for f in fields}
-    count = len(documents)
+            lengths[field.name] += len(tokens)
+    average = {name: total / count if count else 0 for name, total in lengths.items()}
     idfs = {term: idf(n, count) for term, n in counts.items()}
-    docs: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
-    field_refs = []
-    for (field_name, ref, term_counts), length in zip(
-        frequencies, _lengths_in_order(frequencies, lengths), strict=True
-    ):
-        field_refs.append(f"{field_name}/{ref}")
-        norm = K1 * (1 - B + B * (length / average[field_name])) if average[field_name] else K1 * (1 - B)
-        for term, tf in term_counts.items():
-            score = idfs[term] * ((K1 + 1) * tf) / (norm + tf) * boost[field_name]
-            docs[term][field_name][ref] = round(score, 3)
-    return Postings([f.name for f in fields], order, docs, field_refs)
-
-
-def _lengths_in_order(frequencies: list[tuple[str, str, dict[str, int]]], lengths: dict[str, list[int]]) -> list[int]:
-    cursor = dict.fromkeys(lengths, 0)
-    ordered = []
-    for field_name, _, _ in frequencies:
-        ordered.append(lengths[field_name][cursor[field_name]])
-        cursor[field_name] += 1
-    return ordered
+    docs: dict[str, list[tuple[array, array]]] = {term: [(array("I"), array("I")) for _ in fields] for term in order}
+    for document in documents():
+        ref = int(document["ref"])
+        for position, field in enumerate(fields):
+            tokens = document[field.name]
+            norm = K1 * (1 - B + B * (len(tokens) / average[field.name])) if average[field.name] else K1 * (1 - B)
+            for term, tf in Counter(tokens).items():
+                score = round(idfs[term] * ((K1 + 1) * tf) / (norm + tf) * field.boost, 3)
+                refs, scores = docs[term][position]
+                refs.append(ref)
+                scores.append(round(score * 1000))
+    return Postings([f.name for f in fields], order, docs, count)
 
 
 def serialize(postings: Postings, terms: list[str] | None = None) -> dict[str, Any]:
     """A lunr.js serialised index over ``terms`` (default: all of them)."""
     chosen = sorted(postings.docs if terms is None else terms)
     inverted = []
-    vectors: dict[str, list[tuple[int, float]]] = {ref: [] for ref in postings.field_refs} if terms is None else {}
+    field_refs = postings.field_refs()
+    vectors: dict[str, list[tuple[int, float]]] = {ref: [] for ref in field_refs} if terms is None else {}
     for term in chosen:
         index = postings.order[term]
         posting: dict[str, Any] = {"_index": index}
-        for field in postings.fields:
-            refs = postings.docs[term].get(field, {})
-            posting[field] = {ref: {} for ref in refs}
-            for ref, score in refs.items():
-                vectors.setdefault(f"{field}/{ref}", []).append((index, score))
+        for field, (refs, scores) in zip(postings.fields, postings.docs[term], strict=True):
+            posting[field] = {str(ref): {} for ref in refs}
+            for ref, score in zip(refs, scores, strict=True):
+                vectors.setdefault(f"{field}/{ref}", []).append((index, score / 1000))
         inverted.append([term, posting])
     field_vectors = []
-    for field_ref in postings.field_refs:
+    for field_ref in field_refs:
         if field_ref in vectors:
             elements = sorted(vectors[field_ref])
             field_vectors.append([field_ref, [value for pair in elements for value in pair]])
@@ -135,7 +136,7 @@ def split(postings: Postings, budget: int) -> list[Shard]:
     current: list[str] = []
     weight = 0
     for term in sorted(postings.docs):
-        size = sum(len(refs) for refs in postings.docs[term].values()) + 4
+        size = sum(len(refs) for refs, _ in postings.docs[term]) + 4
         if current and weight + size > budget:
             shards.append(Shard(current[0], current[-1], current))
             current, weight = [], 0
@@ -152,13 +153,8 @@ def shard_payload(postings: Postings, shard: Shard) -> list[Any]:
     entries = []
     for term in shard.terms:
         per_field = []
-        for field in postings.fields:
-            refs = postings.docs[term].get(field, {})
-            ordered = sorted(refs.items(), key=lambda item: int(item[0]))
-            deltas, previous = [], 0
-            for ref, _ in ordered:
-                deltas.append(int(ref) - previous)
-                previous = int(ref)
-            per_field.append([deltas, [round(score * 1000) for _, score in ordered]])
+        for refs, scores in postings.docs[term]:
+            deltas = [refs[0], *(b - a for a, b in pairwise(refs))] if refs else []
+            per_field.append([deltas, scores.tolist()])
         entries.append([term, postings.order[term], per_field])
     return entries
