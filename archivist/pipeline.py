@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from .cache import CACHE_FILE, BuildCache, load_cache, save_cache, stat_key
+from .cache import BuildCache, load_cache, save_cache, stat_key
 from .config import SiteConfig
 from .editorial import Editorial, load_editorial
 from .gazetteer import load_gazetteer
@@ -185,9 +185,6 @@ def build(
     stages = {"read": time.perf_counter() - started}
     changed = removed = 0
     if accept is None or accept([f.path for f in corpus.failures]):
-        # Killed after the commit but before the new cache is saved, a build
-        # must not leave a cache describing the site before it.
-        (config.output_dir / CACHE_FILE).unlink(missing_ok=True)
         changed, removed = render_site(corpus, config, build_cache, stages)
     if on_disk:
         save_cache(config.output_dir, build_cache)

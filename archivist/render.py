@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import jinja2
 from jinja2 import meta
 
-from .cache import BuildCache
+from .cache import CACHE_FILE, BuildCache
 from .config import PROJECT_ROOT, SiteConfig
 from .feeds import atom_feed, sitemap
 from .glossary import build_glossary
@@ -225,6 +225,9 @@ def render_site(
         lap("render")
         write_search(writer, site)
         lap("search")
+        # Killed after the commit but before the new cache is saved, a build
+        # must not leave a cache that describes the site before it.
+        (config.output_dir / CACHE_FILE).unlink(missing_ok=True)
         changes = writer.commit()
         lap("write")
     build_cache.pages = signatures

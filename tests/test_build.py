@@ -135,10 +135,15 @@ def test_output_folder_equal_to_content_is_refused(tmp_path):
     assert result.returncode == 2
 
 
+def site_files(site: Path) -> dict[Path, bytes]:
+    """What a reader gets: every file but the build's own bookkeeping."""
+    return {p: p.read_bytes() for p in site.rglob("*") if p.is_file() and ".archivist" not in p.name}
+
+
 def test_failed_render_leaves_previous_site_whole(tmp_path):
     project = make_project(tmp_path)
     build(project)
-    before = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    before = site_files(project / "site")
     theme = project / "theme" / "templates"
     theme.mkdir(parents=True)
     (theme / "article.html").write_text("{{ no_such_variable.oops }}", encoding="utf-8")
@@ -146,7 +151,7 @@ def test_failed_render_leaves_previous_site_whole(tmp_path):
         config.write('theme = "theme"\n')
     result = build(project)
     assert result.returncode != 0
-    after = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    after = site_files(project / "site")
     assert after == before
 
 
