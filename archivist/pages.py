@@ -18,6 +18,7 @@ from .model import Article, Corpus
 from .taxonomy import InitiativeNode, RegionNode, Taxonomy
 
 RELATED = 5
+RELATED_KEY_LIMIT = 200  # a tag shared by more articles than this says little about relatedness
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def related_articles(articles: list[Article], glossary: Glossary) -> dict[str, l
         by_slug = {}
         for key in article_keys[article.slug]:
             # A tag every article has says nothing; skip the very common ones.
-            if len(holders[key]) > max(50, len(articles) // 10):
+            if len(holders[key]) > RELATED_KEY_LIMIT:
                 continue
             for other in holders[key]:
                 if other.slug != article.slug:

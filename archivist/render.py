@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import jinja2
 from jinja2 import meta
 
-from .cache import CACHE_FILE, BuildCache
+from .cache import CACHE_FILE, BuildCache, code_version
 from .config import PROJECT_ROOT, SiteConfig
 from .feeds import atom_feed, sitemap
 from .glossary import build_glossary
@@ -132,6 +132,27 @@ def make_site(corpus: Corpus) -> Site:
     )
 
 
+def corpus_key(site: Site, config: SiteConfig) -> str:
+    """Everything the feeds and the search files are made from."""
+    articles = tuple(
+        (a.slug, a.content_hash, a.title, a.date, a.regions, a.initiatives, a.slogans) for a in site.ordered
+    )
+    return hashlib.sha256(repr((articles, config.base_url, config.title, code_version())).encode()).hexdigest()
+
+
+def reuse(writer: SiteWriter, build_cache: BuildCache, part: str, key: str) -> bool:
+    """Keep a part's files from the last build when its inputs are the same."""
+    previous = build_cache.search.get(part)
+    if not previous or previous[0] != key:
+        return False
+    files = previous[1]
+    return all(writer.keep(name) for name in files)
+
+
+def remember(writer: SiteWriter, build_cache: BuildCache, part: str, key: str, before: set[str]) -> None:
+    build_cache.search[part] = (key, sorted(writer.written - before))
+
+
 def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig) -> None:
     writer.write(
         "feed.xml", atom_feed(config.title, config.base_url, "index.html", "feed.xml", site.ordered, article_path)
@@ -219,11 +240,18 @@ def render_site(
                 writer.write(paths[1], render_page(environment, page, site, config, TRADITIONAL))
         for article in corpus.articles:
             writer.write(f"articles/{article.slug}.txt", article.original_text + "\n")
-        write_feeds(writer, site, config)
+        key = corpus_key(site, config)
+        if not reuse(writer, build_cache, "feeds", key):
+            before = set(writer.written)
+            write_feeds(writer, site, config)
+            remember(writer, build_cache, "feeds", key, before)
         writer.write("sitemap.xml", sitemap(config.base_url, html_paths))
         copy_static(writer, config)
         lap("render")
-        write_search(writer, site)
+        if not reuse(writer, build_cache, "search", key):
+            before = set(writer.written)
+            write_search(writer, site)
+            remember(writer, build_cache, "search", key, before)
         lap("search")
         # Killed after the commit but before the new cache is saved, a build
         # must not leave a cache that describes the site before it.

@@ -36,10 +36,13 @@ def fold_map() -> dict[str, str]:
     }
 
 
+@cache
+def fold_table() -> dict[int, str]:
+    return {ord(source): target for source, target in fold_map().items()}
+
+
 def fold(text: str) -> str:
-    mapping = fold_map()
-    text = unicodedata.normalize("NFKC", text).lower()
-    return "".join(mapping.get(char, char) for char in text)
+    return unicodedata.normalize("NFKC", text).lower().translate(fold_table())
 
 
 def tokenize(text: str) -> list[str]:
