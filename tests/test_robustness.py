@@ -310,7 +310,7 @@ def test_hundred_thousand_tiny_files(tmp_path):
     for n in range(100_000):
         (content / f"{n:06d}.md").write_text(f"---\ntitle: 短文{n}\n---\n第{n}篇。\n", encoding="utf-8")
     config = write_site_toml(tmp_path, content="content", output="site")
-    result = run_cli("--config", str(config), "build", "-q")
+    result = run_cli("--config", str(config), "build", "-q", timeout=3600)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Built 100000 articles" in result.stdout
 
