@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from lunr.builder import Builder
-from lunr.index import Index
 from lunr.query import Query, QueryPresence
 
 from .gazetteer import short_form
 from .model import Article
-from .shards import LUNR_VERSION, Field, Postings, compute_postings, serialize, shard_payload, split
+from .shards import LUNR_VERSION, Field, Postings, compute_postings, shard_payload, split
 from .tokenize import fold_map, query_terms, tokenize
 
 FIELDS = ({"field_name": "title", "boost": 10}, {"field_name": "tags", "boost": 5}, {"field_name": "body"})
@@ -144,11 +143,6 @@ def register(variable: str, key: str, data: object) -> str:
 
 def merge_script(variable: str, data: dict[str, Any]) -> str:
     return f"Object.assign(window.{variable}=window.{variable}||{{}},{js_literal(data)});\n"
-
-
-def load_index(postings: Postings) -> Any:
-    """A lunr.py index from the computed postings, for searching in Python."""
-    return Index.load(serialize(postings))
 
 
 def lunr_script(project_root: Path) -> bytes:

@@ -28,7 +28,6 @@ class Page:
     path: str
     template: str
     context: dict[str, Any] = field(default_factory=dict)
-    title: str = ""
     feed: str | None = None  # the Atom feed that goes with the page
     depends: tuple = ()  # site-wide data the template reads beyond its context
 
@@ -195,7 +194,7 @@ def article_pages(site: Site) -> list[Page]:
             "slogans": site.glossary.for_article(article.slug),
             "related": site.related[article.slug],
         }
-        pages.append(Page(article_path(article), "article.html", context, title=article.title))
+        pages.append(Page(article_path(article), "article.html", context))
     return pages
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -135,11 +134,3 @@ def read_bytes(path: str, data: bytes) -> RawArticle:
     if kind == "md":
         front_matter, text = split_front_matter(text)
     return RawArticle(path=path, text=text, encoding=encoding, kind=kind, front_matter=front_matter)
-
-
-def read_file(path: Path) -> RawArticle:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise ReadError(f"cannot read: {error.strerror}") from None
-    return read_bytes(str(path), data)
