@@ -206,6 +206,13 @@ def make_handler(root: Path, broadcast: Broadcast, stopping: threading.Event) ->
     return PreviewHandler
 
 
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+    # The default backlog of 5 drops connections when many clients arrive
+    # at once; their retries back off for seconds.
+    request_queue_size = 512
+
+
 def inject(html: bytes) -> bytes:
     tag = f'<script src="{CLIENT_PATH}"></script>'.encode()
     position = html.rfind(b"</body>")
@@ -305,14 +312,13 @@ def watched_folders(config: SiteConfig) -> list[Path]:
 def serve(config: SiteConfig, config_path: Path | None, host: str = "127.0.0.1", port: int = 8000) -> int:
     stopping = threading.Event()
     preview = Preview(config, config_path)
-    server: ThreadingHTTPServer | None = None
+    server: PreviewServer | None = None
     observer = Observer()
     try:
         report = preview.rebuild()
         if report is not None:
             print(report.summary(), flush=True)
-        server = ThreadingHTTPServer((host, port), make_handler(config.output_dir, preview.broadcast, stopping))
-        server.daemon_threads = True
+        server = PreviewServer((host, port), make_handler(config.output_dir, preview.broadcast, stopping))
         folders = watched_folders(config)
         files = [config_path.absolute()] if config_path is not None else []
         changes = Changes(folders, files, config.output_dir)
