@@ -157,11 +157,7 @@ def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig) -> None:
     writer.write(
         "feed.xml", atom_feed(config.title, config.base_url, "index.html", "feed.xml", site.ordered, article_path)
     )
-    for node in site.taxonomy.regions.values():
-        feed = node.path.replace(".html", ".xml")
-        title = f"{node.name} · {config.title}"
-        writer.write(feed, atom_feed(title, config.base_url, node.path, feed, by_date(node.articles), article_path))
-    for node in site.taxonomy.initiatives.values():
+    for node in [*site.taxonomy.regions.values(), *site.taxonomy.initiatives.values()]:
         feed = node.path.replace(".html", ".xml")
         title = f"{node.name} · {config.title}"
         writer.write(feed, atom_feed(title, config.base_url, node.path, feed, by_date(node.articles), article_path))
