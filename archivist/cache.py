@@ -2,8 +2,9 @@
 
 Per content file: its stat key and the Article (or Failure) it gave.  Per
 output page: the signature of everything it showed.  Kept in memory by the
-preview server and pickled inside the output folder between builds; any
-change to this package's code makes an old cache void.
+preview server and pickled in the build's state folder (beside the output
+folder, never in it) between builds; any change to this package's code makes
+an old cache void.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from functools import cache
 from pathlib import Path
 
 from .model import Article, Failure
+from .write import state_dir
 
-CACHE_FILE = ".archivist-cache.pickle"
+CACHE_FILE = "cache.pickle"
 
 
 @cache
@@ -54,7 +56,7 @@ class BuildCache:
 
 def load_cache(output: Path) -> BuildCache:
     try:
-        with (output / CACHE_FILE).open("rb") as handle:
+        with (state_dir(output) / CACHE_FILE).open("rb") as handle:
             cached = pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
         return BuildCache()
@@ -64,7 +66,13 @@ def load_cache(output: Path) -> BuildCache:
 
 
 def save_cache(output: Path, build_cache: BuildCache) -> None:
-    temporary = output / (CACHE_FILE + ".tmp")
+    folder = state_dir(output)
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / (CACHE_FILE + ".tmp")
     with temporary.open("wb") as handle:
         pickle.dump(build_cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, output / CACHE_FILE)
+    os.replace(temporary, folder / CACHE_FILE)
+
+
+def forget_cache(output: Path) -> None:
+    (state_dir(output) / CACHE_FILE).unlink(missing_ok=True)

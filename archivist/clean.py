@@ -96,6 +96,17 @@ def is_link_list(line: str) -> bool:
 
 
 SENTENCE_END = re.compile(r"[。！？!?；;…]")
+FULL_STOP = re.compile(r"[。！？]")
+CLAUSE_MARK = re.compile(r"[，；]")
+
+
+def is_prose(paragraph: str) -> bool:
+    """A line of running text: a sentence that ends, or a long run of
+    clauses.  Menus, labels, link lists and place lists are neither."""
+    han = len(HAN_CHAR.findall(paragraph))
+    return (han >= 6 and bool(FULL_STOP.search(paragraph))) or (han >= 20 and bool(CLAUSE_MARK.search(paragraph)))
+
+
 SHARE_WORDS = re.compile(
     r"微信|微博|公众号|公眾號|分享|扫一扫|掃一掃|二维码|二維碼|客户端|客戶端|订阅|訂閱|打印|字号|字號|收藏|网$|網$"
 )

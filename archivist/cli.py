@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from tqdm import tqdm
@@ -18,7 +19,7 @@ from .glossary import build_glossary
 from .index import SearchAssetError
 from .model import Corpus
 from .pipeline import build, load_corpus, normalise_file
-from .render import RenderError, write_zip
+from .render import RenderError, write_zip, zip_destination
 from .serve import serve
 from .slug import make_slug
 from .taxonomy import build_taxonomy
@@ -90,21 +91,16 @@ def progress_bar(quiet: bool):
 
 def run_build(args: argparse.Namespace) -> int:
     config = settings(args)
+    zip_to = zip_destination(config, args.zip) if args.zip is not None else None
     corpus, report = build(config, progress_bar(args.quiet))
     report_failures(corpus)
-
     if not args.quiet:
-        for article in corpus.articles:
-            for warning in article.warnings:
-                print(f"warning: {article.path}: {warning}", file=sys.stderr)
-        for notice in corpus.notices:
-            print(f"warning: {notice}", file=sys.stderr)
+        report_warnings(corpus)
     print(report.summary())
     if args.timings:
         print(json.dumps({"stages": report.stages, "seconds": report.seconds, "changed": report.changed}))
-    if args.zip is not None:
-        destination = Path(args.zip) if args.zip else Path("dist") / "site.zip"
-        print(f"Wrote {write_zip(config.output_dir, destination)}")
+    if zip_to is not None:
+        print(f"Wrote {write_zip(config.output_dir, zip_to)}")
     return EXIT_FAILED if corpus.failures else EXIT_OK
 
 
@@ -133,8 +129,13 @@ def run_glossary(args: argparse.Namespace) -> int:
 
 
 def report_failures(corpus: Corpus) -> None:
-    for failure in corpus.failures:
-        print(f"error: {failure.path}: {failure.error}", file=sys.stderr)
+    for line in corpus.errors():
+        print(line, file=sys.stderr)
+
+
+def report_warnings(corpus: Corpus) -> None:
+    for line in corpus.warnings():
+        print(line, file=sys.stderr)
 
 
 def dump_json(data: object) -> None:
@@ -145,11 +146,7 @@ def dump_json(data: object) -> None:
 def run_check(args: argparse.Namespace) -> int:
     corpus = load_corpus(settings(args).content_dir)
     report_failures(corpus)
-    for article in corpus.articles:
-        for warning in article.warnings:
-            print(f"warning: {article.path}: {warning}", file=sys.stderr)
-    for notice in corpus.notices:
-        print(f"warning: {notice}", file=sys.stderr)
+    report_warnings(corpus)
     print(f"Checked {len(corpus.articles) + len(corpus.failures)} files: {len(corpus.articles)} articles, "
           f"{corpus.warning_count} warnings, {len(corpus.failures)} errors")  # fmt: skip
     return EXIT_FAILED if corpus.failures else EXIT_OK
@@ -158,11 +155,15 @@ def run_check(args: argparse.Namespace) -> int:
 def run_new(args: argparse.Namespace) -> int:
     """A draft with front matter; never overwrites a file."""
     content = settings(args).content_dir
+    title = args.title.strip()
+    if not title:
+        raise ConfigError('new: the title is empty; give the article\'s title, e.g. build.py new "标题"')
+    if not content.is_dir():
+        raise ConfigError(f"new: content folder {content} does not exist (create it, or give --content)")
     now = datetime.now().replace(microsecond=0)
-    slug = make_slug(args.title, now.isoformat())
+    slug = make_slug(title, now.isoformat())
     path = content / f"{slug}.md"
-    body = f"---\ntitle: {json.dumps(args.title, ensure_ascii=False)}\ndate: {now:%Y-%m-%d %H:%M:%S}\nsource: \nauthors: []\ndraft: true\n---\n\n正文。\n"
-    content.mkdir(parents=True, exist_ok=True)
+    body = f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\ndate: {now:%Y-%m-%d %H:%M:%S}\nsource: \nauthors: []\ndraft: true\n---\n\n正文。\n"
     try:
         with path.open("x", encoding="utf-8") as handle:
             handle.write(body)
@@ -174,8 +175,10 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    config = settings(args)
-    return serve(config, args.config or (PROJECT_ROOT / "site.toml"), host=args.host, port=args.port)
+    # Every rebuild re-reads the settings file, then applies the folders given
+    # on the command line again: they outlast an edit of site.toml.
+    config_path = args.config or (PROJECT_ROOT / "site.toml")
+    return serve(partial(settings, args), config_path, host=args.host, port=args.port)
 
 
 COMMANDS = {

@@ -28,6 +28,11 @@ class SiteConfig:
     config_path: Path | None
 
     @property
+    def project_dir(self) -> Path:
+        """The folder of the settings file: relative paths in it start here."""
+        return self.config_path.resolve().parent if self.config_path is not None else PROJECT_ROOT
+
+    @property
     def template_dirs(self) -> list[Path]:
         return [theme / "templates" for theme in self.theme_dirs]
 
@@ -100,7 +105,12 @@ def load_config(path: Path | None = None) -> SiteConfig:
     root = path.parent if path is not None else PROJECT_ROOT
     themes = [PROJECT_ROOT]
     if paths["theme"]:
-        themes.insert(0, (root / paths["theme"]).resolve())
+        theme = (root / paths["theme"]).resolve()
+        if not theme.is_dir():
+            raise ConfigError(f"{path}: [paths] theme {paths['theme']!r}: no such folder ({theme})")
+        if not (theme / "templates").is_dir() and not (theme / "static").is_dir():
+            raise ConfigError(f"{path}: [paths] theme {paths['theme']!r} has neither templates/ nor static/ ({theme})")
+        themes.insert(0, theme)
     return SiteConfig(
         title=site["title"],
         description=site["description"],

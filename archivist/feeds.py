@@ -10,25 +10,28 @@ from .model import Article
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 FEED_SIZE = 50
-UNDATED = "2000-01-01T00:00:00"
+# The feed of a tag whose articles are all undated has no entries, and so no
+# newest date; its ``updated`` is the epoch rather than an invented date.
+NO_DATE = "1970-01-01T00:00:00"
 
 
 def timestamp(date: str | None) -> str:
-    moment = date or UNDATED
+    moment = date or NO_DATE
     if "T" not in moment:
         moment += "T00:00:00"
     return moment + "+08:00"  # the archive's articles are dated in China Standard Time
 
 
 def atom_feed(title: str, base_url: str, page: str, feed: str, articles: list[Article], url_of) -> bytes:
-    """The newest ``FEED_SIZE`` articles; ``updated`` is the newest article's
+    """The newest ``FEED_SIZE`` dated articles (a feed is a list by date: an
+    undated article has no place in it); ``updated`` is the newest article's
     date, so an unchanged archive gives byte-identical feeds."""
     root = ET.Element("feed", xmlns=ATOM)
     ET.SubElement(root, "title").text = title
     ET.SubElement(root, "id").text = base_url + page
     ET.SubElement(root, "link", href=base_url + page)
     ET.SubElement(root, "link", rel="self", href=base_url + feed)
-    items = articles[:FEED_SIZE]
+    items = [article for article in articles if article.date][:FEED_SIZE]
     newest = max((a.date for a in items if a.date), default=None)
     ET.SubElement(root, "updated").text = timestamp(newest)
     for article in items:

@@ -109,3 +109,11 @@ class Corpus:
     @property
     def warning_count(self) -> int:
         return sum(len(a.warnings) for a in self.articles) + len(self.notices)
+
+    def errors(self) -> list[str]:
+        return [f"error: {failure.path}: {failure.error}" for failure in self.failures]
+
+    def warnings(self) -> list[str]:
+        """Every warning, each naming its file, as the build prints them."""
+        lines = [f"warning: {article.path}: {warning}" for article in self.articles for warning in article.warnings]
+        return lines + [f"warning: {notice}" for notice in self.notices]

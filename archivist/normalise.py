@@ -135,8 +135,8 @@ def normalise_scraped(raw: RawArticle) -> Article:
     body = "\n".join(line for line in lines[body_start:body_end] if not clean.is_share_widget(line))
     original = [clean.restore_fullwidth_punctuation(p) for p in clean.split_paragraphs(body)]
     paragraphs = fold(original)
-    if not paragraphs:
-        raise ReadError("no article text left after removing page furniture")
+    if not any(clean.is_prose(paragraph) for paragraph in paragraphs):
+        raise ReadError("no article text: only page furniture (menus, labels, link or place lists) left after cleaning")
     blocks = clean.to_blocks(paragraphs)
     title, derived = meta.title, False
     if not title:
@@ -197,10 +197,16 @@ def markdown_converter() -> markdown.Markdown:
     return markdown.Markdown(extensions=["tables", "fenced_code"], output_format="html")
 
 
+IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\salt=)")
+
+
 def markdown_to_html(source: str) -> str:
-    """Markdown with its raw HTML passed through an allow-list sanitiser."""
+    """Markdown with its raw HTML passed through an allow-list sanitiser; an
+    image without alt text gets an empty one (decorative), as screen readers
+    otherwise read out its file name."""
     html = markdown_converter().reset().convert(source)
-    return nh3.clean(html, tags=ALLOWED_TAGS, url_schemes={"http", "https", "mailto"}, link_rel="noopener")
+    html = nh3.clean(html, tags=ALLOWED_TAGS, url_schemes={"http", "https", "mailto"}, link_rel="noopener")
+    return IMG_WITHOUT_ALT.sub('<img alt=""', html)
 
 
 def plain_text(html: str) -> str:
@@ -208,11 +214,19 @@ def plain_text(html: str) -> str:
 
 
 HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*$")
+FRONT_MATTER_KEYS = (
+    "title", "date", "source", "authors", "author", "editor", "channel", "slug", "regions", "initiatives", "draft",
+)  # fmt: skip
 
 
 def normalise_markdown(raw: RawArticle) -> Article:
     warnings: list[str] = []
     front = raw.front_matter
+    for key in front:
+        if key not in FRONT_MATTER_KEYS:
+            warnings.append(
+                f"front matter key {key!r} is not one this tool reads (known: {', '.join(FRONT_MATTER_KEYS)})"
+            )
     blocks: list[Block] = []
     title = None
     for source in markdown_blocks(to_simplified(raw.text)):
@@ -241,11 +255,11 @@ def normalise_markdown(raw: RawArticle) -> Article:
         script=detect_script(raw.text),
         title=to_simplified(title),
         title_derived=derived,
-        channel=string_field(front, "channel"),
+        channel=simplified_field(front, "channel"),
         date=date,
-        source=string_field(front, "source"),
+        source=simplified_field(front, "source"),
         authors=authors_field(front),
-        editor=string_field(front, "editor"),
+        editor=simplified_field(front, "editor"),
         slug=slug,
         blocks=tuple(blocks),
         original_text=raw.text.strip(),
@@ -263,6 +277,13 @@ def string_field(front: dict[str, Any], key: str) -> str | None:
         text = str(value).strip()
         return text or None
     raise ReadError(f"front matter {key!r} must be text, not {type(value).__name__}")
+
+
+def simplified_field(front: dict[str, Any], key: str) -> str | None:
+    """A shown field, in Simplified like everything extracted (the
+    Traditional pages convert it back)."""
+    value = string_field(front, key)
+    return to_simplified(value) if value else None
 
 
 def bool_field(front: dict[str, Any], key: str) -> bool:
@@ -296,7 +317,9 @@ def authors_field(front: dict[str, Any]) -> tuple[Author, ...]:
         if isinstance(item, str):
             authors.append(Author(name=to_simplified(item.strip()), role="作者"))
         elif isinstance(item, dict) and isinstance(item.get("name"), str):
-            authors.append(Author(name=to_simplified(item["name"]), role=str(item.get("role") or "作者")))
+            authors.append(
+                Author(name=to_simplified(item["name"]), role=to_simplified(str(item.get("role") or "作者")))
+            )
         else:
             raise ReadError(f"front matter 'authors': each entry must be a name or {{name, role}}, not {item!r}")
     return tuple(authors)

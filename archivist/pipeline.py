@@ -112,6 +112,13 @@ def finish(results: Iterable[Article | Failure], corpus: Corpus) -> Corpus:
         articles.append(result)
     articles.sort(key=lambda a: a.path)
     slugs = deduplicate(a.slug for a in articles)
+    owners: dict[str, str] = {}
+    for article, slug in zip(articles, slugs, strict=True):
+        owners.setdefault(article.slug, article.path)
+        if slug != article.slug:
+            corpus.notices.append(
+                f"{article.path}: slug {article.slug!r} is taken by {owners[article.slug]}; published as {slug!r}"
+            )
     corpus.articles = [replace(a, slug=s) for a, s in zip(articles, slugs, strict=True)]
     return corpus
 
@@ -126,8 +133,10 @@ def load_corpus(
     """Every content file as an Article or a Failure; with a cache, only
     files whose stat changed (or all, when the curation files changed) are
     read again."""
-    if not content_dir.is_dir():
+    if not content_dir.exists():
         raise OutputError(f"content folder {content_dir} does not exist")
+    if not content_dir.is_dir():
+        raise OutputError(f"content folder {content_dir} is a file, not a folder")
     paths, refused = discover(content_dir)
     editorial, broken = load_editorial(content_dir)
     corpus = Corpus(failures=[*refused, *broken], editorial=editorial)
@@ -139,6 +148,8 @@ def load_corpus(
         hit = build_cache.lookup(str(path), keys[path], editorial_key)
         if hit is not None:
             results[path] = hit
+    if not paths:
+        corpus.notices.append(f"{display_path(content_dir)}: no articles (.txt, .md) found in the content folder")
     stale = [path for path in paths if path not in results]
     work = partial(normalise_file, editorial=editorial)
     for path, result in zip(stale, progress(map_files(work, stale), total=len(stale)), strict=True):

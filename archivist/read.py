@@ -77,6 +77,21 @@ def normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+class FrontMatterLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a value shaped like a date that is no
+    date (``2024-13-45``) stays text, so the field that holds it can be
+    named in the error instead of the parser failing on the whole file."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+FrontMatterLoader.add_constructor("tag:yaml.org,2002:timestamp", FrontMatterLoader.construct_yaml_timestamp)
+
+
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     """YAML between ``---`` lines at the top of a Markdown file."""
     if not text.startswith("---\n"):
@@ -88,7 +103,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     if len(block) > MAX_FRONT_MATTER:
         raise ReadError(f"front matter larger than {MAX_FRONT_MATTER // 1024} KB")
     try:
-        data = yaml.safe_load(block)
+        data = yaml.load(block, Loader=FrontMatterLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""

@@ -15,12 +15,14 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from jinja2 import meta
+from markupsafe import Markup
 
-from .cache import CACHE_FILE, BuildCache, code_version
+from .cache import BuildCache, code_version, forget_cache
 from .config import PROJECT_ROOT, SiteConfig
 from .feeds import atom_feed, sitemap
 from .glossary import build_glossary
@@ -29,7 +31,7 @@ from .model import Corpus
 from .pages import Page, Site, article_path, by_date, page_signature, plan_pages, related_articles, site_key
 from .script import SIMPLIFIED, TRADITIONAL, to_traditional
 from .taxonomy import build_taxonomy
-from .write import SiteWriter, check_output_dir
+from .write import OutputError, SiteWriter, check_output_dir, state_dir
 
 TRADITIONAL_DIR = "zh-hant/"
 
@@ -74,14 +76,14 @@ class Links:
         return self.root + target
 
 
+def syntax_error_message(error: jinja2.TemplateSyntaxError) -> str:
+    return f"template {error.filename or error.name}, line {error.lineno}: {error.message}"
+
+
 def render_page(environment: jinja2.Environment, page: Page, site: Site, config: SiteConfig, script: str) -> str:
     traditional = script == TRADITIONAL
     path = TRADITIONAL_DIR + page.path if traditional else page.path
-    if page.path == "404.html":
-        # Served for any missing path, so its links start from the site's own path.
-        links = Links(urlsplit(config.base_url).path, "")
-    else:
-        links = Links(relative_root(path), TRADITIONAL_DIR if traditional else "")
+    links = Links(relative_root(path), TRADITIONAL_DIR if traditional else "")
     twin = links.root + (page.path if traditional else TRADITIONAL_DIR + page.path)
     try:
         html = environment.get_template(page.template).render(
@@ -98,13 +100,41 @@ def render_page(environment: jinja2.Environment, page: Page, site: Site, config:
             article_path=article_path,
             taxonomy=site.taxonomy,
             glossary=site.glossary,
+            standalone=standalone_parts(config, path) if page.path == NOT_FOUND else None,
             **page.context,
         )
     except jinja2.TemplateSyntaxError as error:
-        raise RenderError(f"template {error.filename or error.name}, line {error.lineno}: {error.message}") from None
+        raise RenderError(syntax_error_message(error)) from None
     except jinja2.TemplateError as error:
         raise RenderError(f"template {page.template} (rendering {page.path}): {error}") from None
     return to_traditional(html) if traditional else html
+
+
+NOT_FOUND = "404.html"
+
+
+def theme_file(config: SiteConfig, relpath: str) -> str:
+    """A static file's text, the user's theme first."""
+    for folder in config.static_dirs:
+        if (folder / relpath).is_file():
+            return (folder / relpath).read_text(encoding="utf-8")
+    return ""
+
+
+def standalone_parts(config: SiteConfig, path: str) -> dict[str, Any]:
+    """What the 404 page carries inline.  A host serves it for any missing
+    path, where its relative links would point nowhere: its style is inline,
+    and a small script re-roots its links at ``base_url``'s path when the page
+    was served from below that path (from file:// and a zip it is opened as
+    itself, and its relative links are right)."""
+    return {
+        "css": Markup(theme_file(config, "style.css")),
+        # A page with no icon of its own makes the browser ask for /favicon.ico.
+        "icon": "data:image/svg+xml," + quote(theme_file(config, "favicon.svg")),
+        "script": Markup(theme_file(config, "notfound.js")),
+        "base_path": urlsplit(config.base_url).path,
+        "self": path,
+    }
 
 
 def copy_static(writer: SiteWriter, config: SiteConfig) -> None:
@@ -164,12 +194,17 @@ def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig) -> None:
 
 
 def write_search(writer: SiteWriter, site: Site) -> None:
-    for relpath, text in search_files(site.corpus.articles, article_path).files.items():
+    files = search_files(site.corpus.articles, article_path).files
+    for relpath, text in files.items():
         writer.write(relpath, text)
     ordered = sorted(site.corpus.articles, key=lambda a: a.slug)
     # Result titles on Traditional pages link to Traditional pages.
     for chunk, entries in meta_chunks(ordered, lambda a: TRADITIONAL_DIR + article_path(a)).items():
         writer.write(f"search/meta-hant/{chunk}.js", to_traditional(merge_script("ARCHIVE_META", entries)))
+    # ... and their snippets are in Traditional too.
+    for relpath, text in files.items():
+        if relpath.startswith("search/docs/"):
+            writer.write(relpath.replace("search/docs/", "search/docs-hant/", 1), to_traditional(text))
     writer.write("static/lunr.min.js", lunr_script(PROJECT_ROOT))
 
 
@@ -181,8 +216,9 @@ def template_hashes(environment: jinja2.Environment) -> Callable[[str], str]:
     def of(name: str) -> str:
         if name not in known:
             known[name] = ""  # a cycle adds nothing
-            source, _, _ = environment.loader.get_source(environment, name)
-            referenced = sorted(n for n in meta.find_referenced_templates(environment.parse(source)) if n)
+            source, filename, _ = environment.loader.get_source(environment, name)
+            parsed = environment.parse(source, name, filename)
+            referenced = sorted(n for n in meta.find_referenced_templates(parsed) if n)
             parts = [source, *(of(other) for other in referenced)]
             known[name] = hashlib.sha256("\0".join(parts).encode()).hexdigest()
         return known[name]
@@ -191,7 +227,7 @@ def template_hashes(environment: jinja2.Environment) -> Callable[[str], str]:
 
 
 def output_paths(page: Page) -> list[str]:
-    return [page.path] if page.path == "404.html" else [page.path, TRADITIONAL_DIR + page.path]
+    return [page.path, TRADITIONAL_DIR + page.path]
 
 
 def render_site(
@@ -224,10 +260,13 @@ def render_site(
             try:
                 signature = page_signature(page, template_hash(page.template), shared, memo)
             except jinja2.TemplateNotFound as error:
-                raise RenderError(f"template {error.name} not found in {config.template_dirs}") from None
+                folders = ", ".join(str(d) for d in config.template_dirs)
+                raise RenderError(f"template {error.name} not found in {folders}") from None
+            except jinja2.TemplateSyntaxError as error:
+                raise RenderError(syntax_error_message(error)) from None
             signatures[page.path] = signature
             paths = output_paths(page)
-            if page.path != "404.html":  # not a page a search engine should list
+            if page.path != NOT_FOUND:  # not a page a search engine should list
                 html_paths += paths
             if build_cache.pages.get(page.path) == signature and all(writer.keep(path) for path in paths):
                 continue
@@ -251,11 +290,34 @@ def render_site(
         lap("search")
         # Killed after the commit but before the new cache is saved, a build
         # must not leave a cache that describes the site before it.
-        (config.output_dir / CACHE_FILE).unlink(missing_ok=True)
+        forget_cache(config.output_dir)
         changes = writer.commit()
         lap("write")
     build_cache.pages = signatures
     return changes
+
+
+DEFAULT_ZIP = Path("dist") / "site.zip"
+
+
+def zip_destination(config: SiteConfig, requested: str | None) -> Path:
+    """Where ``--zip`` writes, checked before anything is built: the default
+    is ``dist/site.zip`` in the project folder; a path the user gives is
+    theirs, but never inside the output or content folder (a zip inside the
+    site would zip itself), and its folder must exist."""
+    if requested:
+        destination = Path(requested).expanduser().resolve()
+        if not destination.parent.is_dir():
+            raise OutputError(f"--zip {requested}: folder {destination.parent} does not exist")
+    else:
+        destination = (config.project_dir / DEFAULT_ZIP).resolve()
+    for folder in (config.output_dir, state_dir(config.output_dir), *config.protected_dirs):
+        folder = folder.resolve()
+        if destination == folder or folder in destination.parents:
+            raise OutputError(f"--zip {destination}: inside {folder}; write the zip somewhere else")
+    if destination.is_dir():
+        raise OutputError(f"--zip {destination}: is a folder; give a file name ending in .zip")
+    return destination
 
 
 def write_zip(output: Path, destination: Path) -> Path:
@@ -266,9 +328,8 @@ def write_zip(output: Path, destination: Path) -> Path:
     try:
         with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(output.rglob("*")):
-                relative = path.relative_to(output)
-                if path.is_file() and not path.is_symlink() and not relative.parts[0].startswith(".archivist"):
-                    archive.write(path, Path(output.name) / relative)
+                if path.is_file() and not path.is_symlink():
+                    archive.write(path, Path(output.name) / path.relative_to(output))
         os.chmod(temporary, 0o644)
         os.replace(temporary, destination)
     finally:

@@ -10,6 +10,7 @@ writes).
 
 from __future__ import annotations
 
+import errno
 import json
 import mimetypes
 import os
@@ -17,18 +18,24 @@ import queue
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from .cache import BuildCache
-from .config import SiteConfig, load_config
+from .config import ConfigError, SiteConfig
+from .index import SearchAssetError
+from .model import Corpus
 from .pipeline import BuildReport, build
+from .render import RenderError
+from .write import OutputError
 
 EVENTS_PATH = "/__archivist/events"
 CLIENT_PATH = "/__archivist/reload.js"
@@ -169,15 +176,27 @@ def make_handler(root: Path, broadcast: Broadcast, stopping: threading.Event) ->
                 self.send_body(b"Forbidden\n", "text/plain; charset=utf-8", HTTPStatus.FORBIDDEN)
                 return
             if not target.is_file():
-                missing = root / "404.html"
-                body = inject(missing.read_bytes()) if missing.is_file() else b"Not found\n"
-                self.send_body(body, CONTENT_TYPES[".html"], HTTPStatus.NOT_FOUND)
+                self.send_body(self.not_found_page(), CONTENT_TYPES[".html"], HTTPStatus.NOT_FOUND)
                 return
             body = target.read_bytes()
             content_type = CONTENT_TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0]
             if target.suffix == ".html":
                 body = inject(body)
             self.send_body(body, content_type or "application/octet-stream")
+
+        def not_found_page(self) -> bytes:
+            """The site's own 404 page, in the script of the missing path; a
+            ``<base>`` makes its relative links start where the file lives."""
+            traditional = urlsplit(self.path).path.startswith("/zh-hant/")
+            name = "zh-hant/404.html" if traditional else "404.html"
+            page = root / name
+            if not page.is_file():
+                return b"Not found\n"
+            html = page.read_bytes()
+            head = html.find(b"<head>")
+            if head >= 0:
+                html = html[: head + 6] + f'<base href="/{name}">'.encode() + html[head + 6 :]
+            return inject(html)
 
         def stream_events(self) -> None:
             self.send_response(HTTPStatus.OK)
@@ -264,28 +283,38 @@ class Changes(FileSystemEventHandler):
 
 @dataclass
 class Preview:
-    """A preview session: the settings, the build cache and the watchers."""
+    """A preview session: how to read the settings, the build cache, and what
+    the terminal was last told."""
 
+    load: Callable[[], SiteConfig]  # the settings file with the command line's folders on top
     config: SiteConfig
-    config_path: Path | None
     broadcast: Broadcast = field(default_factory=Broadcast)
     cache: BuildCache = field(default_factory=BuildCache)
     committed_failures: set[str] = field(default_factory=set)
     builds: int = 0
+    printed: set[str] = field(default_factory=set)
+    # Told the settings before each build, so that new folders are watched
+    # before the build reads them (an edit during the build is not missed).
+    on_settings: Callable[[SiteConfig], None] = lambda config: None
 
     def rebuild(self) -> BuildReport | None:
         """One build; a file that newly fails keeps the last good site and
         shows the error in the browser instead."""
         try:
-            if self.config_path is not None:
-                self.config = load_config(self.config_path) if self.builds else self.config
+            if self.builds:
+                self.config = self.load()
+            self.on_settings(self.config)
             corpus, report = build(self.config, build_cache=self.cache, accept=self.accept)
-        except Exception as error:  # a template or settings error: show it, keep serving
-            failure = {"errors": [{"path": getattr(error, "filename", None) or "build", "error": str(error)}]}
-            self.broadcast.send("failed", failure)
+        except (ConfigError, OutputError, RenderError, SearchAssetError) as error:
+            self.show_failure(str(error))
+            print(f"error: {error}", flush=True)
+            return None
+        except Exception as error:  # a bug of ours: keep serving, say what happened
+            self.show_failure(f"{type(error).__name__}: {error}")
             traceback.print_exc()
             return None
         self.builds += 1
+        self.print_new_messages(corpus)
         errors = [{"path": f.path, "error": f.error} for f in corpus.failures]
         if report.changed or report.removed:
             self.broadcast.send("reload", {"changed": report.changed})
@@ -294,6 +323,18 @@ class Preview:
         else:
             self.broadcast.send("ok", {})
         return report
+
+    def show_failure(self, message: str) -> None:
+        self.broadcast.send("failed", {"errors": [{"path": "build", "error": message}]})
+
+    def print_new_messages(self, corpus: Corpus) -> None:
+        """Each error and warning with its file, as ``build`` prints them;
+        on a rebuild only those the terminal has not shown yet."""
+        messages = [*corpus.errors(), *corpus.warnings()]
+        for line in messages:
+            if line not in self.printed:
+                print(line, flush=True)
+        self.printed = set(messages)
 
     def accept(self, failures: list[str]) -> bool:
         """Write the new site only if no file fails that did not fail before."""
@@ -309,25 +350,56 @@ def watched_folders(config: SiteConfig) -> list[Path]:
     return list(dict.fromkeys(f.absolute() for f in folders if f.is_dir()))
 
 
-def serve(config: SiteConfig, config_path: Path | None, host: str = "127.0.0.1", port: int = 8000) -> int:
-    stopping = threading.Event()
-    preview = Preview(config, config_path)
-    server: PreviewServer | None = None
-    observer = Observer()
+@dataclass
+class Watcher:
+    """The folders being watched; a theme or content folder that the
+    settings name after an edit is watched from then on."""
+
+    observer: Any
+    changes: Changes
+    scheduled: set[Path] = field(default_factory=set)
+
+    def follow(self, config: SiteConfig) -> None:
+        for folder in watched_folders(config):
+            if folder not in self.scheduled:
+                self.scheduled.add(folder)
+                self.changes.folders.append(folder)
+                self.observer.schedule(self.changes, str(folder), recursive=True)
+
+
+def listen(host: str, port: int, handler: type[SimpleHTTPRequestHandler]) -> PreviewServer:
     try:
-        report = preview.rebuild()
-        if report is not None:
-            print(report.summary(), flush=True)
-        server = PreviewServer((host, port), make_handler(config.output_dir, preview.broadcast, stopping))
-        folders = watched_folders(config)
-        files = [config_path.absolute()] if config_path is not None else []
-        changes = Changes(folders, files, config.output_dir)
-        for folder in folders:
-            observer.schedule(changes, str(folder), recursive=True)
+        return PreviewServer((host, port), handler)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise ConfigError(
+                f"port {port} on {host} is in use; stop what uses it or choose another with --port"
+            ) from None
+        raise ConfigError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+
+
+def serve(load: Callable[[], SiteConfig], config_path: Path | None, host: str = "127.0.0.1", port: int = 8000) -> int:
+    """Serve until Ctrl-C.  Settings errors before the first build raise
+    ConfigError (the command line exits 2)."""
+    config = load()
+    stopping = threading.Event()
+    preview = Preview(load, config)
+    # The output folder is served as it was when the server started.
+    server = listen(host, port, make_handler(config.output_dir, preview.broadcast, stopping))
+    observer = Observer()
+    serving = False
+    files = [config_path.absolute()] if config_path is not None else []
+    changes = Changes([], files, config.output_dir)
+    preview.on_settings = Watcher(observer, changes).follow
+    try:
         for file in files:
             observer.schedule(changes, str(file.parent), recursive=False)
         observer.start()
+        report = preview.rebuild()
+        if report is not None:
+            print(report.summary(), flush=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
+        serving = True
         print(f"Serving {config.output_dir} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
         while True:
             changes.wake.wait(timeout=0.1)
@@ -344,7 +416,7 @@ def serve(config: SiteConfig, config_path: Path | None, host: str = "127.0.0.1",
         if observer.is_alive():
             observer.stop()
             observer.join(timeout=5)
-        if server is not None:
+        if serving:
             server.shutdown()
-            server.server_close()
+        server.server_close()
     return 0

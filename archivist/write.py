@@ -4,6 +4,10 @@ A build stages every file first; only when rendering finished does it sync the
 staged tree into the output folder.  Files whose bytes did not change are left
 alone (their mtimes stay, so deploys upload only what changed), and only files
 an earlier build wrote, listed in its manifest, are ever removed.
+
+The build's own state (manifest, journal, lock, staging, cache) lives in a
+hidden folder beside the output folder, never in it: the published folder
+holds only what readers load.
 """
 
 from __future__ import annotations
@@ -14,10 +18,20 @@ import os
 import shutil
 from pathlib import Path, PurePosixPath
 
-MANIFEST = ".archivist-manifest.json"
-STAGING = ".archivist-staging"
-JOURNAL = ".archivist-journal.json"
-LOCK = ".archivist-lock"
+MANIFEST = "manifest.json"
+STAGING = "staging"
+JOURNAL = "journal.json"
+LOCK = "lock"
+# Earlier versions kept their state inside the output folder under these names.
+LEGACY_STATE = (".archivist-manifest.json", ".archivist-cache.pickle", ".archivist-lock", ".archivist-journal.json")
+LEGACY_STAGING = ".archivist-staging"
+
+
+def state_dir(output: Path) -> Path:
+    """Where the build keeps its bookkeeping for ``output``: a hidden sibling
+    (same file system, so staged files move into place atomically)."""
+    output = output.resolve()
+    return output.parent / f".{output.name}.archivist"
 
 
 class OutputError(Exception):
@@ -44,9 +58,11 @@ def check_output_dir(output: Path, protected: list[Path]) -> None:
             raise OutputError(f"output folder {output} overlaps {folder}; keep them apart")
     if output.exists() and not output.is_dir():
         raise OutputError(f"output {output} exists and is not a folder")
-    if output.is_dir() and any(output.iterdir()) and not (output / MANIFEST).exists():
+    made_by_us = (state_dir(output) / MANIFEST).exists() or (output / LEGACY_STATE[0]).exists()
+    if output.is_dir() and any(output.iterdir()) and not made_by_us:
         raise OutputError(
-            f"output folder {output} is not empty and was not made by this tool; choose an empty or new folder"
+            f"output folder {output} is not empty and was not made by this tool (no {state_dir(output) / MANIFEST}); "
+            "choose an empty or new folder"
         )
 
 
@@ -60,26 +76,39 @@ class SiteWriter:
 
     def __init__(self, output: Path) -> None:
         self.output = output.resolve()
-        self.staging = self.output / STAGING
+        self.state = state_dir(self.output)
+        self.staging = self.state / STAGING
         self.written: set[str] = set()
         self.kept: set[str] = set()
         self.lock_file: int | None = None
 
     def __enter__(self) -> SiteWriter:
         self.output.mkdir(parents=True, exist_ok=True)
-        self.lock_file = os.open(self.output / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        self.state.mkdir(exist_ok=True)
+        self.lock_file = os.open(self.state / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(self.lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(self.lock_file)
             self.lock_file = None
             raise OutputError(f"another build is writing to {self.output}; wait for it to finish") from None
-        if (self.output / JOURNAL).exists():
+        if (self.state / JOURNAL).exists():
             self.finish_interrupted_commit()
+        self.move_legacy_state()
         if self.staging.exists():
             shutil.rmtree(self.staging)  # left by a build killed before its commit
         self.staging.mkdir()
         return self
+
+    def move_legacy_state(self) -> None:
+        """An output folder from an earlier version: take its manifest, drop
+        the rest of its bookkeeping from the published folder."""
+        legacy_manifest = self.output / LEGACY_STATE[0]
+        if legacy_manifest.is_file() and not (self.state / MANIFEST).exists():
+            write_atomically(self.state / MANIFEST, legacy_manifest.read_bytes())
+        for name in LEGACY_STATE:
+            (self.output / name).unlink(missing_ok=True)
+        shutil.rmtree(self.output / LEGACY_STAGING, ignore_errors=True)
 
     def __exit__(self, *exc: object) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -119,7 +148,7 @@ class SiteWriter:
 
     def previous_files(self) -> set[str]:
         try:
-            listed = json.loads((self.output / MANIFEST).read_text(encoding="utf-8"))
+            listed = json.loads((self.state / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return set()
         return {name for name in listed if isinstance(name, str)}
@@ -134,7 +163,7 @@ class SiteWriter:
                 raise OutputError(f"refusing to replace {target}: not a regular file")
         removals = sorted(self.previous_files() - self.written)
         journal = {"moves": moves, "removals": removals, "manifest": sorted(self.written)}
-        write_atomically(self.output / JOURNAL, json.dumps(journal, ensure_ascii=False).encode())
+        write_atomically(self.state / JOURNAL, json.dumps(journal, ensure_ascii=False).encode())
         changed, removed = self.apply(journal)
         return changed, removed
 
@@ -152,16 +181,16 @@ class SiteWriter:
             if target.is_file() and not target.is_symlink():
                 target.unlink()
                 removed += 1
-        write_atomically(self.output / MANIFEST, json.dumps(journal["manifest"], ensure_ascii=False).encode())
-        (self.output / JOURNAL).unlink()
+        write_atomically(self.state / MANIFEST, json.dumps(journal["manifest"], ensure_ascii=False).encode())
+        (self.state / JOURNAL).unlink()
         prune_empty_dirs(self.output)
         return changed, removed
 
     def finish_interrupted_commit(self) -> None:
         try:
-            journal = json.loads((self.output / JOURNAL).read_text(encoding="utf-8"))
+            journal = json.loads((self.state / JOURNAL).read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            (self.output / JOURNAL).unlink(missing_ok=True)  # torn before it was complete: nothing moved yet
+            (self.state / JOURNAL).unlink(missing_ok=True)  # torn before it was complete: nothing moved yet
             return
         self.apply(journal)
 
@@ -177,5 +206,5 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 def prune_empty_dirs(root: Path) -> None:
     for folder in sorted((p for p in root.rglob("*") if p.is_dir() and not p.is_symlink()), reverse=True):
-        if folder.name != STAGING and not any(folder.iterdir()):
+        if not any(folder.iterdir()):
             folder.rmdir()

@@ -7,15 +7,26 @@
   var META = (window.ARCHIVE_META = window.ARCHIVE_META || {});
   var T = window.ArchiveTokenizer;
   var root = document.body.getAttribute("data-root") || "";
-  var metaFolder = document.body.getAttribute("data-script") === "zh-Hant" ? "search/meta-hant/" : "search/meta/";
+  var traditional = document.body.getAttribute("data-script") === "zh-Hant";
+  var metaFolder = traditional ? "search/meta-hant/" : "search/meta/";
+  var docsFolder = traditional ? "search/docs-hant/" : "search/docs/";
   var MAX_FACETED = 1000; // facet counts cover the first results, like the list
   var PAGE = 20;
   var FACETS = ["region", "initiative", "year"];
+
+  // Every string shown comes from the page, which is built in each script.
+  var TEXT = JSON.parse(document.getElementById("search-text").textContent);
+  function say(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, key) { return String(values[key]); });
+  }
 
   var form = document.getElementById("search-form");
   var box = document.getElementById("search-box");
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
+  var more = document.getElementById("search-more");
+  var moreSummary = more.querySelector("summary");
+  var partialList = document.getElementById("search-partial");
   var facetBox = document.getElementById("search-facets");
   var state = readState();
   var selected = -1;
@@ -129,9 +140,9 @@
     return counts;
   }
 
-  var LABELS = { region: "地区", initiative: "品牌与行动", year: "年份" };
-
   function renderFacets(counts) {
+    // The selects are made anew: the one that had focus gets it back.
+    var focused = document.activeElement && facetBox.contains(document.activeElement) ? document.activeElement.name : null;
     facetBox.textContent = "";
     FACETS.forEach(function (f) {
       var names = Object.keys(counts[f]);
@@ -139,12 +150,12 @@
       names.sort(function (a, b) { return counts[f][b] - counts[f][a] || a.localeCompare(b); });
       var group = document.createElement("fieldset");
       var legend = document.createElement("legend");
-      legend.textContent = LABELS[f];
+      legend.textContent = TEXT.labels[f];
       group.appendChild(legend);
       var select = document.createElement("select");
       select.name = f;
-      select.setAttribute("aria-label", LABELS[f]);
-      var any = new Option("全部", "");
+      select.setAttribute("aria-label", TEXT.labels[f]);
+      var any = new Option(TEXT.any, "");
       select.appendChild(any);
       if (state[f] && names.indexOf(state[f]) < 0) names.unshift(state[f]);
       names.forEach(function (name) {
@@ -158,13 +169,14 @@
       });
       group.appendChild(select);
       facetBox.appendChild(group);
+      if (f === focused) select.focus();
     });
   }
 
   var loaded = {};
   function loadDoc(ref) {
     if (!loaded[ref]) {
-      loaded[ref] = loadScript("search/docs/" + ref + ".js").then(function () {
+      loaded[ref] = loadScript(docsFolder + ref + ".js").then(function () {
         return (window.ARCHIVE_DOCS || {})[ref] || "";
       });
     }
@@ -247,7 +259,7 @@
     li.appendChild(heading);
     var info = document.createElement("p");
     info.className = "meta";
-    var bits = [meta.d || "日期不详"];
+    var bits = [meta.d || TEXT.undated];
     if (meta.r.length) bits.push(meta.r[0].slice(1).join(" · ") || meta.r[0][0]);
     if (meta.i.length) bits.push(meta.i.join("、"));
     info.textContent = bits.join("　");
@@ -261,39 +273,60 @@
     return li;
   }
 
+  /* Results that hold every term are the count; the rest are shown apart,
+     labelled as partial matches. */
   function update() {
     writeState();
     var mine = ++generation;
     var hasFilter = FACETS.some(function (f) { return state[f]; });
     list.textContent = "";
+    partialList.textContent = "";
+    more.hidden = true;
     selected = -1;
     if (!state.q && !hasFilter) {
-      status.textContent = "输入关键词搜索全部文章，简体繁体均可。试试：党建联建、1313、玉林。";
+      status.textContent = TEXT.hint;
       facetBox.textContent = "";
       return;
     }
-    status.textContent = "正在搜索…";
+    status.textContent = TEXT.searching;
     (state.q ? search(state.q) : allDocs()).then(withMeta).then(function (results) {
       if (mine !== generation) return;
-      renderFacets(count(results));
-      var shown = results.filter(function (r) { return matchesFacets(META[r.ref]); });
-      if (!shown.length) {
-        status.textContent = state.q
-          ? "没有找到与“" + state.q + "”相符的文章。试试更短的词、另一种写法，或取消筛选。"
-          : "没有符合筛选条件的文章。";
+      var whole = results.filter(function (r) { return r.whole; });
+      var partial = results.filter(function (r) { return !r.whole; });
+      renderFacets(count(whole.length ? whole : partial));
+      var shownWhole = whole.filter(function (r) { return matchesFacets(META[r.ref]); });
+      var shownPartial = partial.filter(function (r) { return matchesFacets(META[r.ref]); });
+      if (!shownWhole.length && !shownPartial.length) {
+        status.textContent = state.q ? say(TEXT.none, { q: state.q }) : TEXT.noneFiltered;
+        document.body.setAttribute("data-search-done", String(mine));
         return;
       }
-      var page = shown.slice(0, PAGE);
-      status.textContent = "找到 " + shown.length + " 篇" + (shown.length > PAGE ? "，显示前 " + PAGE + " 篇" : "");
+      if (shownWhole.length) {
+        status.textContent = say(TEXT.found, { n: shownWhole.length }) +
+          (shownWhole.length > PAGE ? say(TEXT.firstPage, { page: PAGE }) : "") +
+          (shownPartial.length ? say(TEXT.alsoPartial, { m: shownPartial.length }) : "");
+      } else {
+        status.textContent = say(TEXT.onlyPartial, { m: shownPartial.length });
+      }
+      var wholePage = shownWhole.slice(0, PAGE);
+      var partialPage = shownPartial.slice(0, PAGE);
+      var page = wholePage.concat(partialPage);
       Promise.all(page.map(function (r) { return state.q ? loadDoc(r.ref) : Promise.resolve(""); })).then(function (texts) {
         if (mine !== generation) return;
         var phrase = needles(state.q)[0] || "";
         var ranked = page.map(function (r, n) {
           var exact = phrase.length > 1 && foldText(texts[n]).indexOf(phrase) >= 0;
-          return { result: r, text: texts[n], rank: (r.whole ? 0 : 2) + (exact ? 0 : 1), order: n };
+          return { result: r, text: texts[n], rank: exact ? 0 : 1, order: n };
         });
         ranked.sort(function (a, b) { return a.rank - b.rank || a.order - b.order; });
-        ranked.forEach(function (item) { list.appendChild(resultItem(item.result, item.text)); });
+        ranked.forEach(function (item) {
+          (item.result.whole ? list : partialList).appendChild(resultItem(item.result, item.text));
+        });
+        if (partialPage.length) {
+          moreSummary.textContent = say(TEXT.partialSummary, { m: shownPartial.length });
+          more.hidden = false;
+          more.open = !wholePage.length;
+        }
         document.body.setAttribute("data-search-done", String(mine));
       });
     });
@@ -311,7 +344,10 @@
     update();
   });
 
-  function links() { return list.querySelectorAll(".result-link"); }
+  function links() {
+    var open = more.open && !more.hidden;
+    return document.querySelectorAll(open ? ".results .result-link" : "#search-results .result-link");
+  }
   function select(n) {
     var all = links();
     if (!all.length) return;
@@ -319,6 +355,9 @@
     all[selected].focus();
   }
   document.addEventListener("keydown", function (event) {
+    // Arrow keys belong to a focused control (a facet's options, a summary).
+    var target = event.target;
+    if (target !== box && target.closest && target.closest("select, textarea, input, [contenteditable]")) return;
     if (event.key === "ArrowDown") { event.preventDefault(); select(selected + 1); }
     else if (event.key === "ArrowUp") {
       event.preventDefault();

@@ -59,6 +59,8 @@ def built_site(tmp_path_factory) -> Path:
     """The sample content built once, for the browser tests."""
     folder = tmp_path_factory.mktemp("sample")
     config = write_site_toml(folder, content=str(ROOT / "content"), output="site")
+    with config.open("a", encoding="utf-8") as handle:  # the path http_base serves it below
+        handle.write('[site]\nbase_url = "https://example.org/site/"\n')
     result = run_cli("--config", str(config), "build", "-q")
     assert result.returncode == 0, result.stderr
     return folder / "site"

@@ -92,3 +92,68 @@ def test_no_result_state_says_what_to_try(page, site_url):
     assert results(page) == []
     assert "试试" in page.inner_text("#search-status")
     assert page.problems == []
+
+
+def search_text(page) -> dict[str, str]:
+    results(page)
+    page.wait_for_selector("body[data-search-done]")
+    return {
+        "status": page.inner_text("#search-status"),
+        "whole": page.locator("#search-results .result-link").count(),
+        "partial": page.locator("#search-partial .result-link").count(),
+    }
+
+
+def test_query_matching_one_shared_bigram_reports_no_full_match(page, site_url):
+    open_search(page, site_url, "兴业火星殖民")
+    shown = search_text(page)
+    assert "找到" not in shown["status"] and "部分关键词" in shown["status"]
+    assert shown["whole"] == 0 and shown["partial"] >= 1
+    assert page.locator("#search-more").is_visible()
+
+
+def strict_count(query: str) -> int:
+    """How many seed articles hold every term, by lunr.py over the same index."""
+    from archivist.index import build_index, run_query, search_documents
+    from archivist.tokenize import query_terms
+
+    from .conftest import SEEDS, normalise_file
+
+    articles = [normalise_file(path) for path in SEEDS]
+    _, documents = search_documents(articles)
+    return len(run_query(build_index(list(documents())), query_terms(query), required=True))
+
+
+def test_count_is_of_articles_holding_every_term_and_partial_ones_are_apart(page, site_url):
+    open_search(page, site_url, "党建 兴业县")
+    shown = search_text(page)
+    expected = strict_count("党建 兴业县")
+    assert 0 < expected < 5
+    assert shown["status"].startswith(f"找到 {expected} 篇")
+    assert shown["whole"] == expected
+    assert "只含部分关键词" in shown["status"] and shown["partial"] == 5 - expected
+    assert not page.locator("#search-more").get_attribute("open") is not None
+
+
+def test_arrow_down_in_a_facet_changes_its_option_and_keeps_focus(page, site_url):
+    open_search(page, site_url, "党建")
+    search_text(page)
+    before = page.eval_on_selector("select[name=year]", "s => s.value")
+    page.focus("select[name=year]")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function(f"document.querySelector('select[name=year]').value !== {before!r}")
+    page.wait_for_selector("body[data-search-done]")
+    page.wait_for_timeout(200)
+    assert page.evaluate("document.activeElement.name") == "year"
+    assert "year=" in page.url
+
+
+def test_traditional_search_page_speaks_traditional(page, site_url):
+    page.goto(site_url + "zh-hant/search.html")
+    page.wait_for_function("document.getElementById('search-status').textContent.indexOf('載入') < 0")
+    assert "輸入關鍵詞" in page.inner_text("#search-status")
+    page.goto(site_url + "zh-hant/search.html?q=" + quote("黨建聯建"))
+    search_text(page)
+    shown = page.inner_text("main")
+    assert "黨建聯建" in page.inner_text("#search-results .snippet >> nth=0")
+    assert "找到" in shown and "党" not in shown and "简体" not in shown

@@ -1,12 +1,15 @@
 """The whole site in a real headless Chromium, over HTTP (below a sub-path)
 and from file://: page types, the 简/繁 switch, keyboard focus, screenshots."""
 
+import http.server
 import re
+import threading
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT
+from .conftest import ROOT, QuietHandler
 
 pytestmark = pytest.mark.browser
 
@@ -56,12 +59,64 @@ def test_page_loads_without_errors_or_failed_requests(page, site_url, built_site
     assert all(r.startswith(("file:", "http://127.0.0.1")) for r in requests), requests
 
 
-def test_missing_page_gets_the_404_page(page, http_base):
-    response = page.goto(http_base.rstrip("/").rsplit("/", 1)[0] + "/site/no/such/page.html")
-    assert response.status == 404
-    # The test server does not know our 404.html; open it as a host would serve it.
-    page.goto(http_base + "404.html")
+class HostHandler(QuietHandler):
+    """A static host as GitHub Pages is one: a missing path gets the site's
+    404.html (from below /site/) with status 404."""
+
+    def send_error(self, code, message=None, explain=None):
+        if code != 404:
+            return super().send_error(code, message, explain)
+        body = (Path(self.directory) / "site" / "404.html").read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture(scope="module")
+def host_base(built_site):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(HostHandler, directory=str(built_site.parent)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+def styled_and_home_works(page) -> None:
     assert "找不到" in page.inner_text("h1")
+    assert page.evaluate("getComputedStyle(document.querySelector('.masthead')).display") == "flex"
+    page.click("main a >> nth=0")
+    page.wait_for_load_state("load")
+    assert page.locator(".article-list").count() == 1, page.url  # the home page, not the archive
+    assert page.problems == []
+
+
+@pytest.mark.parametrize("name", ["404.html", "zh-hant/404.html"])
+def test_404_page_opened_as_a_file_is_styled_and_links_home(page, built_site, name):
+    page.goto((built_site / name).as_uri())
+    styled_and_home_works(page)
+    assert page.url == (built_site / name).parent.joinpath("index.html").as_uri()
+
+
+def test_404_page_served_for_a_deep_missing_path_is_styled_and_links_home(page, host_base):
+    response = page.goto(host_base + "site/no/such/deep/page.html")
+    assert response.status == 404
+    page.problems.remove("console: Failed to load resource: the server responded with a status of 404 (Not Found)")
+    styled_and_home_works(page)
+    assert page.url == host_base + "site/index.html"
+
+
+def test_404_page_at_another_sub_path_than_base_url_links_relative(page, built_site, tmp_path):
+    (tmp_path / "mirror").symlink_to(built_site)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(tmp_path)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/mirror/"
+        page.goto(base + "404.html")
+        styled_and_home_works(page)
+        assert page.url == base + "index.html"
+    finally:
+        server.shutdown()
 
 
 def test_script_switch_changes_text_and_persists(page, site_url):

@@ -247,18 +247,14 @@ def test_two_builds_at_once_are_refused_with_a_clear_message(tmp_path):
     assert run_cli("--config", str(config), "build", "-q").returncode == 0
     import fcntl
 
-    with open(tmp_path / "site" / ".archivist-lock", "w") as lock:
+    with open(tmp_path / ".site.archivist" / "lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         result = run_cli("--config", str(config), "build", "-q")
     assert result.returncode == 2 and "another build" in result.stderr
 
 
 def snapshot(site: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(site).as_posix(): p.read_bytes()
-        for p in site.rglob("*")
-        if p.is_file() and ".archivist" not in p.as_posix()
-    }
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
 
 
 @pytest.mark.parametrize("delay", [0.3, 0.8, 1.5, 2.5])
@@ -277,7 +273,7 @@ def test_killed_build_leaves_the_previous_site_whole_and_the_next_build_works(tm
     process.send_signal(signal.SIGKILL)
     process.wait()
     after_kill = snapshot(tmp_path / "site")
-    interrupted_commit = (tmp_path / "site" / ".archivist-journal.json").exists()
+    interrupted_commit = (tmp_path / ".site.archivist" / "journal.json").exists()
     assert run_cli("--config", str(config), "build", "-q").returncode == 0
     final = snapshot(tmp_path / "site")
     if interrupted_commit:

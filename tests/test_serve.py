@@ -19,10 +19,11 @@ from .conftest import ROOT, SEEDS, run_cli, write_site_toml
 
 
 class Server:
-    def __init__(self, project: Path) -> None:
+    def __init__(self, project: Path, *options: str) -> None:
+        command = [sys.executable, str(ROOT / "build.py"), "--config", str(project / "site.toml"), "serve"]
         self.project = project
         self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "build.py"), "--config", str(project / "site.toml"), "serve", "--port", "0"],
+            [*command, "--port", "0", *options],
             cwd=project,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -121,7 +122,7 @@ def differences(served: Path, clean: Path) -> list[str]:
     """Files that differ between two sites (the build's bookkeeping aside)."""
 
     def files(root: Path) -> set[str]:
-        return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and ".archivist" not in p.name}
+        return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
 
     served_files, clean_files = files(served), files(clean)
     differ = sorted(served_files ^ clean_files)
@@ -212,3 +213,67 @@ def test_content_types(server, path, expected):
 def test_ctrl_c_stops_cleanly(server):
     assert server.stop() == 0
     assert os.path.exists(server.project / "site" / "index.html")
+
+
+def test_command_line_folders_hold_for_every_rebuild(tmp_path):
+    """``serve --content X --out Y``: rebuilds after an edit go to Y from X,
+    not to the folders of site.toml."""
+    content = tmp_path / "elsewhere"
+    content.mkdir()
+    for seed in SEEDS:
+        shutil.copy(seed, content)
+    write_site_toml(tmp_path, content="content", output="site")
+    running = Server(tmp_path, "--content", str(content), "--out", str(tmp_path / "preview"))
+    try:
+        article = next(content.glob("001_*.txt"))
+        article.write_text(article.read_text(encoding="utf-8").replace("葵峰山上党旗扬", "葵峰山上红旗扬", 1), "utf-8")
+        running.wait_for("index.html", "葵峰山上红旗扬")
+        assert "葵峰山上红旗扬" in (tmp_path / "preview" / "index.html").read_text(encoding="utf-8")
+        assert not (tmp_path / "site").exists()
+    finally:
+        running.stop()
+
+
+def test_a_theme_switched_on_while_serving_is_used_and_watched(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    for seed in SEEDS:
+        shutil.copy(seed, content)
+    config = write_site_toml(tmp_path, content="content", output="site")
+    running = Server(tmp_path)
+    try:
+        templates = tmp_path / "mytheme" / "templates"
+        templates.mkdir(parents=True)
+        shutil.copy(ROOT / "templates" / "404.html", templates / "404.html")
+        page = templates / "404.html"
+        page.write_text(page.read_text(encoding="utf-8").replace("找不到这个页面", "主题一"), "utf-8")
+        config.write_text(config.read_text(encoding="utf-8") + 'theme = "mytheme"\n', encoding="utf-8")
+        running.wait_for("404.html", "主题一")
+        page.write_text(page.read_text(encoding="utf-8").replace("主题一", "主题二"), "utf-8")
+        running.wait_for("404.html", "主题二")
+    finally:
+        running.stop()
+
+
+def test_terminal_shows_each_error_and_warning_with_its_file(server, project):
+    (project / "content" / "odd.md").write_text("---\ntitle: 标题\nlayout: x\n---\n\n正文内容。\n", "utf-8")
+    server.wait_for("index.html", "标题")
+    (project / "content" / "broken.md").write_bytes(b"---\n[\n---\nx")
+    time.sleep(3)  # the rebuild that fails keeps the site as it was: nothing to wait for over HTTP
+    server.stop()
+    printed = "".join(server.lines)
+    assert re.search(r"error: \S*broken\.md: invalid front matter", printed), printed
+    assert re.search(r"warning: \S*odd\.md: front matter key 'layout'", printed), printed
+
+
+def test_missing_page_in_serve_links_home_to_the_site_root(server, browser):
+    status, _, body = server.get("no/such/page.html")
+    assert status == 404 and b'<base href="/404.html">' in body
+    page = browser.new_page()
+    page.goto(server.url + "no/such/page.html")
+    page.click("main a >> text=首页")
+    page.wait_for_load_state("load")
+    assert page.url == server.url + "index.html"
+    traditional = page.goto(server.url + "zh-hant/missing.html")
+    assert traditional.status == 404 and "找不到這個頁面" in page.inner_text("h1")
+    page.close()

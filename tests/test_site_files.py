@@ -33,7 +33,7 @@ def site(tmp_path_factory):
 def test_atom_feed_is_valid_xml_with_absolute_links_and_escaped_text(site):
     feed = ET.parse(site / "site" / "feed.xml").getroot()
     entries = feed.findall(f"{ATOM}entry")
-    assert len(entries) == 6
+    assert len(entries) == 5  # six articles, one of them undated
     links = [e.find(f"{ATOM}link").get("href") for e in entries]
     assert all(link.startswith("https://example.org/archive/articles/") for link in links)
     titles = [e.findtext(f"{ATOM}title") for e in entries]
@@ -69,9 +69,18 @@ def test_archive_has_years_and_months(site):
     assert (site / "site" / "archive" / "undated.html").exists()
 
 
-def test_404_links_start_from_the_base_path(site):
-    html = (site / "site" / "404.html").read_text(encoding="utf-8")
-    assert 'href="/archive/static/style.css"' in html and 'href="/archive/index.html"' in html
+def test_undated_articles_are_left_out_of_date_feeds(site):
+    for feed in [site / "site" / "feed.xml", *(site / "site" / "regions").glob("*.xml")]:
+        text = feed.read_text(encoding="utf-8")
+        assert "2000-01-01" not in text and "dangdeershidazhi" not in text, feed.name
+
+
+@pytest.mark.parametrize("name", ["404.html", "zh-hant/404.html"])
+def test_404_page_needs_no_other_file_and_no_root_absolute_link(site, name):
+    html = (site / "site" / name).read_text(encoding="utf-8")
+    assert "<style>" in html and 'rel="stylesheet"' not in html and "<script src=" not in html
+    assert 'href="/' not in html and 'action="/' not in html
+    assert 'data-base-path="/archive/"' in html
 
 
 def test_pages_carry_open_graph_and_description(site):
