@@ -68,7 +68,7 @@ def restore_fullwidth_parentheses(text: str) -> str:
     return "".join(out)
 
 
-BREADCRUMB_LEAD = re.compile(r"^\s*(当前位置|當前位置|您的位置|您现在的位置|您現在的位置|所在位置|位置)\s*[:：]")
+BREADCRUMB_LEAD = re.compile(r"^\s*[您你]?(?:当前|現在|现在|目前|當前)?(?:所在)?的?位置\s*[:：]")
 BREADCRUMB_SEPARATOR = re.compile(r"\s*(>>|>|»|›|→)\s*")
 
 
@@ -96,8 +96,8 @@ def is_link_list(line: str) -> bool:
 
 
 SENTENCE_END = re.compile(r"[。！？!?；;…]")
-FULL_STOP = re.compile(r"[。！？]")
-CLAUSE_MARK = re.compile(r"[，；]")
+FULL_STOP = re.compile(r"[。！？!?]")
+CLAUSE_MARK = re.compile(r"[，；,;]")
 
 
 def is_prose(paragraph: str) -> bool:

@@ -1,4 +1,5 @@
-"""Editors' curation files beside the articles: initiatives and glossary."""
+"""Editors' curation files beside the articles: initiatives, glossary, and
+the furniture lexicon of the sites they scrape."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from .glossary import GlossaryCuration, GlossaryError, load_glossary_curation
+from .lexicon import USER_FILE, Lexicon, LexiconError, load_lexicon, package_lexicon
 from .model import Failure
 from .tag import Curation, CurationError, parse_curation
 
@@ -19,6 +21,7 @@ GLOSSARY_FILE = "glossary.yaml"
 class Editorial:
     initiatives: Curation = field(default_factory=Curation)
     glossary: GlossaryCuration = field(default_factory=GlossaryCuration)
+    lexicon: Lexicon = field(default_factory=package_lexicon)  # furniture and labels, with the user's own
 
 
 def load_editorial(content_dir: Path) -> tuple[Editorial, list[Failure]]:
@@ -37,4 +40,10 @@ def load_editorial(content_dir: Path) -> tuple[Editorial, list[Failure]]:
             glossary = load_glossary_curation(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, GlossaryError) as error:
             failures.append(Failure(str(path), f"glossary file not used: {error}"))
-    return Editorial(initiatives, glossary), failures
+    lexicon = package_lexicon()
+    path = content_dir / USER_FILE
+    try:
+        lexicon = load_lexicon(content_dir)
+    except LexiconError as error:
+        failures.append(Failure(str(path), f"furniture file not used: {error}"))
+    return Editorial(initiatives, glossary, lexicon), failures

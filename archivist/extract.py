@@ -7,7 +7,10 @@ what it holds; none guesses: a field not found is None.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from .clean import HAN
 from .model import Author
@@ -133,3 +136,239 @@ def derive_title(paragraphs: list[str], limit: int = 32) -> str:
         title = title.rstrip("，、；：,;:")
         return title + "…" if title else sentence[:limit] + "…"
     return "无题"
+
+
+# --- metadata lines, from the lexicon's labels ---------------------------------------
+
+WEEKDAY = re.compile(r"(?:星期|周|礼拜)[一二三四五六日天]")
+HALF_DAY = re.compile(r"(上午|下午|晚上|中午)\s*(\d{1,2})([:：]\d{1,2})")
+BOUNDARY = r"(?:^|(?<=[\s\[\]【】()（）|丨:,;/□■◆●·<>，、；]))"
+EDITOR_CODE = re.compile(r"_[A-Za-z0-9]+$")
+PERSON = re.compile(rf"^[{HAN}·]{{2,6}}$")
+PROVENANCE = re.compile(r"《\s*([^》]{2,20}?)\s*》\s*[(（]?\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
+
+
+def tokens_with_rest(value: str, separators: str) -> Iterator[tuple[str, str]]:
+    """Each token of ``value``, with the text from it to the end as written
+    (so that what follows the names, a date with its time, stays whole)."""
+    for match in re.finditer(rf"(?:(?!{separators}).)+", value):
+        yield match.group(0), value[match.start() :]
+
+
+@dataclass
+class MetaLine:
+    """What one metadata line says; ``residue`` is the text it could not
+    account for (a line with much residue is not a metadata line)."""
+
+    dates: list[tuple[int, str]] = field(default_factory=list)  # (priority, ISO date)
+    source: str | None = None
+    weak_source: str | None = None  # a media name beside a date, with no label
+    authors: list[Author] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
+    title_prefix: str | None = None  # a title glued to its date line
+    labels: int = 0  # how many labels the line holds (审核：X alone is still metadata)
+    residue: str = ""
+
+
+def normalise_time_of_day(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        hour = int(match.group(2))
+        if match.group(1) in ("下午", "晚上") and hour < 12:
+            hour += 12
+        return f" {hour}{match.group(3)}"
+
+    return HALF_DAY.sub(replace, WEEKDAY.sub(" ", text))
+
+
+class MetaReader:
+    """Reads metadata lines with the lexicon's labels (any separator, any
+    bracket, Simplified after folding)."""
+
+    def __init__(self, lexicon: Any) -> None:
+        self.lexicon = lexicon
+        self.field_of: dict[str, str] = {}
+        for name in ("other", "date", "publisher", "source", "author", "editor"):
+            for label in lexicon.labels.get(name, ()):
+                self.field_of[label] = name
+        self.roles = frozenset(lexicon.labels.get("author", ()))
+        labels = sorted(self.field_of, key=len, reverse=True)
+        alternatives = "|".join(re.escape(label) for label in labels)
+        # A label, then a separator; a role word may also stand before names
+        # with only a space, or glued (记者张三).
+        self.label = re.compile(rf"{BOUNDARY}(?P<label>{alternatives})\s*(?P<sep>[:|丨]|\s+|(?=[{HAN}]))")
+        role_alternatives = "|".join(re.escape(r) for r in sorted(self.roles, key=len, reverse=True))
+        self.glued_role = re.compile(rf"^(?P<role>{role_alternatives})(?P<name>[{HAN}·]{{2,4}})$")
+        self.suffixes = tuple(sorted(lexicon.source_suffixes, key=len, reverse=True))
+
+    def matches(self, line: str) -> list[re.Match[str]]:
+        """Labels with a separator; one-character labels (文, 图) need a
+        real one (: | 丨), and only role words may be glued to a name."""
+        found = []
+        for match in self.label.finditer(line):
+            label, separator = match.group("label"), match.group("sep")
+            if separator.strip() or (
+                len(label) >= 2 and (separator or self.field_of[label] == "author" or label.endswith(("于", "自")))
+            ):
+                found.append(match)
+        return found
+
+    def read(self, raw_line: str) -> MetaLine:
+        from .lexicon import fold_line
+
+        line = self.lexicon.without_inline(normalise_time_of_day(fold_line(raw_line)))
+        line = re.sub(r"[【】\[\]［］]", " ", line)
+        # Government index tables space their labels out: 索 引 号：, 名　　称：
+        line = re.sub(rf"^((?:[{HAN}]\s*){{2,6}}?)(?=:)", lambda m: re.sub(r"\s+", "", m.group(1)), line.strip())
+        meta = MetaLine()
+        residue: list[str] = []
+        provenance = PROVENANCE.search(line)
+        if provenance:
+            meta.weak_source = provenance.group(1).strip()
+            date = parse_date(provenance.group(2))
+            if date:
+                meta.dates.append((1, date))
+            line = line[: provenance.start()] + " " + line[provenance.end() :].replace("版", " ", 1)
+        matches = self.matches(line)
+        meta.labels = len(matches)
+        residue.append(line[: matches[0].start()] if matches else line)
+        for index, match in enumerate(matches):
+            end = matches[index + 1].start() if index + 1 < len(matches) else len(line)
+            value = line[match.end() : end].strip(" ()（）|丨:")
+            label = match.group("label")
+            if self.field_of[label] == "author" and not match.group("sep") and self.is_media_name(value.split()[0]):
+                # 以下文章来源于X，作者X: an account signing as itself is no author.
+                residue.append(" ".join(value.split()[1:]))
+                continue
+            residue.append(self.take(meta, self.field_of[label], label, value))
+        self.read_residue(meta, " ".join(residue))
+        return meta
+
+    def take(self, meta: MetaLine, name: str, label: str, value: str) -> str:
+        """Store one label's value; return what of it was not understood."""
+        if name == "date":
+            date = parse_date(value)
+            if date:
+                meta.dates.append((2, date))
+            return DATE.sub(" ", value) if date else value
+        if name in ("source", "publisher"):
+            first = value.split()[0].strip("()（）,，。") if value.split() else ""
+            if first and name == "source" and meta.source is None:
+                meta.source = first
+            elif first and name == "publisher":
+                meta.weak_source = meta.weak_source or first
+            return " ".join(value.split()[1:])
+        if name == "editor":
+            names, rest = self.names(value)
+            meta.editors.extend(EDITOR_CODE.sub("", n) for n in names)
+            return rest
+        if name == "author":
+            authors, rest = self.people(label, value)
+            meta.authors.extend(authors)
+            return rest
+        return ""  # other: counters, reviewers, index tables are set aside
+
+    def names(self, value: str) -> tuple[list[str], str]:
+        names = []
+        for token, rest in tokens_with_rest(value, r"[、,，;；\s/]+"):
+            token = EDITOR_CODE.sub("", token)
+            if not (PERSON.match(token) or re.fullmatch(r"[A-Za-z][A-Za-z .]{1,20}", token)):
+                return names, rest
+            names.append(token)
+        return names, ""
+
+    def people(self, role: str, value: str) -> tuple[list[Author], str]:
+        """``本报记者 胡晓军 通讯员 钟华平``: role words switch the role; a
+        role may carry its paper (农民日报·中国农网记者); an organisation may
+        sign as 作者."""
+        authors = []
+        for token, rest in tokens_with_rest(value, r"[、,，;；\s/:|丨]+"):
+            glued = self.glued_role.match(token)
+            if token in self.roles or (token.endswith(("记者", "通讯员")) and len(token) <= 16):
+                role = token
+            elif glued and glued.group("role") in self.roles:
+                role = glued.group("role")
+                authors.append(Author(glued.group("name"), role))
+            elif (PERSON.match(token) and token not in self.field_of) or (
+                role in ("作者", "撰稿") and not authors and self.is_media_name(token)
+            ):
+                authors.append(Author(token, role))
+            else:
+                return authors, rest
+        return authors, ""
+
+    def read_residue(self, meta: MetaLine, text: str) -> None:
+        """Dates and media names outside any label; a title before a date."""
+        first_date = DATE.search(text)
+        if first_date:
+            before = text[: first_date.start()].strip()
+            if len(HAN_CHAR.findall(before)) >= 6 and not self.is_media_name(before):
+                meta.title_prefix = before
+                text = text[first_date.start() :]
+        for match in DATE.finditer(text):
+            date = parse_date(match.group(0))
+            if date:
+                meta.dates.append((1, date))
+        text = DATE.sub(" ", text)
+        left = []
+        tokens = text.split()
+        # A print page (A12版, 第03版) dates a line as well as a date does.
+        printed = any(PRINT_PAGE.fullmatch(token) for token in tokens)
+        for token in tokens:
+            furniture = self.lexicon.furniture_reason(token)
+            if furniture or re.fullmatch(r"[\W\d_]+", token) or token in "大中小" or PRINT_PAGE.fullmatch(token):
+                continue
+            if self.is_media_name(token) and (meta.dates or printed):
+                meta.weak_source = meta.weak_source or token
+                continue
+            left.append(token)
+        meta.residue = " ".join(left)
+
+    def is_media_name(self, token: str) -> bool:
+        return 2 <= len(token) <= 16 and bool(HAN_CHAR.search(token)) and token.endswith(self.suffixes)
+
+
+HAN_CHAR = re.compile(f"[{HAN}]")
+PRINT_PAGE = re.compile(r"第?[A-Z]?\d{1,3}版")
+
+
+# --- datelines --------------------------------------------------------------------
+
+DATELINE = re.compile(
+    rf"^(?P<head>(?:[【\[]?[{HAN}A-Za-z]{{2,12}}讯[】\]]?\s*)?"
+    rf"(?:[{HAN}A-Za-z]{{2,12}}?(?:\d{{1,2}}月\d{{1,2}}日)?(?:电|讯|报道)))"
+    rf"\s*(?:[(（](?P<people>[^()（）]{{2,40}})[)）])?\s*[:：]?"
+)
+AGENCY_REPORT = re.compile(
+    rf"^[【\[]?(?:(?P<agency>[{HAN}]{{2,8}}?)讯[】\]]?)?\s*"
+    rf"(?P<people>(?:本报记者|本台记者|记者|通讯员|特约记者)[{HAN}·]{{2,4}}?)(?P<city>[{HAN}]{{2}})报道[】\]]?[:：]?"
+)
+AGENCY = re.compile(
+    rf"^(?P<agency>新华社|中新社|中新网|[{HAN}]{{1,6}}?(?:网|社|台))(?P<city>[{HAN}]{{2,5}}?)(?:\d{{1,2}}月\d{{1,2}}日)?电"
+)
+
+
+@dataclass(frozen=True)
+class Dateline:
+    text: str  # the prefix of the first paragraph, filing city included
+    agency: str | None
+    authors: tuple[Author, ...]
+
+
+def read_dateline(paragraph: str, reader: MetaReader) -> Dateline | None:
+    """``新华社兰州11月3日电（记者张三）``, ``本报讯（记者X 通讯员Y）``,
+    ``【大公报讯】记者林若晴福州报道：``: who filed it, from where."""
+    report = AGENCY_REPORT.match(paragraph)
+    if report:
+        authors, _ = reader.people("记者", report.group("people"))
+        return Dateline(report.group(0), report.group("agency"), tuple(authors))
+    match = DATELINE.match(paragraph)
+    if not match or len(match.group(0)) > 60:
+        return None
+    head = match.group("head")
+    if not re.search(r"(?:电|讯)$", head) and "报道" not in head:
+        return None
+    agency = AGENCY.match(head)
+    authors: list[Author] = []
+    if match.group("people"):
+        authors, _ = reader.people("记者", match.group("people"))
+    return Dateline(match.group(0), agency.group("agency") if agency else None, tuple(authors))

@@ -48,6 +48,8 @@ class Article:
     regions: tuple[Region, ...] = ()
     initiatives: tuple[str, ...] = ()
     slogans: tuple[str, ...] = ()
+    dateline: str = ""  # the filing prefix of the first paragraph (新华社兰州11月3日电)
+    dropped: tuple[tuple[str, str], ...] = ()  # lines set aside as site furniture, and why
     front_matter: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
@@ -83,6 +85,7 @@ class Article:
             "initiatives": list(self.initiatives),
             "slogans": list(self.slogans),
             "warnings": list(self.warnings),
+            "dropped": [{"line": line, "reason": reason} for line, reason in self.dropped],
         }
 
 

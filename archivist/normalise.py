@@ -10,36 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
 import markdown
 import nh3
 
-from . import clean, extract
+from . import clean, extract, lines
 from .clean import Block
+from .lexicon import Lexicon, package_lexicon
 from .model import Article, Author
 from .read import RawArticle, ReadError
 from .repair import repair_garbled
 from .script import detect_script, to_simplified
 from .slug import clean_slug, make_slug
-
-HEADER_LINES = 12
-
-
-@dataclass
-class Meta:
-    """What the header and tail of a scraped file say about it."""
-
-    title: str | None = None
-    title_original: str | None = None
-    channel: str | None = None
-    date: str | None = None
-    source: str | None = None
-    editor: str | None = None
-    authors: list[Author] = field(default_factory=list)
-    byline_opens: bool = False
 
 
 def fold(lines: list[str]) -> list[str]:
@@ -48,78 +33,8 @@ def fold(lines: list[str]) -> list[str]:
     return folded if len(folded) == len(lines) else [to_simplified(line) for line in lines]
 
 
-def read_header(lines: list[str], simple: list[str], meta: Meta) -> int:
-    """Consume the title, dateline and share widgets; return where the body starts."""
-    index = 0
-    seen = 0
-    while index < len(lines) and seen < HEADER_LINES:
-        line, folded = lines[index].strip(), simple[index].strip()
-        if not line:
-            index += 1
-            continue
-        seen += 1
-        if clean.is_share_widget(folded):
-            index += 1
-            continue
-        if meta.title is None and meta.date is None and not meta.byline_opens:
-            office = extract.parse_office_byline(folded)
-            if office:
-                meta.authors.append(office)
-                meta.byline_opens = True
-                index += 1
-                continue
-            if extract.looks_like_title(folded) and not clean.INDENT.match(lines[index]):
-                meta.channel, meta.title = extract.split_channel(clean.normalise_space(folded))
-                meta.title_original = clean.normalise_space(line)
-                index += 1
-                continue
-        if meta.date is None and meta.source is None and extract.is_dateline(folded) and len(folded) <= 120:
-            meta.date = extract.parse_date(folded)
-            meta.source = extract.parse_source(folded)
-            meta.authors.extend(extract.parse_dateline_authors(folded))
-            index += 1
-            continue
-        break
-    return index
-
-
-def read_tail(lines: list[str], simple: list[str], meta: Meta, start: int) -> int:
-    """Consume the editor and byline lines at the end; return where the body ends."""
-    end = len(lines)
-    tail_authors: list[Author] = []
-    while end > start:
-        folded = simple[end - 1].strip()
-        if not folded:
-            end -= 1
-            continue
-        editor = extract.parse_editor(folded)
-        byline = None if editor else extract.parse_byline(folded)
-        if editor:
-            meta.editor = meta.editor or editor
-        elif byline:
-            tail_authors = byline + tail_authors
-        else:
-            break
-        end -= 1
-    known = {author.name for author in meta.authors}
-    meta.authors.extend(author for author in tail_authors if author.name not in known)
-    return end
-
-
-def strip_noise(lines: list[str]) -> list[str]:
-    """Drop breadcrumbs, SEO link lists and a related-articles tail."""
-    folded = fold(lines)
-    kept = [
-        line
-        for line, simple in zip(lines, folded, strict=True)
-        if not (clean.is_breadcrumb(simple) or clean.is_link_list(simple))
-    ]
-    folded_kept = fold(kept)
-    cut = clean.cut_related_tail(folded_kept)
-    return kept[: len(cut)]
-
-
-def normalise_scraped(raw: RawArticle) -> Article:
+def normalise_scraped(raw: RawArticle, lexicon: Lexicon | None = None) -> Article:
+    lexicon = lexicon or package_lexicon()
     warnings: list[str] = []
     repaired = repair_garbled(raw.text)
     if repaired.recovered or repaired.lost:
@@ -127,22 +42,29 @@ def normalise_scraped(raw: RawArticle) -> Article:
             f"garbled GBK spans repaired: {repaired.recovered} characters recovered, {repaired.lost} lost (shown as □)"
         )
     text = clean.remove_pinyin_notes(repaired.text)
-    lines = strip_noise(text.split("\n"))
-    simple = fold(lines)
-    meta = Meta()
-    body_start = read_header(lines, simple, meta)
-    body_end = read_tail(lines, simple, meta, body_start)
-    body = "\n".join(line for line in lines[body_start:body_end] if not clean.is_share_widget(line))
+    page = lines.segment(text, lexicon)
+    body = "\n".join(line.text for line in page.body)
     original = [clean.restore_fullwidth_punctuation(p) for p in clean.split_paragraphs(body)]
     paragraphs = fold(original)
     if not any(clean.is_prose(paragraph) for paragraph in paragraphs):
         raise ReadError("no article text: only page furniture (menus, labels, link or place lists) left after cleaning")
+    reader = extract.MetaReader(lexicon)
+    dateline = extract.read_dateline(paragraphs[0], reader)
+    meta = lines.gather(page, dateline)
     blocks = clean.to_blocks(paragraphs)
-    title, derived = meta.title, False
+    title_original = page.title.text.strip() if page.title else page.title_text
+    channel, title = (None, None)
+    if title_original:
+        channel, title = extract.split_channel(clean.normalise_space(to_simplified(title_original)))
+    derived = not title
     if not title:
-        title, derived = extract.derive_title([b.text for b in blocks if b.kind == "p"]), True
-        warnings.append(f"no title line; derived title {title!r} from the first sentence")
-    original_text = "\n\n".join([meta.title_original or "", *original]).strip()
+        title = extract.derive_title([b.text for b in blocks if b.kind == "p"])
+        warnings.append(f"no title line found (field 'title'); derived title {title!r} from the first sentence")
+    if meta.date is None:
+        warnings.append("no date found (field 'date')")
+    if meta.source is None:
+        warnings.append("no source found (field 'source')")
+    original_text = "\n\n".join([clean.normalise_space(title_original or ""), *original]).strip()
     return Article(
         path=raw.path,
         kind=raw.kind,
@@ -150,15 +72,17 @@ def normalise_scraped(raw: RawArticle) -> Article:
         script=detect_script(text),
         title=title,
         title_derived=derived,
-        channel=meta.channel,
+        channel=channel,
         date=meta.date,
         source=meta.source,
         authors=tuple(meta.authors),
-        editor=meta.editor,
+        editor="、".join(meta.editors) or None,
         slug=make_slug(title, meta.date),
         blocks=tuple(blocks),
         original_text=original_text,
         warnings=tuple(warnings),
+        dateline=dateline.text if dateline else "",
+        dropped=tuple(page.dropped),
     )
 
 
@@ -329,6 +253,6 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def normalise(raw: RawArticle, data_hash: str = "") -> Article:
-    article = normalise_markdown(raw) if raw.kind == "md" else normalise_scraped(raw)
+def normalise(raw: RawArticle, data_hash: str = "", lexicon: Lexicon | None = None) -> Article:
+    article = normalise_markdown(raw) if raw.kind == "md" else normalise_scraped(raw, lexicon)
     return replace(article, content_hash=data_hash)

@@ -62,8 +62,8 @@ def normalise_file(path: Path, editorial: Editorial | None = None) -> Article | 
     except OSError as error:
         return Failure(str(path), f"cannot read: {error.strerror}")
     try:
-        article = normalise(read_bytes(str(path), data), content_hash(data))
         editorial = editorial or Editorial()
+        article = normalise(read_bytes(str(path), data), content_hash(data), editorial.lexicon)
         article = tag_article(article, load_gazetteer(), editorial.initiatives)
         slogans = (editorial.glossary.canonical(s) for s in article_slogans(article.paragraphs))
         return replace(article, slogans=tuple(s for s in dict.fromkeys(slogans) if s not in editorial.glossary.hidden))

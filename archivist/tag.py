@@ -7,7 +7,7 @@ Both run on the cleaned Simplified text: the title weighs most, then the lead
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
@@ -22,6 +22,12 @@ LEAD_PARAGRAPHS = 2
 # A place name followed by one of these is part of a smaller place's name:
 # 龙口村, 大平山镇, 陆川县乌石镇 is fine (the county is followed by a town name).
 SMALLER_PLACE = re.compile(r"^(?:村|镇|乡|街道|街|路|社区|屯|组|寨|坡|港口|大道|小区)")
+# ... or of a river, lake or landmark named after the place (图们江, 洱海).
+NAMED_AFTER = re.compile(r"^(?:江|河|湖|海|峡|水库|大桥|机场|火车站|高铁站)")
+# A place said once in passing (运往广东、上海等地) beside the places an
+# article is about: below this share of the strongest place's weight, and
+# with no other mention of it or of a place above it, it is not a tag.
+MINOR_SHARE = 0.25
 
 
 def zones(title: str, paragraphs: list[str]) -> list[tuple[str, int]]:
@@ -51,7 +57,8 @@ def find_mentions(gazetteer: Gazetteer, title: str, paragraphs: list[str]) -> li
     position = 0
     for text, weight in zones(title, paragraphs):
         for offset, name, short in scan_names(gazetteer, text):
-            if short and SMALLER_PLACE.match(text[offset + len(name) :]):
+            after = text[offset + len(name) :]
+            if (short and SMALLER_PLACE.match(after)) or NAMED_AFTER.match(after):
                 continue
             mentions.append(Mention(name, short, weight, position + offset))
         position += len(text) + 1
@@ -88,12 +95,26 @@ def resolve(gazetteer: Gazetteer, mention: Mention, names: set[str]) -> str | No
     return supported[0][1] if len(supported) == 1 else None
 
 
+def said_once_in_passing(gazetteer: Gazetteer, code: str, weight: dict[str, int], said: Counter[str]) -> bool:
+    """A county or city named once outside the title, by any of its forms,
+    with nothing above it named: beside a place the article is more about,
+    more often a word that looks like a place (模范县, 会同县农业农村局)."""
+    unit = gazetteer.units[code]
+    if unit.level == "province" or weight[code] >= TITLE_WEIGHT:
+        return False
+    if sum(said[form] for form in gazetteer.forms(code)) > 1:
+        return False
+    ancestors = gazetteer.path(code)[:-1]
+    return not any(said[form] for ancestor in ancestors for form in gazetteer.forms(ancestor.code))
+
+
 def find_regions(gazetteer: Gazetteer, title: str, paragraphs: list[str]) -> tuple[Region, ...]:
     """Region paths ordered by weight, deepest places only (an ancestor's
     weight counts for the places below it)."""
     mentions = find_mentions(gazetteer, title, paragraphs)
     names = {m.name for m in mentions}
     weight: dict[str, int] = defaultdict(int)
+    said = Counter(mention.name for mention in mentions)
     first: dict[str, int] = {}
     for mention in mentions:
         code = resolve(gazetteer, mention, names)
@@ -107,7 +128,14 @@ def find_regions(gazetteer: Gazetteer, title: str, paragraphs: list[str]) -> tup
         chain = gazetteer.path(code)
         total = sum(weight.get(unit.code, 0) for unit in chain)
         scored.append((-total, first[code], code, chain))
-    return tuple(Region(tuple(u.name for u in chain), tuple(u.code for u in chain)) for *_, chain in sorted(scored))
+    strongest = max((-total for total, *_ in scored), default=0)
+    salient = [
+        item
+        for item in scored
+        if -item[0] >= strongest * MINOR_SHARE
+        and not (-item[0] < strongest and said_once_in_passing(gazetteer, item[2], weight, said))
+    ]
+    return tuple(Region(tuple(u.name for u in chain), tuple(u.code for u in chain)) for *_, chain in sorted(salient))
 
 
 QUOTED = re.compile(r"[“「]([^“”「」。！？\n]{2,24})[”」]")
@@ -225,7 +253,7 @@ def tag_article(article: Article, gazetteer: Gazetteer, curation: Curation) -> A
     if "regions" in front:
         regions = regions_from_front_matter(gazetteer, front["regions"])
     else:
-        regions = find_regions(gazetteer, article.title, article.paragraphs)
+        regions = find_regions(gazetteer, article.title, about_text(article))
     if "initiatives" in front:
         given = front["initiatives"]
         if not isinstance(given, list) or not all(isinstance(i, str) for i in given):
@@ -234,6 +262,15 @@ def tag_article(article: Article, gazetteer: Gazetteer, curation: Curation) -> A
     else:
         initiatives = find_initiatives(article.title, article.paragraphs, curation)
     return replace(article, regions=regions, initiatives=initiatives)
+
+
+def about_text(article: Article) -> list[str]:
+    """The paragraphs, without the dateline's filing city: a report filed
+    from 兰州 is not about 兰州 unless its text says so."""
+    paragraphs = list(article.paragraphs)
+    if article.dateline and paragraphs and paragraphs[0].startswith(article.dateline):
+        paragraphs[0] = paragraphs[0][len(article.dateline) :]
+    return paragraphs
 
 
 def regions_from_front_matter(gazetteer: Gazetteer, value: object) -> tuple[Region, ...]:

@@ -1,0 +1,165 @@
+"""The lexicon of site furniture and metadata labels: data, not code.
+
+The package's own ``lexicon.yaml`` is merged with a user's
+``content/furniture.yaml`` (same keys, plus ``keep``), so a new site is taught
+without writing Python.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .script import to_simplified
+
+PACKAGE_LEXICON = Path(__file__).with_name("lexicon.yaml")
+USER_FILE = "furniture.yaml"
+FIELDS = ("source", "publisher", "editor", "author", "date", "other")
+
+
+class LexiconError(Exception):
+    """A furniture file that cannot be used; the message says where."""
+
+
+# Full-width separators, brackets, digits and Latin letters read as ASCII;
+# other punctuation (，－、) stays as written, since it ends up in values.
+ASCII_FORMS = {
+    **{ord(c): c2 for c, c2 in zip("：｜（）［］！？；", ":|()[]!?;", strict=True)},
+    **{code: chr(code - 0xFEE0) for code in range(0xFF10, 0xFF1A)},
+    **{code: chr(code - 0xFEE0) for code in range(0xFF21, 0xFF3B)},
+    **{code: chr(code - 0xFEE0) for code in range(0xFF41, 0xFF5B)},
+    0x3000: " ",
+    0x00A0: " ",
+}
+
+
+def fold_line(line: str) -> str:
+    """The form every lexicon entry is matched against: Simplified, with
+    full-width separators, brackets, digits and letters as ASCII, trimmed."""
+    return to_simplified(line.translate(ASCII_FORMS)).strip()
+
+
+def squeeze(line: str) -> str:
+    return re.sub(r"\s+", "", line)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    lines: frozenset[str] = frozenset()  # whole furniture lines, spaces removed
+    patterns: tuple[re.Pattern[str], ...] = ()
+    list_headings: frozenset[str] = frozenset()
+    keep: tuple[re.Pattern[str], ...] = ()  # lines never to drop, whatever they look like
+    inline: tuple[re.Pattern[str], ...] = ()  # furniture sharing a line with metadata
+    labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    source_suffixes: tuple[str, ...] = ()
+
+    def furniture_reason(self, folded: str) -> str | None:
+        """Why a folded line is furniture by the lexicon, or None."""
+        if any(p.search(folded) for p in self.keep):
+            return None
+        bare = squeeze(folded).strip("[]【】()（）|·•:：.…")
+        if bare in self.lines:
+            return f"lexicon line {bare!r}"
+        if len(folded) <= 40 and not re.sub(r"[\W_]+", "", self.without_inline(folded)):
+            return "lexicon: only furniture phrases"
+        unbracketed = folded.strip("[]【】()（） ")
+        for pattern in self.patterns:
+            if pattern.search(folded) or pattern.search(unbracketed):
+                return f"lexicon pattern {pattern.pattern!r}"
+        return None
+
+    def without_inline(self, folded: str) -> str:
+        for pattern in self.inline:
+            folded = pattern.sub(" ", folded)
+        return folded
+
+    def is_list_heading(self, folded: str) -> bool:
+        return squeeze(folded).strip("[]【】()（）:：|") in self.list_headings
+
+    def kept(self, folded: str) -> bool:
+        return any(p.search(folded) for p in self.keep)
+
+
+def compile_patterns(items: list[Any], where: str) -> tuple[re.Pattern[str], ...]:
+    compiled = []
+    for item in items:
+        if not isinstance(item, str):
+            raise LexiconError(f"{where}: each pattern must be text, not {item!r}")
+        try:
+            # Only the script is folded: a pattern is written for the line as
+            # matched (full-width punctuation already read as ASCII).
+            compiled.append(re.compile(to_simplified(item)))
+        except re.error as error:
+            raise LexiconError(f"{where}: pattern {item!r}: {error}") from None
+    return tuple(compiled)
+
+
+def text_list(data: dict[str, Any], key: str, where: str) -> list[str]:
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise LexiconError(f"{where}: '{key}' must be a list of text")
+    return value
+
+
+def parse_lexicon(data: Any, where: str, base: Lexicon | None = None) -> Lexicon:
+    """A lexicon from YAML data, added to ``base`` when given."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise LexiconError(f"{where}: must be a mapping with furniture, labels or keep")
+    known = {"furniture", "labels", "keep", "lines", "patterns", "list_headings", "inline"}
+    unknown = set(data) - known
+    if unknown:
+        raise LexiconError(f"{where}: unknown key(s) {sorted(unknown)}; expected {sorted(known)}")
+    furniture = data.get("furniture") or {}
+    if not isinstance(furniture, dict):
+        raise LexiconError(f"{where}: 'furniture' must be a mapping")
+    # A user's file may give lines, patterns and list_headings at the top level.
+    merged = {
+        key: text_list(furniture, key, where) + text_list(data, key, where)
+        for key in ("lines", "patterns", "list_headings", "inline")
+    }
+    labels_data = data.get("labels") or {}
+    if not isinstance(labels_data, dict):
+        raise LexiconError(f"{where}: 'labels' must be a mapping of field to a list of labels")
+    unknown_fields = set(labels_data) - {*FIELDS, "source_suffixes"}
+    if unknown_fields:
+        raise LexiconError(f"{where}: unknown label field(s) {sorted(unknown_fields)}; expected {list(FIELDS)}")
+    base = base or Lexicon()
+    labels = dict(base.labels)
+    for name in FIELDS:
+        extra = tuple(fold_line(label) for label in text_list(labels_data, name, where))
+        labels[name] = tuple(dict.fromkeys(labels.get(name, ()) + extra))
+    return Lexicon(
+        lines=base.lines | {squeeze(fold_line(line)) for line in merged["lines"]},
+        patterns=base.patterns + compile_patterns(merged["patterns"], where),
+        list_headings=base.list_headings | {squeeze(fold_line(h)) for h in merged["list_headings"]},
+        keep=base.keep + compile_patterns(text_list(data, "keep", where), where),
+        inline=base.inline + compile_patterns(merged["inline"], where),
+        labels=labels,
+        source_suffixes=tuple(
+            dict.fromkeys(base.source_suffixes + tuple(text_list(labels_data, "source_suffixes", where)))
+        ),
+    )
+
+
+@cache
+def package_lexicon() -> Lexicon:
+    return parse_lexicon(yaml.safe_load(PACKAGE_LEXICON.read_text(encoding="utf-8")), str(PACKAGE_LEXICON))
+
+
+def load_lexicon(content_dir: Path) -> Lexicon:
+    """The package lexicon with the user's ``furniture.yaml`` on top."""
+    path = content_dir / USER_FILE
+    if not path.exists():
+        return package_lexicon()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise LexiconError(f"cannot read: {error}") from None
+    return parse_lexicon(data, USER_FILE, package_lexicon())

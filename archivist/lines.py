@@ -1,0 +1,273 @@
+"""A scraped page, line by line: which lines are the article, which are its
+metadata, and which are the site around it.
+
+The same idea as jusText or trafilatura for HTML, on lines of text: each line
+is classified from general signals (a lexicon of furniture phrases and
+metadata labels, length, clause punctuation, separator density), the article
+is the densest run of prose, and its title is the heading-like line above its
+metadata or its first paragraph.  Nothing here names a site.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from . import clean, extract
+from .lexicon import Lexicon, fold_line
+from .model import Author
+
+# Kinds of line.
+PROSE, SHORT, META, FURNITURE, LIST_HEADING, BLANK = "prose", "short", "meta", "furniture", "list-heading", "blank"
+MAX_RESIDUE_HAN = 2  # a metadata line leaves at most this much unexplained text
+RUN_BREAK = 3  # this many short lines in a row, between prose, end a run of the article
+MENU_SEPARATORS = re.compile(r"\s*(?:[|｜丨/·•]|\s{2,}|\u3000)\s*")
+
+
+@dataclass
+class Line:
+    number: int
+    text: str  # as in the file, trimmed
+    folded: str  # Simplified, separators as ASCII
+    kind: str = SHORT
+    reason: str = ""
+    meta: extract.MetaLine | None = None
+
+
+@dataclass
+class Page:
+    """What the lines of one scrape were found to be."""
+
+    lines: list[Line]
+    body: list[Line] = field(default_factory=list)
+    title: Line | None = None
+    title_text: str | None = None  # when it came from a glued meta line
+    dropped: list[tuple[str, str]] = field(default_factory=list)  # (line, why)
+
+
+def han_count(text: str) -> int:
+    return len(clean.HAN_CHAR.findall(text))
+
+
+def is_menu(folded: str) -> bool:
+    """A row of short items: channel menus, tool bars, place lists."""
+    items = [item for item in MENU_SEPARATORS.split(folded) if item.strip()]
+    if len(items) < 3 or clean.CLAUSE_MARK.search(folded) or clean.FULL_STOP.search(folded):
+        return False
+    return sum(len(item) <= 8 for item in items) / len(items) >= 0.75
+
+
+def classify(line: Line, lexicon: Lexicon, reader: extract.MetaReader) -> None:
+    folded = line.folded
+    if lexicon.kept(folded):
+        line.kind, line.reason = PROSE if clean.is_prose(folded) else SHORT, "kept by the lexicon"
+        return
+    if lexicon.is_list_heading(folded):
+        line.kind, line.reason = LIST_HEADING, "heading of a list of other articles"
+        return
+    reason = lexicon.furniture_reason(folded)
+    if reason:
+        line.kind, line.reason = FURNITURE, reason
+        return
+    name = folded.strip(" .。·")
+    if reader.is_media_name(name) and len(name.split()) == 1 and not reader.matches(name):
+        line.kind, line.reason = FURNITURE, "rule: name of a paper or site"
+        return
+    office = extract.parse_office_byline(folded)
+    if office:
+        line.kind, line.reason = META, "office and name of a signed article"
+        line.meta = extract.MetaLine(authors=[office])
+        return
+    if not clean.is_prose(folded) or len(folded) <= 120:
+        meta = reader.read(line.text)
+        found = meta.dates or meta.labels or meta.authors or meta.weak_source
+        if found and han_count(meta.residue) <= MAX_RESIDUE_HAN:
+            line.kind, line.reason, line.meta = META, "metadata", meta
+            return
+        if meta.title_prefix and han_count(meta.residue) <= MAX_RESIDUE_HAN:
+            line.kind, line.reason, line.meta = META, "title glued to its metadata", meta
+            return
+    for rule, test in (
+        ("breadcrumb", clean.is_breadcrumb),
+        ("list of links", clean.is_link_list),
+        ("menu or tool bar", is_menu),
+    ):
+        if test(folded):
+            line.kind, line.reason = FURNITURE, f"rule: {rule}"
+            return
+    if clean.is_prose(folded):
+        line.kind = PROSE
+        return
+    if clean.is_share_widget(folded):
+        line.kind, line.reason = FURNITURE, "rule: share widget"
+        return
+    if not clean.HAN_CHAR.search(folded) and not re.search(r"[A-Za-z]{3}", folded):
+        line.kind, line.reason = FURNITURE, "rule: no words"
+
+
+def runs(lines: list[Line]) -> list[tuple[int, int]]:
+    """Runs of the article: prose lines, with what stands between them, up
+    to a list heading or ``RUN_BREAK`` short lines in a row."""
+    found: list[tuple[int, int]] = []
+    start = end = None
+    shorts = 0
+    for index, line in enumerate(lines):
+        if line.kind == PROSE:
+            if start is None:
+                start = index
+            end = index
+            shorts = 0
+        elif line.kind == LIST_HEADING or (line.kind == SHORT and (shorts := shorts + 1) >= RUN_BREAK):
+            if start is not None:
+                found.append((start, end))
+            start = end = None
+            shorts = 0
+    if start is not None:
+        found.append((start, end))
+    return found
+
+
+def weight(lines: list[Line], run: tuple[int, int]) -> int:
+    return sum(han_count(line.folded) for line in lines[run[0] : run[1] + 1] if line.kind == PROSE)
+
+
+SITE_NAME = re.compile(r"(?:网站|门户网站|门户网|电子版|首页|官网|客户端|频道)$|>")
+KICKER = re.compile(r"^[【\[][^】\]]+[】\]]$")  # a column banner, 【乡村振兴看一线】
+
+
+def title_like(line: Line) -> bool:
+    return (
+        line.kind == SHORT
+        and han_count(line.folded) >= 4
+        and len(line.folded) <= 90
+        and not line.folded.endswith(("。", ":", "；"))
+        and not KICKER.match(line.folded)
+    )
+
+
+def title_score(line: Line, lines: list[Line], start: int) -> tuple[int, int]:
+    """Titles are the longest heading-like line of the header, next to the
+    metadata or the article; site names and section paths are not."""
+    score = min(han_count(line.folded), 40)
+    neighbours = [other for other in lines[line.number + 1 : start] if other.kind not in (BLANK, FURNITURE)]
+    if not neighbours or neighbours[0].kind == META:
+        score += 6
+    if SITE_NAME.search(line.folded):
+        score -= 12
+    return score, line.number
+
+
+def find_title(lines: list[Line], start: int) -> tuple[Line | None, str | None]:
+    """The best heading-like line above the article; a title glued to a
+    metadata line when there is none."""
+    candidates = [line for line in lines[:start] if title_like(line)]
+    if candidates:
+        best = max(candidates, key=lambda line: title_score(line, lines, start))
+        if title_score(best, lines, start)[0] >= 5:
+            return best, None
+    for line in lines[:start]:
+        if line.kind == META and line.meta and line.meta.title_prefix:
+            return None, line.meta.title_prefix
+    return (candidates[-1], None) if candidates else (None, None)
+
+
+def segment(text: str, lexicon: Lexicon) -> Page:
+    """Classify the lines of a scrape and find its article and title."""
+    reader = extract.MetaReader(lexicon)
+    lines = []
+    for number, raw in enumerate(text.split("\n")):
+        stripped = raw.strip()
+        line = Line(number, raw, fold_line(stripped))
+        if not stripped:
+            line.kind = BLANK
+        else:
+            classify(line, lexicon, reader)
+        lines.append(line)
+    page = Page(lines)
+    found = runs(lines)
+    if not found:
+        page.title, page.title_text = find_title(lines, len(lines))
+        return drop_rest(page, set())
+    best = max(found, key=lambda run: weight(lines, run))
+    start, end = best
+    # A title that ends in ！ or ？ reads as prose: it heads the run, short,
+    # with metadata right under it.
+    first = lines[start]
+    following = next((line for line in lines[start + 1 :] if line.kind not in (BLANK, FURNITURE)), None)
+    if len(first.folded) <= 40 and not clean.CLAUSE_MARK.search(first.folded) and following and following.kind == META:
+        first.kind = SHORT
+        start = following.number
+    page.title, page.title_text = find_title(lines, start)
+    start = lead_in(lines, start, page.title)
+    body = {
+        line.number for line in lines[start : end + 1] if line.kind in (PROSE, SHORT, BLANK) and line is not page.title
+    }
+    page.body = [line for line in lines if line.number in body]
+    return drop_rest(page, body)
+
+
+def lead_in(lines: list[Line], start: int, title: Line | None) -> int:
+    """Short lines between the title's metadata and the first paragraph (a
+    column banner, a subtitle) belong to the article."""
+    floor = title.number + 1 if title else start
+    metas = [line.number for line in lines[floor:start] if line.kind == META]
+    floor = max([floor, *(number + 1 for number in metas)])
+    index = start
+    while index > floor and lines[index - 1].kind in (SHORT, BLANK, FURNITURE):
+        index -= 1
+    return index if any(line.kind == SHORT for line in lines[index:start]) else start
+
+
+def drop_rest(page: Page, body: set[int]) -> Page:
+    for line in page.lines:
+        if line.number in body or line is page.title or line.kind in (BLANK, META):
+            continue
+        if line.kind in (PROSE, SHORT):
+            line.kind, line.reason = FURNITURE, "rule: outside the article's main text"
+        page.dropped.append((line.text.strip(), line.reason))
+    return page
+
+
+@dataclass
+class Metadata:
+    """The fields the metadata lines give, each from the best line."""
+
+    date: str | None = None
+    source: str | None = None
+    authors: list[Author] = field(default_factory=list)
+    editors: list[str] = field(default_factory=list)
+
+
+def gather(page: Page, dateline: extract.Dateline | None) -> Metadata:
+    """Labelled dates before unlabelled ones, dates with a time before dates
+    without, the first found before later ones; a labelled source before a
+    media name beside a date, before a dateline's agency."""
+    found = Metadata()
+    dates: list[tuple[int, bool, int, str]] = []
+    weak_sources: list[str] = []
+    known: set[str] = set()
+    for line in page.lines:
+        meta = line.meta
+        if line.kind != META or meta is None:
+            continue
+        for priority, date in meta.dates:
+            dates.append((priority, "T" in date, -line.number, date))
+        if meta.source and found.source is None:
+            found.source = meta.source
+        if meta.weak_source:
+            weak_sources.append(meta.weak_source)
+        for author in meta.authors:
+            if author.name not in known:
+                known.add(author.name)
+                found.authors.append(author)
+        found.editors.extend(e for e in meta.editors if e not in found.editors)
+    if dateline:
+        for author in dateline.authors:
+            if author.name not in known:
+                known.add(author.name)
+                found.authors.append(author)
+    if dates:
+        found.date = max(dates)[3]
+    if found.source is None:
+        found.source = next(iter(weak_sources), None) or (dateline.agency if dateline else None)
+    return found
