@@ -40,6 +40,10 @@ OPEN_PAREN = re.compile(rf"\((?=[^()]*[{HAN}][^()]*\))")
 CLOSE_PAREN = re.compile(rf"(?<=[{HAN}])([^()]*)\)")
 
 
+# "三变"改革: straight quotes around Chinese, in pairs, become “ ”.
+ASCII_QUOTES = re.compile(rf'"([^"\n]*[{HAN}][^"\n]*)"')
+
+
 def restore_fullwidth_punctuation(text: str) -> str:
     """``,`` ``:`` ``?`` ... next to Chinese text become ``，`` ``：`` ``？``;
     ``1.08亿元``, ``09:53``, URLs and Latin text keep theirs."""
@@ -49,6 +53,7 @@ def restore_fullwidth_punctuation(text: str) -> str:
         return ASCII_TO_FULLWIDTH[mark]
 
     text = CHINESE_PUNCT.sub(replace, text)
+    text = ASCII_QUOTES.sub(lambda m: f"“{m.group(1)}”", text)
     return restore_fullwidth_parentheses(text)
 
 

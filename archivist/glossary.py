@@ -89,18 +89,22 @@ class Entry:
 DIRECT = ("就是", "是指", "指的是", "分别是", "即")
 
 
-def direct_explanation(sentence: str, quoted: str) -> str | None:
-    """``“X”就是…``, ``“X”分别是…``, ``“X”…，即：…``."""
-    position = sentence.find(quoted)
-    if position < 0:
-        return None
-    rest = sentence[position + len(quoted) :]
-    match = re.match(rf"^[{HAN}]{{0,6}}?(?:就是|是指|指的是|分别是)[：:]?(.+)", rest)
-    if match:
-        return match.group(1).strip()
-    match = re.search(r"[，,]\s*即[：:，,]?(.+)", rest)
-    if match:
-        return match.group(1).strip()
+DEFINING = re.compile(rf"^[{HAN}]{{0,6}}?\s*(?:[，,]\s*)?(?:也就是|就是|是指|指的是|分别是|即)\s*[：:，,]?(.+)")
+
+
+def quoted_forms(slogan: str) -> tuple[str, ...]:
+    return (f"“{slogan}”", f"「{slogan}」", f"‘{slogan}’")
+
+
+def direct_explanation(sentence: str, slogan: str) -> str | None:
+    """``“X”就是…``, ``“X”是指…``, ``“X”…，即：…``, ``“X”改革即…``, at any
+    use of the name in the sentence."""
+    for quoted in quoted_forms(slogan):
+        for match in re.finditer(re.escape(quoted), sentence):
+            rest = sentence[match.end() :]
+            defined = DEFINING.match(rest) or re.search(r"[，,]\s*(?:也就是|即)\s*[：:，,]?(.+)", rest)
+            if defined and defined.group(1).strip():
+                return defined.group(1).strip()
     return None
 
 
@@ -177,6 +181,44 @@ def preceding_enumeration(sentence: str, quoted: str, slogan: str) -> str | None
     return text
 
 
+LEAD_IN = re.compile(
+    r"^[“‘「]?(?P<name>[^”’」]{1,24})[”’」]?(?:的[\u4e00-\u9fff]{0,4})?\s*[，,]?\s*(?:即|就是|是指|指的是|分别是|指)\s*[：:，,]?"
+)
+ITEM_SEPARATOR = re.compile(r"[、，,；;]")
+
+
+def item_count(text: str) -> int:
+    return len([item for item in ITEM_SEPARATOR.split(text) if item.strip()])
+
+
+def trim_meaning(meaning: str, slogan: str) -> str:
+    """The meaning alone: without a lead-in (``“X”即：``), and ending where
+    the enumeration ends, not at the end of the sentence: the clauses that
+    list with 、, or that start with a word of the name (三清一改: …，改变…),
+    no more items than a numbered name counts."""
+    lead = LEAD_IN.match(meaning.strip())
+    if lead and lead.group("name") == slogan:
+        meaning = meaning.strip()[lead.end() :]
+    meaning = meaning.strip().rstrip("。；;，,")
+    if slogan[0].isdigit():
+        return meaning  # 1313: each digit counts a clause of its own; the sentence is the meaning
+    expected = numeral_total(slogan) if is_numbered(slogan) else 0
+    words = set(slogan) - set(NUMERALS)
+    clauses = re.split(r"([，,；;])", meaning)
+    taken = clauses[0]
+    for index in range(2, len(clauses), 2):
+        clause = clauses[index]
+        lists = "、" in clause and "、" in taken
+        names_a_part = clause[:1] in words and item_count(taken) < expected
+        if not (lists or names_a_part):
+            break
+        taken += clauses[index - 1] + clause
+    if expected >= 2 and item_count(taken) > expected:
+        pieces = re.split(r"([、，,；;])", taken)
+        taken = "".join(pieces[: 2 * expected - 1])
+    return taken
+
+
 def explain(entry: Entry, articles: dict[str, Article]) -> None:
     """The first explanation the text gives, with where it was found: only
     the paragraphs that use the slogan are read."""
@@ -187,12 +229,15 @@ def explain(entry: Entry, articles: dict[str, Article]) -> None:
         for index, sentence in enumerate(found):
             if entry.slogan not in sentence:
                 continue
-            defined = part_explanations(found, index, quoted) or direct_explanation(sentence, quoted)
+            parts_defined = part_explanations(found, index, quoted)
+            defined = parts_defined or direct_explanation(sentence, entry.slogan)
             meaning = (
                 defined
                 or following_enumeration(found, index, entry.slogan)
                 or preceding_enumeration(sentence, quoted, entry.slogan)
             )
+            if meaning and not parts_defined:
+                meaning = trim_meaning(meaning, entry.slogan)
             if meaning:
                 entry.meaning = meaning[:MAX_MEANING]
                 entry.meaning_source = (use.slug, use.anchor)

@@ -26,6 +26,8 @@ HEAD = "|".join(HEADS)
 HEAD_NEAR = re.compile(rf"^(?:[”“、]*等?)?[{HAN}0-9]{{0,10}}?(?:{HEAD})")
 NUMBERED_PHRASE = re.compile(rf"^([{NUMERALS}][大条个项]?[{HAN}]{{0,6}}?(?:{HEAD}|带))")
 RUN_GAP = re.compile(r"^[、和及与]?$")
+# ``“稻鱼鸭”，是指…``: a quoted name the text goes on to define.
+DEFINED_AFTER = re.compile(r"^\s*[，,]?\s*(?:是指|即|就是|指的是|也就是)")
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,10 @@ class QuotedSlogan:
 
 
 def numeral_total(text: str) -> int:
-    return sum(NUMERAL_VALUE.get(c, 0) for c in text if c in NUMERAL_VALUE)
+    """What the name counts: 三清一改 4, 五基三化 8; a numeral ending the name
+    counts nothing (四统一 is 4)."""
+    counted = text[:-1] if len(text) > 1 and text[-1] in NUMERAL_VALUE and text[-2] not in NUMERAL_VALUE else text
+    return sum(NUMERAL_VALUE.get(c, 0) for c in counted if c in NUMERAL_VALUE)
 
 
 def is_numbered(text: str) -> bool:
@@ -45,7 +50,11 @@ def is_numbered(text: str) -> bool:
     if text[0].isdigit():
         return True
     numerals = sum(c in NUMERALS for c in text)
-    return (numerals >= 2 and len(text) <= 6) or bool(re.match(f"^[{NUMERALS}]个", text))
+    if numerals >= 2 and len(text) <= 6:
+        return True
+    # ``三变``, ``四必访``, ``五星支部``, ``三个清单``: a count, then what is counted.
+    # (一 is left out: “一盘棋”, “一把手” are figures of speech.)
+    return bool(re.match(f"^[{NUMERALS[1:]}](?:个|大|项|条)?[{HAN}]{{1,5}}$", text)) and len(text) <= 6
 
 
 def is_model(text: str) -> bool:
@@ -91,6 +100,8 @@ def find_quoted_slogans(paragraph: str) -> list[QuotedSlogan]:
                 kind = "programme"
             elif re.match(f"^[{NUMERALS}]", text) and HEAD_NEAR.match(after):
                 kind = "numbered"
+            elif DEFINED_AFTER.match(after):
+                kind = "defined"
             else:
                 continue
             found.append(QuotedSlogan(text, match.start(), match.end(), kind))
