@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: site test lint serve dist bench search-quality robustness clean
+.PHONY: site test lint serve dist bench search-quality fidelity robustness clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ robustness: $(VENV)/.dev node_modules/.installed
 
 search-quality: $(VENV)/.dev
 	$(BIN)/python bench/search_quality.py
+
+# Normalisation over the fixture scrapes: per-field accuracy, furniture left, lines lost.
+fidelity: $(VENV)/.dev
+	$(BIN)/python bench/fidelity.py
 
 clean:
 	rm -rf site dist .pytest_cache .ruff_cache

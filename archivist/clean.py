@@ -126,22 +126,6 @@ def is_share_widget(line: str) -> bool:
     return stripped.isdigit() or bool(SHARE_WORDS.search(stripped))
 
 
-TAIL_HEADING = re.compile(
-    r"^\s*(相关稿件|相關稿件|相关新闻|相關新聞|相关阅读|相關閱讀|相关链接|相關鏈接|延伸阅读|延伸閱讀|推荐阅读|推薦閱讀|更多阅读|热点推荐|熱點推薦)\s*[:：]?\s*$"
-)
-
-
-def cut_related_tail(lines: list[str]) -> list[str]:
-    """Drop a ``相关稿件``-style heading at the end and everything under it."""
-    for index in range(len(lines) - 1, max(-1, len(lines) - 40), -1):
-        if TAIL_HEADING.match(lines[index]):
-            tail = lines[index + 1 :]
-            # Only a tail: what follows it is short link text, never body prose.
-            if all(len(line.strip()) <= 40 for line in tail):
-                return lines[:index]
-    return lines
-
-
 INDENT = re.compile(r"^[ \t\u3000\u00a0]+")
 
 

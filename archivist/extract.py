@@ -35,64 +35,6 @@ def parse_date(text: str) -> str | None:
     return None
 
 
-DATELINE_WORDS = re.compile(r"来源|发布时间|发布日期|时间[:：]|日期[:：]|作者[:：]|浏览|点击")
-
-
-def is_dateline(line: str) -> bool:
-    """The line under a title that holds its date and source."""
-    return len(line) <= 120 and (bool(DATE.search(line)) or bool(DATELINE_WORDS.search(line)))
-
-
-FIELD_END = r"(?=\s|$|作者|编辑|责编|来源|发布|浏览|点击)"
-SOURCE = re.compile(rf"来源\s*[:：]\s*([^\s:：]+?){FIELD_END}")
-
-
-def parse_source(line: str) -> str | None:
-    match = SOURCE.search(line)
-    return match.group(1).strip() if match else None
-
-
-ROLE = re.compile(
-    r"^(本报记者|本报通讯员|本报特约记者|特约记者|实习记者|见习记者|首席记者|记者|通讯员|特约通讯员|实习生|作者|摄影|撰稿|文/图|文|图)$"
-)
-NAME = re.compile(rf"^[{HAN}·]{{2,5}}$")
-
-
-def parse_byline(text: str) -> list[Author] | None:
-    """``本报记者 倪敏 通讯员 刘荣精 黄莉``: roles, each followed by names.
-    None when the text is anything else (a sentence, a heading)."""
-    tokens = [token for token in re.split(r"[\s:：,，、]+", text.strip()) if token]
-    authors: list[Author] = []
-    role: str | None = None
-    for token in tokens:
-        if ROLE.match(token):
-            # In ``作者：本报记者 X`` the later, more specific role wins.
-            role = token
-            continue
-        if role is None or not NAME.match(token):
-            return None
-        authors.append(Author(name=token, role=role))
-    return authors or None
-
-
-BYLINE_FIELD = re.compile(r"作者\s*[:：]\s*(.+?)\s*$")
-
-
-def parse_dateline_authors(line: str) -> list[Author]:
-    match = BYLINE_FIELD.search(line)
-    if not match:
-        return []
-    return parse_byline("作者 " + match.group(1)) or []
-
-
-EDITOR = re.compile(r"^\s*[\[【(（]?\s*(?:责任编辑|责编|编辑|值班编辑|网络编辑)\s*[:：]\s*([^\s\]】)）]{2,12})")
-
-
-def parse_editor(line: str) -> str | None:
-    match = EDITOR.match(line)
-    return match.group(1) if match else None
-
-
 CHANNEL = re.compile(r"^\s*[【\[]([^】\]]{1,12})[】\]]\s*")
 
 
@@ -114,11 +56,6 @@ def parse_office_byline(line: str) -> Author | None:
     signed article in place of a title."""
     match = OFFICE.match(line.strip())
     return Author(name=match.group(2), role=match.group(1)) if match else None
-
-
-def looks_like_title(line: str) -> bool:
-    stripped = line.strip()
-    return 2 <= len(stripped) <= 90 and not stripped.endswith(("。", "；", "：", ":")) and not is_dateline(stripped)
 
 
 def derive_title(paragraphs: list[str], limit: int = 32) -> str:

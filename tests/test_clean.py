@@ -56,20 +56,6 @@ def test_short_sentence_is_not_a_share_widget():
     assert not clean.is_share_widget("绘制基层党建“路线图”")
 
 
-def test_related_articles_tail_is_cut():
-    lines = ["正文第一段。", "责任编辑: 郑夏忆", "相关稿件", "某标题一", "某标题二"]
-    assert clean.cut_related_tail(lines) == lines[:2]
-
-
-def test_related_phrase_inside_prose_is_not_cut():
-    lines = [
-        "正文第一段。",
-        "相关稿件",
-        "这是一段很长的正文，它讲述了很多关于乡村振兴的事情，绝不是链接列表的一部分，而是真正的内容。",
-    ]
-    assert clean.cut_related_tail(lines) == lines
-
-
 def test_paragraphs_split_on_lines_and_trim_full_width_indent():
     assert clean.split_paragraphs("\u3000\u3000第一段。\n\n  第二段。\n") == ["第一段。", "第二段。"]
 

@@ -1,6 +1,7 @@
 import pytest
 
 from archivist import extract
+from archivist.lexicon import package_lexicon
 from archivist.model import Author
 
 
@@ -26,13 +27,16 @@ def test_impossible_date_is_skipped():
     assert extract.parse_date("2023-13-45") is None
 
 
+READER = extract.MetaReader(package_lexicon())
+
+
 def test_source_is_read_from_dateline():
-    assert extract.parse_source("2019年08月12日 09:37:55 来源: 玉林日报 作者: 本报记者 王彦臻") == "玉林日报"
-    assert extract.parse_source("2023-10-20 09:53:00  来源:乡村干部报  ") == "乡村干部报"
+    assert READER.read("2019年08月12日 09:37:55 来源: 玉林日报 作者: 本报记者 王彦臻").source == "玉林日报"
+    assert READER.read("2023-10-20 09:53:00  来源:乡村干部报  ").source == "乡村干部报"
 
 
 def test_byline_gives_names_with_roles():
-    assert extract.parse_byline("本报记者 倪敏 通讯员 刘荣精 黄莉") == [
+    assert READER.read("本报记者 倪敏 通讯员 刘荣精 黄莉").authors == [
         Author("倪敏", "本报记者"),
         Author("刘荣精", "通讯员"),
         Author("黄莉", "通讯员"),
@@ -40,22 +44,23 @@ def test_byline_gives_names_with_roles():
 
 
 def test_sentence_is_not_a_byline():
-    assert extract.parse_byline("记者了解到，定于每季度召开一次的专题会") is None
-    assert extract.parse_byline("葵峰山上党旗扬") is None
+    assert READER.read("记者了解到，定于每季度召开一次的专题会").residue
+    assert not READER.read("葵峰山上党旗扬").authors
 
 
 def test_dateline_author_field_is_a_byline():
-    authors = extract.parse_dateline_authors("2024-06-28 15:52:00 来源:乡村干部报 作者:本报记者 尹丹丹 通讯员 韦亮")
-    assert authors == [Author("尹丹丹", "本报记者"), Author("韦亮", "通讯员")]
+    meta = READER.read("2024-06-28 15:52:00 来源:乡村干部报 作者:本报记者 尹丹丹 通讯员 韦亮")
+    assert meta.authors == [Author("尹丹丹", "本报记者"), Author("韦亮", "通讯员")]
 
 
 @pytest.mark.parametrize("line", ["责编:尹丹丹", "责任编辑: 郑夏忆", "编辑：车婧", "【责任编辑：刘琼】"])
 def test_editor_line_is_parsed(line):
-    assert extract.parse_editor(line) in {"尹丹丹", "郑夏忆", "车婧", "刘琼"}
+    assert READER.read(line).editors[0] in {"尹丹丹", "郑夏忆", "车婧", "刘琼"}
 
 
 def test_editor_word_inside_prose_is_not_an_editor():
-    assert extract.parse_editor("他担任编辑部主任多年，负责编辑工作。") is None
+    meta = READER.read("他担任编辑部主任多年，负责编辑工作。")
+    assert not meta.editors and meta.residue
 
 
 def test_channel_prefix_is_split_from_title():

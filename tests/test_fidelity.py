@@ -1,0 +1,44 @@
+"""The fidelity targets over both fixture corpora of scrapes.  The rules were
+written against ``scrapes``; ``holdout`` was written apart from them, to see
+whether they generalise, and is held to what it showed the first time it was
+run through the finished rules (one leaked line, one judgement call on
+regions), so that it cannot quietly get worse."""
+
+import pytest
+
+from bench.fidelity import CORPORA, FIELDS, Tally, check
+
+
+def run(name: str) -> Tally:
+    result = Tally()
+    check(next(c for c in CORPORA if c.name == name), result)
+    return result
+
+
+@pytest.fixture(scope="module")
+def tuning() -> Tally:
+    return run("scrapes")
+
+
+@pytest.fixture(scope="module")
+def holdout() -> Tally:
+    return run("holdout")
+
+
+def share(tally: Tally, name: str) -> float:
+    return tally.right[name] / tally.counted[name]
+
+
+def test_tuning_corpus_meets_every_target(tuning):
+    assert tuning.files >= 24
+    for name in FIELDS:
+        assert share(tuning, name) >= 0.97, (name, tuning.wrong)
+    assert tuning.leaked == [] and tuning.lost == [] and tuning.false_regions == [] and tuning.unwarned == []
+
+
+def test_held_out_corpus_stays_close(holdout):
+    assert holdout.files >= 24
+    for name in FIELDS:
+        assert share(holdout, name) >= (0.96 if name == "regions" else 0.97), (name, holdout.wrong)
+    assert holdout.lost == [] and holdout.unwarned == []
+    assert len(holdout.leaked) <= 1 and len(holdout.false_regions) <= 2
