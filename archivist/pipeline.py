@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -123,6 +124,23 @@ def finish(results: Iterable[Article | Failure], corpus: Corpus) -> Corpus:
     return corpus
 
 
+def stable_repr(value: object) -> str:
+    """A repr that is the same in every process: sets are sorted (a set of
+    text iterates in an order that changes with each interpreter's hash
+    seed), patterns are their source."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return f"{type(value).__name__}({', '.join(stable_repr(getattr(value, f.name)) for f in fields(value))})"
+    if isinstance(value, (set, frozenset)):
+        return "{" + ", ".join(sorted(stable_repr(item) for item in value)) + "}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(sorted(f"{stable_repr(k)}: {stable_repr(v)}" for k, v in value.items())) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(stable_repr(item) for item in value) + "]"
+    if isinstance(value, re.Pattern):
+        return f"re({value.pattern!r})"
+    return repr(value)
+
+
 def no_progress(items: Iterable, total: int | None = None) -> Iterable:
     return items
 
@@ -141,7 +159,7 @@ def load_corpus(
     editorial, broken = load_editorial(content_dir)
     corpus = Corpus(failures=[*refused, *broken], editorial=editorial)
     build_cache = build_cache or BuildCache()
-    editorial_key = hashlib.sha256(repr(editorial).encode()).hexdigest()[:16]
+    editorial_key = hashlib.sha256(stable_repr(editorial).encode()).hexdigest()[:16]
     keys = {path: stat_key(path) for path in paths}
     results: dict[Path, Article | Failure] = {}
     for path in paths:

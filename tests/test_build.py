@@ -192,3 +192,27 @@ def test_new_creates_a_draft_and_never_overwrites(tmp_path):
     assert "编辑写的内容" in created[0].read_text(encoding="utf-8")
     build(project)
     assert not list((project / "site" / "articles").glob("*.html"))  # a draft is not published
+
+
+def test_cache_key_of_the_curation_files_is_the_same_in_every_process(tmp_path):
+    """Sets iterate in an order that changes with the hash seed: a key made
+    from them would make every build re-read every file."""
+    import subprocess
+    import sys
+
+    project = make_project(
+        tmp_path,
+        {"initiatives.yaml": "initiatives: [{name: 甲工程, aliases: [甲, 甲甲]}]\nhide: [乙, 丙, 丁]\n".encode()},
+    )
+    code = (
+        "import sys; from pathlib import Path; from archivist.editorial import load_editorial; "
+        "from archivist.pipeline import stable_repr; print(stable_repr(load_editorial(Path(sys.argv[1]))[0]))"
+    )
+    keys = {
+        subprocess.run(
+            [sys.executable, "-c", code, str(project / "content")],
+            capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": str(seed)}, check=True,
+        ).stdout
+        for seed in (1, 2, 3)
+    }  # fmt: skip
+    assert len(keys) == 1
