@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, fields, is_dataclass
 from functools import cache
 from pathlib import Path
 
@@ -29,6 +30,23 @@ def code_version() -> str:
     for source in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(source.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def stable_repr(value: object) -> str:
+    """A repr that is the same in every process: sets are sorted (a set of
+    text iterates in an order that changes with each interpreter's hash
+    seed), patterns are their source."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return f"{type(value).__name__}({', '.join(stable_repr(getattr(value, f.name)) for f in fields(value))})"
+    if isinstance(value, (set, frozenset)):
+        return "{" + ", ".join(sorted(stable_repr(item) for item in value)) + "}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(sorted(f"{stable_repr(k)}: {stable_repr(v)}" for k, v in value.items())) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(stable_repr(item) for item in value) + "]"
+    if isinstance(value, re.Pattern):
+        return f"re({value.pattern!r})"
+    return repr(value)
 
 
 def stat_key(path: Path) -> tuple[int, int] | None:

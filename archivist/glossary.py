@@ -89,6 +89,7 @@ class Entry:
 DIRECT = ("就是", "是指", "指的是", "分别是", "即")
 
 
+THAT_IS = re.compile(r"[，,]\s*(?:也就是|即)\s*[：:，,]?(.+)")
 DEFINING = re.compile(rf"^[{HAN}]{{0,6}}?\s*(?:[，,]\s*)?(?:也就是|就是|是指|指的是|分别是|即)\s*[：:，,]?(.+)")
 
 
@@ -100,23 +101,32 @@ def direct_explanation(sentence: str, slogan: str) -> str | None:
     """``“X”就是…``, ``“X”是指…``, ``“X”…，即：…``, ``“X”改革即…``, at any
     use of the name in the sentence."""
     for quoted in quoted_forms(slogan):
-        for match in re.finditer(re.escape(quoted), sentence):
-            rest = sentence[match.end() :]
-            defined = DEFINING.match(rest) or re.search(r"[，,]\s*(?:也就是|即)\s*[：:，,]?(.+)", rest)
+        at = sentence.find(quoted)
+        while at >= 0:
+            rest = sentence[at + len(quoted) :]
+            defined = DEFINING.match(rest) or THAT_IS.search(rest)
             if defined and defined.group(1).strip():
                 return defined.group(1).strip()
+            at = sentence.find(quoted, at + 1)
     return None
+
+
+PART_DEFINITION = re.compile(r"[“‘][^”’]{1,6}[”’](?:就是|是指|指)")
 
 
 def part_explanations(paragraph_sentences: list[str], index: int, quoted: str) -> str | None:
     """``X的“1”就是…。“3”就是…。“5”就是…``: consecutive sentences explaining
     the numbered parts of X."""
     first = paragraph_sentences[index]
-    if not re.search(rf"{re.escape(quoted)}的[“‘][^”’]{{1,6}}[”’](?:就是|是指|指)", first):
+    marker = quoted + "的"
+    at = first.find(marker)
+    while at >= 0 and not PART_DEFINITION.match(first, at + len(marker)):
+        at = first.find(marker, at + 1)
+    if at < 0:
         return None
     found = [first[first.find(quoted) + len(quoted) + 1 :]]
     for sentence in paragraph_sentences[index + 1 :]:
-        if re.match(r"^[“‘][^”’]{1,6}[”’](?:就是|是指|指)", sentence):
+        if PART_DEFINITION.match(sentence):
             found.append(sentence)
         else:
             break

@@ -8,6 +8,7 @@ are left empty, so the serialised index names no function lunr.js lacks.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from lunr.query import Query, QueryPresence
 
 from .gazetteer import short_form
 from .model import Article
-from .shards import LUNR_VERSION, Field, Postings, compute_postings, shard_payload, split
+from .shards import LUNR_VERSION, Field, FieldTerms, Postings, field_terms, postings_from_terms, shard_payload, split
 from .tokenize import fold_map, query_terms, tokenize
 
 FIELDS = ({"field_name": "title", "boost": 10}, {"field_name": "tags", "boost": 5}, {"field_name": "body"})
@@ -103,11 +104,38 @@ def search_documents(articles: list[Article]) -> tuple[list[Article], Callable[[
     return ordered, lambda: (document(str(n), article) for n, article in enumerate(ordered))
 
 
-def search_files(articles: list[Article], url_of: Any, budget: int = SHARD_BUDGET) -> SearchFiles:
+def terms_key(article: Article) -> str:
+    """What an article's search terms are made from."""
+    text = "\x00".join([article.title, *tag_terms(article), "\x01", *article.headings, *article.paragraphs])
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def article_terms(article: Article, cache: dict[str, list[FieldTerms]]) -> list[FieldTerms]:
+    """Per field, the article's term data: tokenised once per text, then
+    taken from ``cache`` (which keeps what this build used)."""
+    key = terms_key(article)
+    if key not in cache:
+        tokens = document("", article)
+        cache[key] = [field_terms(tokens[f["field_name"]]) for f in FIELDS]
+    return cache[key]
+
+
+def search_files(
+    articles: list[Article], url_of: Any, budget: int = SHARD_BUDGET, terms: dict[str, list[FieldTerms]] | None = None
+) -> SearchFiles:
     """The term-sharded index, metadata in chunks, per-article text stores
-    and the fold map, as scripts setting globals."""
-    ordered, documents = search_documents(articles)
-    postings = compute_postings(documents, [Field(f["field_name"], f.get("boost", 1)) for f in FIELDS])
+    and the fold map, as scripts setting globals.  ``terms`` caches each
+    article's term data between builds."""
+    ordered = sorted(articles, key=lambda a: a.slug)
+    cache = terms if terms is not None else {}
+    used = {}
+    for article in ordered:
+        used[terms_key(article)] = article_terms(article, cache)
+    if terms is not None:
+        terms.clear()
+        terms.update(used)
+    fields = [Field(f["field_name"], f.get("boost", 1)) for f in FIELDS]
+    postings = postings_from_terms([used[terms_key(article)] for article in ordered], fields)
     shards = split(postings, budget)
     directory = {
         "version": LUNR_VERSION,

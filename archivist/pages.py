@@ -6,7 +6,7 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, is_dataclass
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -110,6 +110,7 @@ def related_articles(articles: list[Article], glossary: Glossary) -> dict[str, l
     return related
 
 
+@cache
 def initial(slogan: str) -> str:
     """Index letter: the pinyin initial of the first character, ``#`` for digits."""
     first = lazy_pinyin(slogan[0])[0][:1].upper()

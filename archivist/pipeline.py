@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
-from .cache import BuildCache, load_cache, save_cache, stat_key
+from .cache import BuildCache, load_cache, save_cache, stable_repr, stat_key
 from .config import SiteConfig
 from .editorial import Editorial, load_editorial
 from .gazetteer import load_gazetteer
@@ -122,23 +121,6 @@ def finish(results: Iterable[Article | Failure], corpus: Corpus) -> Corpus:
             )
     corpus.articles = [replace(a, slug=s) for a, s in zip(articles, slugs, strict=True)]
     return corpus
-
-
-def stable_repr(value: object) -> str:
-    """A repr that is the same in every process: sets are sorted (a set of
-    text iterates in an order that changes with each interpreter's hash
-    seed), patterns are their source."""
-    if is_dataclass(value) and not isinstance(value, type):
-        return f"{type(value).__name__}({', '.join(stable_repr(getattr(value, f.name)) for f in fields(value))})"
-    if isinstance(value, (set, frozenset)):
-        return "{" + ", ".join(sorted(stable_repr(item) for item in value)) + "}"
-    if isinstance(value, dict):
-        return "{" + ", ".join(sorted(f"{stable_repr(k)}: {stable_repr(v)}" for k, v in value.items())) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(stable_repr(item) for item in value) + "]"
-    if isinstance(value, re.Pattern):
-        return f"re({value.pattern!r})"
-    return repr(value)
 
 
 def no_progress(items: Iterable, total: int | None = None) -> Iterable:

@@ -22,12 +22,12 @@ import jinja2
 from jinja2 import meta
 from markupsafe import Markup
 
-from .cache import BuildCache, code_version, forget_cache
+from .cache import BuildCache, code_version, forget_cache, stable_repr
 from .config import PROJECT_ROOT, SiteConfig
-from .feeds import atom_feed, sitemap
+from .feeds import FEED_SIZE, atom_feed, sitemap
 from .glossary import build_glossary
-from .index import lunr_script, merge_script, meta_chunks, search_files
-from .model import Corpus
+from .index import LUNR_JS, lunr_script, merge_script, meta_chunks, search_files
+from .model import Article, Corpus
 from .pages import Page, Site, article_path, by_date, page_signature, plan_pages, related_articles, site_key
 from .script import SIMPLIFIED, TRADITIONAL, to_traditional
 from .taxonomy import build_taxonomy
@@ -183,28 +183,63 @@ def remember(writer: SiteWriter, build_cache: BuildCache, part: str, key: str, b
     build_cache.search[part] = (key, sorted(writer.written - before))
 
 
-def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig) -> None:
-    writer.write(
-        "feed.xml", atom_feed(config.title, config.base_url, "index.html", "feed.xml", site.ordered, article_path)
+def feed_key(title: str, base_url: str, page: str, articles: list[Article]) -> str:
+    """Everything a feed shows: its newest dated entries, as the feed shows them."""
+    entries = tuple(
+        (
+            a.slug,
+            a.title,
+            a.date,
+            tuple(x.name for x in a.authors),
+            a.source,
+            a.paragraphs[:1],
+            a.regions,
+            a.initiatives,
+        )
+        for a in [article for article in articles if article.date][:FEED_SIZE]
     )
+    return hashlib.blake2b(repr((title, base_url, page, entries)).encode(), digest_size=16).hexdigest()
+
+
+def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, build_cache: BuildCache) -> None:
+    """Each feed is made again only when what it shows changed."""
+    feeds = [(config.title, "index.html", "feed.xml", site.ordered)]
     for node in [*site.taxonomy.regions.values(), *site.taxonomy.initiatives.values()]:
-        feed = node.path.replace(".html", ".xml")
-        title = f"{node.name} · {config.title}"
-        writer.write(feed, atom_feed(title, config.base_url, node.path, feed, by_date(node.articles), article_path))
+        feeds.append((f"{node.name} · {config.title}", node.path, node.path.replace(".html", ".xml"), node.articles))
+    known = build_cache.search.get("feeds", {})
+    keys = {}
+    for title, page, feed, articles in feeds:
+        ordered = by_date(articles) if articles is not site.ordered else articles
+        keys[feed] = feed_key(title, config.base_url, page, ordered)
+        if known.get(feed) == keys[feed] and writer.keep(feed):
+            continue
+        writer.write(feed, atom_feed(title, config.base_url, page, feed, ordered, article_path))
+    build_cache.search["feeds"] = keys
 
 
-def write_search(writer: SiteWriter, site: Site) -> None:
-    files = search_files(site.corpus.articles, article_path).files
+def write_search(writer: SiteWriter, site: Site, build_cache: BuildCache) -> None:
+    terms = build_cache.search.setdefault("terms", {})
+    files = search_files(site.corpus.articles, article_path, terms=terms).files
     for relpath, text in files.items():
         writer.write(relpath, text)
     ordered = sorted(site.corpus.articles, key=lambda a: a.slug)
+    # Converted once per text: an edit converts only the files it changed.
+    known = build_cache.search.get("traditional", {})
+    converted: dict[str, str] = {}
+
+    def traditional(text: str) -> str:
+        key = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        converted[key] = known.get(key) or converted.get(key) or to_traditional(text)
+        return converted[key]
+
     # Result titles on Traditional pages link to Traditional pages.
     for chunk, entries in meta_chunks(ordered, lambda a: TRADITIONAL_DIR + article_path(a)).items():
-        writer.write(f"search/meta-hant/{chunk}.js", to_traditional(merge_script("ARCHIVE_META", entries)))
+        writer.write(f"search/meta-hant/{chunk}.js", traditional(merge_script("ARCHIVE_META", entries)))
     # ... and their snippets are in Traditional too.
     for relpath, text in files.items():
         if relpath.startswith("search/docs/"):
-            writer.write(relpath.replace("search/docs/", "search/docs-hant/", 1), to_traditional(text))
+            writer.write(relpath.replace("search/docs/", "search/docs-hant/", 1), traditional(text))
+    build_cache.search["traditional"] = converted
     writer.write("static/lunr.min.js", lunr_script(PROJECT_ROOT))
 
 
@@ -230,6 +265,24 @@ def output_paths(page: Page) -> list[str]:
     return [page.path, TRADITIONAL_DIR + page.path]
 
 
+def inputs_key(corpus: Corpus, config: SiteConfig) -> str:
+    """Everything a build reads besides the output: the code, the settings,
+    the curation files, each article's file (by content) and slug, every
+    template and static file.  When it is the same as last time, nothing is
+    rendered, planned or even tagged again."""
+    digest = hashlib.sha256()
+    digest.update(f"{code_version()}\0{config!r}\0".encode())
+    digest.update(stable_repr(corpus.editorial).encode())
+    for article in sorted(corpus.articles, key=lambda a: a.path):
+        digest.update(f"\0{article.path}\0{article.content_hash}\0{article.slug}".encode())
+    for folder in (*config.template_dirs, *config.static_dirs, PROJECT_ROOT / LUNR_JS):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else [folder]:
+            if path.is_file():
+                status = path.stat()
+                digest.update(f"\0{path}\0{status.st_size}\0{status.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
 def render_site(
     corpus: Corpus, config: SiteConfig, build_cache: BuildCache | None = None, timings: dict[str, float] | None = None
 ) -> tuple[int, int]:
@@ -246,6 +299,14 @@ def render_site(
 
     check_output_dir(config.output_dir, config.protected_dirs)
     build_cache = build_cache or BuildCache()
+    inputs = inputs_key(corpus, config)
+    if build_cache.search.get("inputs") == inputs:
+        with SiteWriter(config.output_dir) as writer:
+            previous = writer.previous_files()
+            if previous and all(writer.keep(name) for name in sorted(previous)):
+                changes = writer.commit()
+                lap("write")
+                return changes
     environment = make_environment(config)
     site = make_site(corpus)
     pages = plan_pages(site, config.per_page)
@@ -276,16 +337,13 @@ def render_site(
         for article in corpus.articles:
             writer.write(f"articles/{article.slug}.txt", article.original_text + "\n")
         key = corpus_key(site, config)
-        if not reuse(writer, build_cache, "feeds", key):
-            before = set(writer.written)
-            write_feeds(writer, site, config)
-            remember(writer, build_cache, "feeds", key, before)
+        write_feeds(writer, site, config, build_cache)
         writer.write("sitemap.xml", sitemap(config.base_url, html_paths))
         copy_static(writer, config)
         lap("render")
         if not reuse(writer, build_cache, "search", key):
             before = set(writer.written)
-            write_search(writer, site)
+            write_search(writer, site, build_cache)
             remember(writer, build_cache, "search", key, before)
         lap("search")
         # Killed after the commit but before the new cache is saved, a build
@@ -294,6 +352,7 @@ def render_site(
         changes = writer.commit()
         lap("write")
     build_cache.pages = signatures
+    build_cache.search["inputs"] = inputs
     return changes
 
 

@@ -57,39 +57,64 @@ class Postings:
         return [f"{field}/{ref}" for ref in range(self.document_count) for field in self.fields]
 
 
+@dataclass(frozen=True)
+class FieldTerms:
+    """What one field of one document contributes to the index: its distinct
+    terms in order of first appearance, their frequencies, its length.
+    Computed once per article text and cached between builds."""
+
+    terms: tuple[str, ...]
+    counts: array
+    length: int
+
+
+def field_terms(tokens: list[str]) -> FieldTerms:
+    counts = Counter(tokens)  # insertion order is the order of first appearance
+    return FieldTerms(tuple(sys.intern(t) for t in counts), array("I", counts.values()), len(tokens))
+
+
 def compute_postings(documents: Callable[[], Iterable[dict[str, Any]]], fields: list[Field]) -> Postings:
     """``documents()`` yields dicts with ``ref`` (0, 1, 2 ... in order) and,
-    per field, its tokens; it is called twice (counts, then scores) so the
-    token lists never all live at once."""
-    order: dict[str, int] = {}
-    counts: dict[str, int] = defaultdict(int)  # documents with the term, summed over fields
-    lengths: dict[str, int] = dict.fromkeys((f.name for f in fields), 0)
-    count = 0
+    per field, its tokens."""
+    terms = []
     for position, document in enumerate(documents()):
         if int(document["ref"]) != position:
             raise ValueError("document refs must be 0, 1, 2 ... in order")
-        count += 1
-        for field in fields:
-            tokens = document[field.name]
-            for token in tokens:
-                if token not in order:
-                    order[sys.intern(token)] = len(order)
-            for token in set(tokens):
-                counts[token] += 1
-            lengths[field.name] += len(tokens)
-    average = {name: total / count if count else 0 for name, total in lengths.items()}
+        terms.append([field_terms(document[field.name]) for field in fields])
+    return postings_from_terms(terms, fields)
+
+
+def postings_from_terms(documents: list[list[FieldTerms]], fields: list[Field]) -> Postings:
+    """The postings of documents given as per-field term data (ref = position)."""
+    order: dict[str, int] = {}
+    counts: dict[str, int] = defaultdict(int)  # documents with the term, summed over fields
+    lengths = [0] * len(fields)
+    for document in documents:
+        for position, data in enumerate(document):
+            for term in data.terms:
+                if term not in order:
+                    order[term] = len(order)
+                counts[term] += 1
+            lengths[position] += data.length
+    count = len(documents)
+    average = [total / count if count else 0 for total in lengths]
     idfs = {term: idf(n, count) for term, n in counts.items()}
     docs: dict[str, list[tuple[array, array]]] = {term: [(array("I"), array("I")) for _ in fields] for term in order}
-    for document in documents():
-        ref = int(document["ref"])
-        for position, field in enumerate(fields):
-            tokens = document[field.name]
-            norm = K1 * (1 - B + B * (len(tokens) / average[field.name])) if average[field.name] else K1 * (1 - B)
-            for term, tf in Counter(tokens).items():
-                score = round(idfs[term] * ((K1 + 1) * tf) / (norm + tf) * field.boost, 3)
-                refs, scores = docs[term][position]
+    # Per field, each term's arrays looked up once: this loop runs once per
+    # posting.  (The arithmetic is lunr.py's, in its order, so the scores are
+    # the same to the last bit.)
+    by_field = [{term: lists[position] for term, lists in docs.items()} for position in range(len(fields))]
+    saturation = K1 + 1
+    for ref, document in enumerate(documents):
+        for position, data in enumerate(document):
+            mean = average[position]
+            norm = K1 * (1 - B + B * (data.length / mean)) if mean else K1 * (1 - B)
+            boost = fields[position].boost
+            lists = by_field[position]
+            for term, tf in zip(data.terms, data.counts, strict=True):
+                refs, scores = lists[term]
                 refs.append(ref)
-                scores.append(round(score * 1000))
+                scores.append(round(round(idfs[term] * (saturation * tf) / (norm + tf) * boost, 3) * 1000))
     return Postings([f.name for f in fields], order, docs, count)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import cache
 
 from pypinyin import lazy_pinyin
 
@@ -43,6 +44,7 @@ def clean_slug(value: str) -> str:
     return value
 
 
+@cache
 def make_slug(title: str, date: str | None) -> str:
     words = "-".join(word for word in ascii_words(title) if word)
     prefix = date[:10] if date else ""

@@ -16,7 +16,8 @@ import fcntl
 import json
 import os
 import shutil
-from pathlib import Path, PurePosixPath
+import stat
+from pathlib import Path
 
 MANIFEST = "manifest.json"
 STAGING = "staging"
@@ -38,14 +39,14 @@ class OutputError(Exception):
     """The output folder cannot be used, or a path would leave it."""
 
 
-def safe_relative(relpath: str) -> PurePosixPath:
-    """A relative POSIX path that stays below its root, or OutputError."""
-    path = PurePosixPath(relpath)
-    if path.is_absolute() or not path.parts or any(part in ("", ".", "..") for part in path.parts):
-        raise OutputError(f"refusing to write {relpath!r}: not a plain relative path")
-    if any(":" in part or "\\" in part for part in path.parts):
+def safe_relative(relpath: str) -> str:
+    """A relative POSIX path that stays below its root, or OutputError.
+    (String checks: this runs for every file of every build.)"""
+    if ":" in relpath or "\\" in relpath:
         raise OutputError(f"refusing to write {relpath!r}: drive or backslash in path")
-    return path
+    if not relpath or relpath.startswith("/") or any(part in ("", ".", "..") for part in relpath.split("/")):
+        raise OutputError(f"refusing to write {relpath!r}: not a plain relative path")
+    return relpath
 
 
 def check_output_dir(output: Path, protected: list[Path]) -> None:
@@ -120,24 +121,27 @@ class SiteWriter:
         rel = safe_relative(relpath)
         if isinstance(data, str):
             data = data.encode("utf-8")
-        existing = self.output.joinpath(*rel.parts)
+        existing = self.output / rel
         same_size = existing.is_file() and not existing.is_symlink() and existing.stat().st_size == len(data)
         if same_size and existing.read_bytes() == data:
             # Same bytes as the last build: nothing to stage or move.
-            self.written.add(rel.as_posix())
-            self.kept.add(rel.as_posix())
+            self.written.add(rel)
+            self.kept.add(rel)
             return
-        target = self.staging.joinpath(*rel.parts)
+        target = self.staging / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        self.written.add(rel.as_posix())
+        self.written.add(rel)
 
     def keep(self, relpath: str) -> bool:
         """Count an output file as written without touching it, when an
         earlier build wrote it from the same inputs; False if it is gone."""
-        rel = safe_relative(relpath).as_posix()
-        target = self.output / rel
-        if not target.is_file() or target.is_symlink():
+        rel = safe_relative(relpath)
+        try:
+            mode = os.lstat(self.output / rel).st_mode
+        except OSError:
+            return False
+        if not stat.S_ISREG(mode):
             return False
         self.written.add(rel)
         self.kept.add(rel)

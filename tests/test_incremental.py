@@ -1,0 +1,103 @@
+"""Incremental builds: after any sequence of edits, additions, renames and
+deletions, the site is byte for byte the site a clean build makes of the same
+content, search index and feeds included."""
+
+import filecmp
+import random
+import shutil
+from pathlib import Path
+
+from archivist.cache import BuildCache
+from archivist.config import load_config
+from archivist.pipeline import build
+
+from .conftest import write_site_toml
+
+
+def tree(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+def differences(one: Path, other: Path) -> list[str]:
+    names_one, names_other = tree(one), tree(other)
+    differ = sorted(names_one ^ names_other)
+    differ += [n for n in sorted(names_one & names_other) if not filecmp.cmp(one / n, other / n, shallow=False)]
+    return differ
+
+
+def clean_build(content: Path, folder: Path) -> Path:
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir()
+    config = load_config(write_site_toml(folder, content=str(content), output="site"))
+    corpus, _ = build(config)
+    assert not corpus.failures, corpus.failures
+    return folder / "site"
+
+
+def mutate(rng: random.Random, content: Path, step: int) -> str:
+    files = sorted(p for p in content.iterdir() if p.suffix in (".txt", ".md"))
+    action = rng.choice(["edit", "edit", "retitle", "add", "rename", "delete", "retag"])
+    target = rng.choice(files)
+    text = target.read_text(encoding="utf-8")
+    if action == "edit":
+        target.write_text(text.replace("党建", "党的建设", 1).replace("乡村", "农村", 1), encoding="utf-8")
+    elif action == "retitle" and target.suffix == ".md":
+        target.write_text(text.replace("title: ", f"title: 改{step}", 1), encoding="utf-8")
+    elif action == "retag":
+        target.write_text(text + "\n\n广西壮族自治区玉林市兴业县推行“新增工程”，成效明显。\n", encoding="utf-8")
+    elif action == "add":
+        (content / f"added-{step}.md").write_text(
+            f"---\ntitle: 新增文章{step}\ndate: 2021-0{1 + step % 9}-1{step % 9}\n---\n\n"
+            f"河北省唐山市乐亭县党建引领乡村振兴，第{step}篇，推行“三联三促”。\n",
+            encoding="utf-8",
+        )
+    elif action == "rename":
+        target.rename(content / f"renamed-{step}{target.suffix}")
+    elif action == "delete" and len(files) > 5:
+        target.unlink()
+    return f"{action} {target.name}"
+
+
+def test_random_edits_adds_renames_and_deletes_end_in_the_clean_site(tmp_path):
+    from bench.corpus import write_corpus
+
+    content = tmp_path / "content"
+    write_corpus(40, content)
+    config = load_config(write_site_toml(tmp_path, content=str(content), output="site"))
+    memory = BuildCache()  # as the preview server keeps it
+    build(config, build_cache=memory)
+    build(config)  # and as the command line does, through the cache on disk
+    rng = random.Random(7)
+    for step in range(8):
+        done = mutate(rng, content, step)
+        build(config, build_cache=memory if step % 2 else None)
+        clean = clean_build(content, tmp_path / f"clean{step}")
+        assert differences(tmp_path / "site", clean) == [], done
+
+
+def test_a_build_with_nothing_changed_writes_nothing(tmp_path):
+    from bench.corpus import write_corpus
+
+    content = tmp_path / "content"
+    write_corpus(20, content)
+    config = load_config(write_site_toml(tmp_path, content=str(content), output="site"))
+    build(config)
+    before = {p: p.stat().st_mtime_ns for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    _, report = build(config)
+    assert report.changed == 0 and report.removed == 0
+    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "site").rglob("*") if p.is_file()} == before
+
+
+def test_a_file_removed_from_the_output_by_hand_comes_back(tmp_path):
+    from bench.corpus import write_corpus
+
+    content = tmp_path / "content"
+    write_corpus(10, content)
+    config = load_config(write_site_toml(tmp_path, content=str(content), output="site"))
+    build(config)
+    (tmp_path / "site" / "feed.xml").unlink()
+    page = next((tmp_path / "site" / "articles").glob("*.html"))
+    page.unlink()
+    build(config)
+    assert (tmp_path / "site" / "feed.xml").exists() and page.exists()
