@@ -64,6 +64,9 @@ class BuildCache:
     articles: dict[str, tuple[tuple[int, int] | None, str, Article | Failure]] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)  # output path -> signature
     search: dict[str, object] = field(default_factory=dict)  # search-index parts by key
+    # Whether this build changed anything the cache holds (if not, the cache
+    # on disk is still right and is not written again).
+    dirty: bool = field(default=True, compare=False)
 
     def lookup(self, path: str, key: tuple[int, int] | None, editorial: str) -> Article | Failure | None:
         hit = self.articles.get(path)
@@ -80,6 +83,7 @@ def load_cache(output: Path) -> BuildCache:
         return BuildCache()
     if not isinstance(cached, BuildCache) or cached.version != code_version():
         return BuildCache()
+    cached.dirty = False
     return cached
 
 

@@ -154,6 +154,8 @@ def load_corpus(
     work = partial(normalise_file, editorial=editorial)
     for path, result in zip(stale, progress(map_files(work, stale), total=len(stale)), strict=True):
         results[path] = result
+    if stale or len(build_cache.articles) != len(paths):
+        build_cache.dirty = True
     build_cache.articles = {str(path): (keys[path], editorial_key, results[path]) for path in paths}
     return finish((results[path] for path in paths), corpus)
 
@@ -197,7 +199,7 @@ def build(
     changed = removed = 0
     if accept is None or accept([f.path for f in corpus.failures]):
         changed, removed = render_site(corpus, config, build_cache, stages)
-    if on_disk:
+    if on_disk and build_cache.dirty:
         save_cache(config.output_dir, build_cache)
     report = BuildReport(
         articles=len(corpus.articles),

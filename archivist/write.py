@@ -187,7 +187,7 @@ class SiteWriter:
                 removed += 1
         write_atomically(self.state / MANIFEST, json.dumps(journal["manifest"], ensure_ascii=False).encode())
         (self.state / JOURNAL).unlink()
-        prune_empty_dirs(self.output)
+        prune_empty_dirs(self.output, journal["removals"])
         return changed, removed
 
     def finish_interrupted_commit(self) -> None:
@@ -208,7 +208,21 @@ def write_atomically(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def prune_empty_dirs(root: Path) -> None:
-    for folder in sorted((p for p in root.rglob("*") if p.is_dir() and not p.is_symlink()), reverse=True):
-        if not any(folder.iterdir()):
+def prune_empty_dirs(root: Path, removed: list[str]) -> None:
+    """Folders left empty by the removals, deepest first (only those: a
+    commit does not walk the whole site)."""
+    folders = {parent for name in removed for parent in (root / name).parents if root in parent.parents}
+    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
             folder.rmdir()
+
+
+def files_below(root: Path) -> set[str]:
+    """Every regular file below ``root``, as relative POSIX paths (one
+    directory scan, no stat per file)."""
+    found: set[str] = set()
+    for folder, _, names in os.walk(root):
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        found.update(prefix + name for name in names)
+    return found
