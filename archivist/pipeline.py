@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -73,6 +74,18 @@ def normalise_file(path: Path, editorial: Editorial | None = None) -> Article | 
         return Failure(str(path), "structure nested too deeply to read")
 
 
+def exit_with_parent(parent: int) -> None:
+    """A pool worker ends when the build that started it is gone (killed
+    builds otherwise leave their workers waiting for work forever)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 PARALLEL_FROM = 64  # below this many files a pool costs more than it saves
 
 
@@ -84,7 +97,7 @@ def map_files(work: Callable[[Path], Article | Failure], paths: list[Path]) -> I
     if len(paths) < PARALLEL_FROM or workers < 2:
         yield from map(work, paths)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
         yield from pool.map(work, paths, chunksize=32)
 
 

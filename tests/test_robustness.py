@@ -354,3 +354,34 @@ def test_preview_server_under_load_while_files_change(tmp_path):
     assert server.stop() == 0
     assert errors == [] and requests[0] > 1000
     print(f"load: {requests[0]} requests from 200 clients in 30 s, {len(errors)} errors, {edit} edits")
+
+
+def processes_naming(needle: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if needle in (entry / "cmdline").read_bytes().decode("utf-8", "replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_killed_build_leaves_no_pool_worker_behind(tmp_path):
+    from bench.corpus import write_corpus
+
+    write_corpus(150, tmp_path / "content")
+    config = write_site_toml(tmp_path, content="content", output="site")
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--config", str(config), "build", "-q"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 30
+    while len(processes_naming(str(config))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the pool has started
+    assert len(processes_naming(str(config))) >= 2
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 10
+    while processes_naming(str(config)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_naming(str(config)) == []
