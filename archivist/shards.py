@@ -63,14 +63,18 @@ class FieldTerms:
     terms in order of first appearance, their frequencies, its length.
     Computed once per article text and cached between builds."""
 
-    terms: tuple[str, ...]
+    text: str  # the terms joined by NUL: one object to store, not hundreds
     counts: array
     length: int
+
+    @property
+    def terms(self) -> list[str]:
+        return self.text.split("\0") if self.text else []
 
 
 def field_terms(tokens: list[str]) -> FieldTerms:
     counts = Counter(tokens)  # insertion order is the order of first appearance
-    return FieldTerms(tuple(sys.intern(t) for t in counts), array("I", counts.values()), len(tokens))
+    return FieldTerms("\0".join(counts), array("I", counts.values()), len(tokens))
 
 
 def compute_postings(documents: Callable[[], Iterable[dict[str, Any]]], fields: list[Field]) -> Postings:
@@ -93,7 +97,7 @@ def postings_from_terms(documents: list[list[FieldTerms]], fields: list[Field]) 
         for position, data in enumerate(document):
             for term in data.terms:
                 if term not in order:
-                    order[term] = len(order)
+                    order[sys.intern(term)] = len(order)
                 counts[term] += 1
             lengths[position] += data.length
     count = len(documents)

@@ -42,3 +42,12 @@ def test_held_out_corpus_stays_close(holdout):
         assert share(holdout, name) >= (0.96 if name == "regions" else 0.97), (name, holdout.wrong)
     assert holdout.lost == [] and holdout.unwarned == []
     assert len(holdout.leaked) <= 1 and len(holdout.false_regions) <= 2
+
+
+def test_fixture_files_and_their_expected_fields_agree():
+    """Every line of every scrape is accounted for exactly once in
+    expected.yaml, and every expected region is a real place."""
+    from bench.check_fixtures import check_folder
+
+    for corpus in CORPORA:
+        assert check_folder(corpus) == [], corpus.name
