@@ -89,6 +89,9 @@ def is_breadcrumb(line: str) -> bool:
 LINK_LIST_SEPARATOR = re.compile(r"\s*[|｜]\s*")
 
 
+CLAUSE_IN_ITEM = re.compile(r"[，,、：:；;]")
+
+
 def is_link_list(line: str) -> bool:
     """An SEO list: many short items joined by ``|``.  A title with one ``|``
     between two long halves is not one."""
@@ -96,7 +99,7 @@ def is_link_list(line: str) -> bool:
     if len(items) < 5:
         return False
     # Link text is short and has no clauses inside; the last item may be cut off.
-    link_like = sum(len(item) <= 16 and not re.search(r"[，,、：:；;]", item) for item in items)
+    link_like = sum(len(item) <= 16 and not CLAUSE_IN_ITEM.search(item) for item in items)
     return link_like / len(items) >= 0.8
 
 

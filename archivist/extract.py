@@ -10,9 +10,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from .clean import HAN
+from .lexicon import ASCII_FORMS
 from .model import Author
 
 DATE = re.compile(
@@ -117,6 +119,12 @@ def normalise_time_of_day(text: str) -> str:
     return HALF_DAY.sub(replace, WEEKDAY.sub(" ", text))
 
 
+@cache
+def meta_reader(lexicon: Any) -> MetaReader:
+    """One reader per lexicon: its label pattern is compiled once, not per file."""
+    return MetaReader(lexicon)
+
+
 class MetaReader:
     """Reads metadata lines with the lexicon's labels (any separator, any
     bracket, Simplified after folding)."""
@@ -149,10 +157,10 @@ class MetaReader:
                 found.append(match)
         return found
 
-    def read(self, raw_line: str) -> MetaLine:
-        from .lexicon import fold_line
-
-        line = self.lexicon.without_inline(normalise_time_of_day(fold_line(raw_line)))
+    def read(self, simplified: str) -> MetaLine:
+        """What a line (in Simplified) says; full-width separators are read
+        as ASCII here."""
+        line = self.lexicon.without_inline(normalise_time_of_day(simplified.translate(ASCII_FORMS).strip()))
         line = re.sub(r"[【】\[\]［］]", " ", line)
         # Government index tables space their labels out: 索 引 号：, 名　　称：
         line = re.sub(rf"^((?:[{HAN}]\s*){{2,6}}?)(?=:)", lambda m: re.sub(r"\s+", "", m.group(1)), line.strip())

@@ -44,11 +44,19 @@ def fold_line(line: str) -> str:
     return to_simplified(line.translate(ASCII_FORMS)).strip()
 
 
+def fold_lines(lines: list[str]) -> list[str]:
+    """``fold_line`` of each line, converted in one OpenCC call."""
+    folded = to_simplified("\n".join(line.translate(ASCII_FORMS) for line in lines)).split("\n")
+    if len(folded) != len(lines):  # a conversion that changed the line count: one by one
+        return [fold_line(line) for line in lines]
+    return [line.strip() for line in folded]
+
+
 def squeeze(line: str) -> str:
     return re.sub(r"\s+", "", line)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: readers built from it are cached per lexicon
 class Lexicon:
     lines: frozenset[str] = frozenset()  # whole furniture lines, spaces removed
     patterns: tuple[re.Pattern[str], ...] = ()

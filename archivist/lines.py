@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import clean, extract
-from .lexicon import Lexicon, fold_line
+from .lexicon import Lexicon, fold_lines
 from .model import Author
 
 # Kinds of line.
@@ -79,7 +79,7 @@ def classify(line: Line, lexicon: Lexicon, reader: extract.MetaReader) -> None:
         line.meta = extract.MetaLine(authors=[office])
         return
     if not clean.is_prose(folded) or len(folded) <= 120:
-        meta = reader.read(line.text)
+        meta = reader.read(line.folded)
         found = meta.dates or meta.labels or meta.authors or meta.weak_source
         if found and han_count(meta.residue) <= MAX_RESIDUE_HAN:
             line.kind, line.reason, line.meta = META, "metadata", meta
@@ -107,7 +107,8 @@ def classify(line: Line, lexicon: Lexicon, reader: extract.MetaReader) -> None:
 
 def runs(lines: list[Line]) -> list[tuple[int, int]]:
     """Runs of the article: prose lines, with what stands between them, up
-    to a list heading or ``RUN_BREAK`` short lines in a row."""
+    to a list heading or ``RUN_BREAK`` short lines between two prose lines
+    (a list of other headlines)."""
     found: list[tuple[int, int]] = []
     start = end = None
     shorts = 0
@@ -173,11 +174,12 @@ def find_title(lines: list[Line], start: int) -> tuple[Line | None, str | None]:
 
 def segment(text: str, lexicon: Lexicon) -> Page:
     """Classify the lines of a scrape and find its article and title."""
-    reader = extract.MetaReader(lexicon)
+    reader = extract.meta_reader(lexicon)
     lines = []
-    for number, raw in enumerate(text.split("\n")):
+    raw_lines = text.split("\n")
+    for number, (raw, folded) in enumerate(zip(raw_lines, fold_lines(raw_lines), strict=True)):
         stripped = raw.strip()
-        line = Line(number, raw, fold_line(stripped))
+        line = Line(number, raw, folded)
         if not stripped:
             line.kind = BLANK
         else:

@@ -48,7 +48,7 @@ def normalise_scraped(raw: RawArticle, lexicon: Lexicon | None = None) -> Articl
     paragraphs = fold(original)
     if not any(clean.is_prose(paragraph) for paragraph in paragraphs):
         raise ReadError("no article text: only page furniture (menus, labels, link or place lists) left after cleaning")
-    reader = extract.MetaReader(lexicon)
+    reader = extract.meta_reader(lexicon)
     dateline = extract.read_dateline(paragraphs[0], reader)
     meta = lines.gather(page, dateline)
     blocks = clean.to_blocks(paragraphs)
