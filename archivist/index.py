@@ -110,16 +110,6 @@ def terms_key(article: Article) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
-def article_terms(article: Article, cache: dict[str, list[FieldTerms]]) -> list[FieldTerms]:
-    """Per field, the article's term data: tokenised once per text, then
-    taken from ``cache`` (which keeps what this build used)."""
-    key = terms_key(article)
-    if key not in cache:
-        tokens = document("", article)
-        cache[key] = [field_terms(tokens[f["field_name"]]) for f in FIELDS]
-    return cache[key]
-
-
 def search_files(
     articles: list[Article], url_of: Any, budget: int = SHARD_BUDGET, terms: dict[str, list[FieldTerms]] | None = None
 ) -> SearchFiles:
@@ -128,14 +118,20 @@ def search_files(
     article's term data between builds."""
     ordered = sorted(articles, key=lambda a: a.slug)
     cache = terms if terms is not None else {}
-    used = {}
+    per_article = []
+    used: dict[str, list[FieldTerms]] = {}
     for article in ordered:
-        used[terms_key(article)] = article_terms(article, cache)
-    if terms is not None:
+        key = terms_key(article)
+        if key not in cache:  # tokenised once per text
+            tokens = document("", article)
+            cache[key] = [field_terms(tokens[f["field_name"]]) for f in FIELDS]
+        used[key] = cache[key]
+        per_article.append(cache[key])
+    if terms is not None:  # keep what this build used, and only that
         terms.clear()
         terms.update(used)
     fields = [Field(f["field_name"], f.get("boost", 1)) for f in FIELDS]
-    postings = postings_from_terms([used[terms_key(article)] for article in ordered], fields)
+    postings = postings_from_terms(per_article, fields)
     shards = split(postings, budget)
     directory = {
         "version": LUNR_VERSION,
