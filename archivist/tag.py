@@ -24,9 +24,8 @@ LEAD_PARAGRAPHS = 2
 SMALLER_PLACE = re.compile(r"^(?:村|镇|乡|街道|街|路|社区|屯|组|寨|坡|港口|大道|小区)")
 # ... or of a river, lake or landmark named after the place (图们江, 洱海).
 NAMED_AFTER = re.compile(r"^(?:江|河|湖|海|峡|水库|大桥|机场|火车站|高铁站)")
-# A place said once in passing (运往广东、上海等地) beside the places an
-# article is about: below this share of the strongest place's weight, and
-# with no other mention of it or of a place above it, it is not a tag.
+# A place whose weight is below this share of the strongest place's is said
+# in passing (运往广东、上海等地), not what the article is about.
 MINOR_SHARE = 0.25
 
 
