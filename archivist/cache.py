@@ -21,6 +21,8 @@ from .model import Article, Failure
 from .write import state_dir
 
 CACHE_FILE = "cache.pickle"
+BULK_FILE = "search-terms.pickle"
+BULK_PARTS = ("terms", "traditional")  # per-article search data, large: kept in BULK_FILE
 
 
 @cache
@@ -67,6 +69,16 @@ class BuildCache:
     # Whether this build changed anything the cache holds (if not, the cache
     # on disk is still right and is not written again).
     dirty: bool = field(default=True, compare=False)
+    bulk_from: Path | None = field(default=None, compare=False)  # where BULK_PARTS wait to be read
+
+    def part(self, name: str) -> dict:
+        """One of ``BULK_PARTS``, read from disk the first time a build needs it."""
+        if name not in self.search and self.bulk_from is not None:
+            stored = read_pickle(self.bulk_from)
+            self.bulk_from = None
+            if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == self.version:
+                self.search.update(stored[1])
+        return self.search.setdefault(name, {})
 
     def lookup(self, path: str, key: tuple[int, int] | None, editorial: str) -> Article | Failure | None:
         hit = self.articles.get(path)
@@ -75,25 +87,43 @@ class BuildCache:
         return None
 
 
-def load_cache(output: Path) -> BuildCache:
+def read_pickle(path: Path) -> object:
     try:
-        with (state_dir(output) / CACHE_FILE).open("rb") as handle:
-            cached = pickle.load(handle)
+        with path.open("rb") as handle:
+            return pickle.load(handle)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
-        return BuildCache()
+        return None
+
+
+def write_pickle(path: Path, value: object) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    with temporary.open("wb") as handle:
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)
+
+
+def load_cache(output: Path) -> BuildCache:
+    cached = read_pickle(state_dir(output) / CACHE_FILE)
     if not isinstance(cached, BuildCache) or cached.version != code_version():
         return BuildCache()
     cached.dirty = False
+    cached.bulk_from = state_dir(output) / BULK_FILE
     return cached
 
 
 def save_cache(output: Path, build_cache: BuildCache) -> None:
+    """The cache in two files: the search term data, the bulk of it, only
+    when this build loaded or made it (a build that changed nothing reads
+    neither file back in full)."""
     folder = state_dir(output)
     folder.mkdir(parents=True, exist_ok=True)
-    temporary = folder / (CACHE_FILE + ".tmp")
-    with temporary.open("wb") as handle:
-        pickle.dump(build_cache, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, folder / CACHE_FILE)
+    bulk = {name: build_cache.search.pop(name) for name in BULK_PARTS if name in build_cache.search}
+    try:
+        if bulk:
+            write_pickle(folder / BULK_FILE, (build_cache.version, bulk))
+        write_pickle(folder / CACHE_FILE, build_cache)
+    finally:
+        build_cache.search.update(bulk)
 
 
 def forget_cache(output: Path) -> None:

@@ -218,13 +218,13 @@ def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, build_cache:
 
 
 def write_search(writer: SiteWriter, site: Site, build_cache: BuildCache) -> None:
-    terms = build_cache.search.setdefault("terms", {})
+    terms = build_cache.part("terms")
     files = search_files(site.corpus.articles, article_path, terms=terms).files
     for relpath, text in files.items():
         writer.write(relpath, text)
     ordered = sorted(site.corpus.articles, key=lambda a: a.slug)
     # Converted once per text: an edit converts only the files it changed.
-    known = build_cache.search.get("traditional", {})
+    known = build_cache.part("traditional")
     converted: dict[str, str] = {}
 
     def traditional(text: str) -> str:
