@@ -409,12 +409,19 @@ def collect_uses(entries: dict[str, Entry], articles: list[Article]) -> None:
 
 def link_parts(entries: dict[str, Entry], groups: dict[str, list[str]]) -> None:
     """A slogan's parts are the slogans its meaning quotes, or the quoted run
-    its unquoted name follows; each part links back."""
+    its unquoted name follows; each part links back.  Names inside a meaning
+    are found with one automaton over all names (not by trying every name on
+    every meaning)."""
+    long_names = [other for other in entries if len(other) >= 3]
+    matcher = make_matcher(long_names) if long_names else None
+    position = {other: number for number, other in enumerate(entries)}
     for name, entry in entries.items():
         parts = list(groups.get(name, []))
         if entry.meaning_names_parts:
             parts += re.findall(r"[“‘]([^”’]{2,20})[”’]", entry.meaning)
-            parts += [other for other in entries if other != name and other in entry.meaning and len(other) >= 3]
+            if matcher is not None:
+                named = {other for _, other in matcher.iter(entry.meaning) if other != name}
+                parts += sorted(named, key=position.__getitem__)
         entry.parts = [p for p in dict.fromkeys(parts) if p in entries and p != name]
     for name, entry in entries.items():
         for part in entry.parts:
