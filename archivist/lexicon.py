@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .script import to_simplified
+from .script import to_simplified, to_simplified_lines
 
 PACKAGE_LEXICON = Path(__file__).with_name("lexicon.yaml")
 USER_FILE = "furniture.yaml"
@@ -46,10 +46,7 @@ def fold_line(line: str) -> str:
 
 def fold_lines(lines: list[str]) -> list[str]:
     """``fold_line`` of each line, converted in one OpenCC call."""
-    folded = to_simplified("\n".join(line.translate(ASCII_FORMS) for line in lines)).split("\n")
-    if len(folded) != len(lines):  # a conversion that changed the line count: one by one
-        return [fold_line(line) for line in lines]
-    return [line.strip() for line in folded]
+    return [line.strip() for line in to_simplified_lines([line.translate(ASCII_FORMS) for line in lines])]
 
 
 def squeeze(line: str) -> str:
@@ -68,7 +65,7 @@ class Lexicon:
 
     def furniture_reason(self, folded: str) -> str | None:
         """Why a folded line is furniture by the lexicon, or None."""
-        if any(p.search(folded) for p in self.keep):
+        if self.kept(folded):
             return None
         bare = squeeze(folded).strip("[]【】()（）|·•:：.…")
         if bare in self.lines:

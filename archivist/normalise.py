@@ -23,14 +23,8 @@ from .lexicon import Lexicon, package_lexicon
 from .model import Article, Author
 from .read import RawArticle, ReadError
 from .repair import repair_garbled
-from .script import detect_script, to_simplified
+from .script import detect_script, to_simplified, to_simplified_lines
 from .slug import clean_slug, make_slug
-
-
-def fold(lines: list[str]) -> list[str]:
-    """Simplified forms of lines, converted in one call, one to one."""
-    folded = to_simplified("\n".join(lines)).split("\n")
-    return folded if len(folded) == len(lines) else [to_simplified(line) for line in lines]
 
 
 def normalise_scraped(raw: RawArticle, lexicon: Lexicon | None = None) -> Article:
@@ -45,7 +39,7 @@ def normalise_scraped(raw: RawArticle, lexicon: Lexicon | None = None) -> Articl
     page = lines.segment(text, lexicon)
     body = "\n".join(line.text for line in page.body)
     original = [clean.restore_fullwidth_punctuation(p) for p in clean.split_paragraphs(body)]
-    paragraphs = fold(original)
+    paragraphs = to_simplified_lines(original)
     if not any(clean.is_prose(paragraph) for paragraph in paragraphs):
         raise ReadError("no article text: only page furniture (menus, labels, link or place lists) left after cleaning")
     reader = extract.meta_reader(lexicon)

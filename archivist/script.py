@@ -20,6 +20,13 @@ def to_simplified(text: str) -> str:
     return converter("t2s").convert(text)
 
 
+def to_simplified_lines(lines: list[str]) -> list[str]:
+    """Simplified forms of lines, one to one, converted in one OpenCC call
+    (one call per line costs more than the conversion)."""
+    folded = to_simplified("\n".join(lines)).split("\n")
+    return folded if len(folded) == len(lines) else [to_simplified(line) for line in lines]
+
+
 def to_traditional(text: str) -> str:
     return converter("s2t").convert(text)
 
