@@ -20,7 +20,22 @@ from lunr.query import Query, QueryPresence
 
 from .gazetteer import short_form
 from .model import Article
-from .shards import LUNR_VERSION, Field, FieldTerms, Postings, field_terms, postings_from_terms, shard_payload, split
+from .shards import (
+    LUNR_VERSION,
+    Change,
+    Field,
+    FieldTerms,
+    Shard,
+    field_terms,
+    payload_terms,
+    postings_from_terms,
+    shard_name,
+    shard_payload,
+    split,
+    term_changes,
+    term_size,
+    update_shards,
+)
 from .tokenize import fold_map, query_terms, tokenize
 
 FIELDS = ({"field_name": "title", "boost": 10}, {"field_name": "tags", "boost": 5}, {"field_name": "body"})
@@ -89,13 +104,30 @@ def as_script(variable: str, data: object) -> str:
 
 SHARD_BUDGET = 6000  # postings per shard (one document in one field each)
 META_CHUNK = 1000  # documents per metadata file
+LENGTH_CHUNK = 250  # documents per field-lengths file
+
+
+@dataclass(frozen=True)
+class SearchState:
+    """What the next build needs to patch the index instead of making it
+    again: the documents in ref order, what each one's terms were made
+    from, and where the shards were cut."""
+
+    slugs: tuple[str, ...]
+    keys: tuple[str, ...]
+    shards: list[Shard]
+    budget: int
 
 
 @dataclass(frozen=True)
 class SearchFiles:
     files: dict[str, str]  # relative path -> text
-    shards: int
-    postings: Postings
+    kept: list[str]  # shard files the last build wrote that stay as they are
+    state: SearchState
+
+
+class ShardMissing(Exception):
+    """A shard the last build wrote cannot be read back."""
 
 
 def search_documents(articles: list[Article]) -> tuple[list[Article], Callable[[], Iterator[dict[str, Any]]]]:
@@ -110,33 +142,67 @@ def terms_key(article: Article) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
+def shard_path(name: str) -> str:
+    return f"search/shards/{name}.js"
+
+
+def read_shard(text: str) -> dict[str, Any]:
+    """A shard file's postings, as ``register`` wrote them."""
+    try:
+        return payload_terms(json.loads(text[text.index("]=") + 2 :].rstrip().rstrip(";")))
+    except ValueError as error:
+        raise ShardMissing(str(error)) from None
+
+
 def search_files(
-    articles: list[Article], url_of: Any, budget: int = SHARD_BUDGET, terms: dict[str, list[FieldTerms]] | None = None
+    articles: list[Article],
+    url_of: Any,
+    budget: int = SHARD_BUDGET,
+    terms: dict[str, list[FieldTerms]] | None = None,
+    previous: SearchState | None = None,
+    load: Callable[[str], str] | None = None,
 ) -> SearchFiles:
-    """The term-sharded index, metadata in chunks, per-article text stores
-    and the fold map, as scripts setting globals.  ``terms`` caches each
-    article's term data between builds."""
+    """The term-sharded index, field lengths and metadata in chunks,
+    per-article text stores and the fold map, as scripts setting globals.
+    ``terms`` caches each article's term data between builds; with the last
+    build's ``previous`` state and a way to ``load`` its shard files, only the
+    shards whose postings changed are made again."""
     ordered = sorted(articles, key=lambda a: a.slug)
     cache = terms if terms is not None else {}
     per_article = []
-    used: dict[str, list[FieldTerms]] = {}
+    keys = []
     for article in ordered:
         key = terms_key(article)
         if key not in cache:  # tokenised once per text
             tokens = document("", article)
             cache[key] = [field_terms(tokens[f["field_name"]]) for f in FIELDS]
-        used[key] = cache[key]
+        keys.append(key)
         per_article.append(cache[key])
+    fields = [Field(f["field_name"], f.get("boost", 1)) for f in FIELDS]
+    state = SearchState(tuple(a.slug for a in ordered), tuple(keys), [], budget)
+    patched = None
+    if previous and load and previous.shards and (previous.slugs, previous.budget) == (state.slugs, budget):
+        patched = patch_index(previous, state, cache, load)
+    if patched is None:
+        postings = postings_from_terms(per_article, fields)
+        groups = split(postings, budget)
+        shards = [Shard(g[0], g[-1], term_size(postings.docs[g[0]])) for g in groups]
+        payloads = {shard_name(g[0]): shard_payload(postings.docs, g) for g in groups}
+    else:
+        shards, payloads = patched
     if terms is not None:  # keep what this build used, and only that
+        used = {key: cache[key] for key in keys}
         terms.clear()
         terms.update(used)
-    fields = [Field(f["field_name"], f.get("boost", 1)) for f in FIELDS]
-    postings = postings_from_terms(per_article, fields)
-    shards = split(postings, budget)
+    state = SearchState(state.slugs, state.keys, shards, budget)
+    lengths = [[document[position].length for document in per_article] for position in range(len(fields))]
     directory = {
         "version": LUNR_VERSION,
-        "fields": postings.fields,
+        "fields": [f.name for f in fields],
+        "boosts": [f.boost for f in fields],
         "documents": len(ordered),
+        "lengths": [sum(values) for values in lengths],
+        "lengthChunk": LENGTH_CHUNK,
         "metaChunk": META_CHUNK,
         "shards": [[shard.first, shard.last] for shard in shards],
     }
@@ -144,14 +210,39 @@ def search_files(
         "search/index.js": as_script("ARCHIVE_SEARCH", directory),
         "search/fold.js": as_script("ARCHIVE_FOLD", dict(sorted(fold_map().items()))),
     }
-    for number, shard in enumerate(shards):
-        files[f"search/shards/{number}.js"] = register("ARCHIVE_SHARDS", str(number), shard_payload(postings, shard))
+    for name, payload in payloads.items():
+        files[shard_path(name)] = register("ARCHIVE_SHARDS", name, payload)
+    kept = [shard_path(shard_name(s.first)) for s in shards if shard_name(s.first) not in payloads]
+    for start in range(0, len(ordered), LENGTH_CHUNK):
+        flat = [values[ref] for ref in range(start, min(start + LENGTH_CHUNK, len(ordered))) for values in lengths]
+        files[f"search/lengths/{start // LENGTH_CHUNK}.js"] = register(
+            "ARCHIVE_LENGTHS", str(start // LENGTH_CHUNK), flat
+        )
     for chunk, meta in meta_chunks(ordered, url_of).items():
         files[f"search/meta/{chunk}.js"] = merge_script("ARCHIVE_META", meta)
     for ref, article in enumerate(ordered):
         text = "\n".join([article.title, *article.paragraphs])
         files[f"search/docs/{ref}.js"] = register("ARCHIVE_DOCS", str(ref), text)
-    return SearchFiles(files, len(shards), postings)
+    return SearchFiles(files, kept, state)
+
+
+def patch_index(
+    previous: SearchState, state: SearchState, cache: dict[str, list[FieldTerms]], load: Callable[[str], str]
+) -> tuple[list[Shard], dict[str, list[Any]]] | None:
+    """The shards after changing the postings of the documents whose terms
+    changed, or None when the last build's shards cannot be read back."""
+    changes: dict[str, Change] = {}
+    for ref, (old, new) in enumerate(zip(previous.keys, state.keys, strict=True)):
+        if old != new:
+            if old not in cache:
+                return None
+            term_changes(cache[old], cache[new], ref, changes)
+    if not changes:
+        return previous.shards, {}
+    try:
+        return update_shards(previous.shards, changes, lambda name: read_shard(load(shard_path(name))), state.budget)
+    except (OSError, ShardMissing):
+        return None
 
 
 def meta_chunks(ordered: list[Article], url_of: Any) -> dict[int, dict[str, Any]]:

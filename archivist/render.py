@@ -219,7 +219,18 @@ def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, build_cache:
 
 def write_search(writer: SiteWriter, site: Site, build_cache: BuildCache) -> None:
     terms = build_cache.part("terms")
-    files = search_files(site.corpus.articles, article_path, terms=terms).files
+    previous = build_cache.search.get("index")
+
+    def load(relpath: str) -> str:
+        return (writer.output / relpath).read_text(encoding="utf-8")
+
+    made = search_files(site.corpus.articles, article_path, terms=terms, previous=previous, load=load)
+    if not all((writer.output / path).is_file() for path in made.kept):  # a shard is gone: make all again
+        made = search_files(site.corpus.articles, article_path, terms=terms)
+    for path in made.kept:
+        writer.keep(path)
+    build_cache.search["index"] = made.state
+    files = made.files
     for relpath, text in files.items():
         writer.write(relpath, text)
     ordered = sorted(site.corpus.articles, key=lambda a: a.slug)

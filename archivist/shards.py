@@ -1,33 +1,42 @@
-"""lunr's serialised index computed directly, and split by term range.
+"""lunr's index as term data, split by term range and scored in the browser.
 
-lunr.py's builder is exact but slow (a Python object per posting and vector
-element).  ``compute_index`` produces the same serialised index (the same
-``_index`` order, lunr's BM25 with k1 1.2 and b 0.75, its idf, scores
-rounded to three places); a test proves it equal to lunr.py's on small
-corpora.
+The shards hold, per term and field, the documents that contain the term
+and how often (no scores): an edit changes the postings of the terms it
+touches and nothing else.  The BM25 weights depend on site-wide counts (the
+number of documents, each field's average length) and on each document's
+field lengths; those travel in small files of their own, and the browser
+computes lunr's weights when it merges the shards a query needs
+(static/shards.js, with lunr.js's own formula and rounding).
 
-``split`` cuts it into shards of sorted term ranges.  Each shard holds its
-terms' postings and, for the documents containing them, the field-vector
-elements of those terms.  The browser loads the shards a query's terms fall
-in and merges them into one serialised index for ``lunr.Index.load``: lunr.js
-scores a document by the dot product of the query vector with the field
-vector over the query's own terms, so these partial vectors score exactly as
-the whole index would.
+Shards are cut where the content says, not every N postings: a shard ends
+before a term whose hash is a boundary once the shard holds half its budget
+(or when it would pass twice the budget), so an edit that changes one
+shard's size moves no cut outside its neighbourhood.  A shard's file is
+named after its first term, so inserting a shard renumbers no other file.
+
+``serialize`` computes the whole serialised index lunr.py would build, with
+its scores; a test proves them equal.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import sys
 from array import array
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
 K1, B = 1.2, 0.75
 LUNR_VERSION = "2.3.9"
+NAME_LIMIT = 16  # a shard starts only at a term this short: its file is named after it
+BOUNDARY_ONE_IN = 8  # a term ends a half-full shard with this chance
+
+TermLists = list[tuple[Sequence[int], Sequence[int]]]  # per field: refs (ascending), term frequencies
 
 
 @dataclass(frozen=True)
@@ -43,18 +52,21 @@ def idf(documents_with_term: int, document_count: int) -> float:
 
 @dataclass
 class Postings:
-    """The index before serialisation: what the shards are cut from.  Per
-    term and field, the documents holding it (ascending refs) and their
-    scores in thousandths, in compact arrays: a 10,000-article index holds
-    tens of millions of postings."""
+    """The index before serialisation, in compact arrays: a 10,000-article
+    index holds tens of millions of postings."""
 
     fields: list[str]
+    boosts: list[float]
     order: dict[str, int]  # term -> lunr's _index (order of first appearance)
-    docs: dict[str, list[tuple[array, array]]]  # term -> per field (refs, scores x 1000)
-    document_count: int
+    docs: dict[str, TermLists]
+    lengths: list[array]  # per field, each document's field length (by ref)
+
+    @property
+    def document_count(self) -> int:
+        return len(self.lengths[0]) if self.lengths else 0
 
     def field_refs(self) -> list[str]:
-        return [f"{field}/{ref}" for ref in range(self.document_count) for field in self.fields]
+        return [f"{name}/{ref}" for ref in range(self.document_count) for name in self.fields]
 
 
 @dataclass(frozen=True)
@@ -84,60 +96,54 @@ def compute_postings(documents: Callable[[], Iterable[dict[str, Any]]], fields: 
     for position, document in enumerate(documents()):
         if int(document["ref"]) != position:
             raise ValueError("document refs must be 0, 1, 2 ... in order")
-        terms.append([field_terms(document[field.name]) for field in fields])
+        terms.append([field_terms(document[f.name]) for f in fields])
     return postings_from_terms(terms, fields)
 
 
 def postings_from_terms(documents: list[list[FieldTerms]], fields: list[Field]) -> Postings:
     """The postings of documents given as per-field term data (ref = position)."""
     order: dict[str, int] = {}
-    counts: dict[str, int] = defaultdict(int)  # documents with the term, summed over fields
-    lengths = [0] * len(fields)
-    for document in documents:
-        for position, data in enumerate(document):
-            for term in data.terms:
-                if term not in order:
-                    order[sys.intern(term)] = len(order)
-                counts[term] += 1
-            lengths[position] += data.length
-    count = len(documents)
-    average = [total / count if count else 0 for total in lengths]
-    idfs = {term: idf(n, count) for term, n in counts.items()}
-    docs: dict[str, list[tuple[array, array]]] = {term: [(array("I"), array("I")) for _ in fields] for term in order}
-    # Per field, each term's arrays looked up once: this loop runs once per
-    # posting.  (The arithmetic is lunr.py's, in its order, so the scores are
-    # the same to the last bit.)
-    by_field = [{term: lists[position] for term, lists in docs.items()} for position in range(len(fields))]
-    saturation = K1 + 1
+    docs: dict[str, TermLists] = {}
+    lengths = [array("I") for _ in fields]
     for ref, document in enumerate(documents):
         for position, data in enumerate(document):
-            mean = average[position]
-            norm = K1 * (1 - B + B * (data.length / mean)) if mean else K1 * (1 - B)
-            boost = fields[position].boost
-            lists = by_field[position]
+            lengths[position].append(data.length)
             for term, tf in zip(data.terms, data.counts, strict=True):
-                refs, scores = lists[term]
+                lists = docs.get(term)
+                if lists is None:
+                    term = sys.intern(term)
+                    order[term] = len(order)
+                    lists = docs[term] = [(array("I"), array("I")) for _ in fields]
+                refs, tfs = lists[position]
                 refs.append(ref)
-                scores.append(round(round(idfs[term] * (saturation * tf) / (norm + tf) * boost, 3) * 1000))
-    return Postings([f.name for f in fields], order, docs, count)
+                tfs.append(tf)
+    return Postings([f.name for f in fields], [f.boost for f in fields], order, docs, lengths)
 
 
 def serialize(postings: Postings, terms: list[str] | None = None) -> dict[str, Any]:
-    """A lunr.js serialised index over ``terms`` (default: all of them)."""
+    """The lunr serialised index over ``terms`` (default: all of them), with
+    lunr.py's BM25 (its arithmetic in its order, so equal to the last bit)."""
+    count = postings.document_count
+    average = [sum(lengths) / count if count else 0 for lengths in postings.lengths]
     chosen = sorted(postings.docs if terms is None else terms)
     inverted = []
-    field_refs = postings.field_refs()
-    vectors: dict[str, list[tuple[int, float]]] = {ref: [] for ref in field_refs} if terms is None else {}
+    vectors: dict[str, list[tuple[int, float]]] = {}
     for term in chosen:
         index = postings.order[term]
+        lists = postings.docs[term]
+        term_idf = idf(sum(len(refs) for refs, _ in lists), count)
         posting: dict[str, Any] = {"_index": index}
-        for field, (refs, scores) in zip(postings.fields, postings.docs[term], strict=True):
-            posting[field] = {str(ref): {} for ref in refs}
-            for ref, score in zip(refs, scores, strict=True):
-                vectors.setdefault(f"{field}/{ref}", []).append((index, score / 1000))
+        for position, (name, (refs, tfs)) in enumerate(zip(postings.fields, lists, strict=True)):
+            posting[name] = {str(ref): {} for ref in refs}
+            boost = postings.boosts[position]
+            for ref, tf in zip(refs, tfs, strict=True):
+                length = postings.lengths[position][ref]
+                norm = K1 * (1 - B + B * (length / average[position]))
+                score = round(term_idf * ((K1 + 1) * tf) / (norm + tf) * boost, 3)
+                vectors.setdefault(f"{name}/{ref}", []).append((index, score))
         inverted.append([term, posting])
     field_vectors = []
-    for field_ref in field_refs:
+    for field_ref in postings.field_refs():
         if field_ref in vectors:
             elements = sorted(vectors[field_ref])
             field_vectors.append([field_ref, [value for pair in elements for value in pair]])
@@ -150,40 +156,171 @@ def serialize(postings: Postings, terms: list[str] | None = None) -> dict[str, A
     }
 
 
+# --- shards ---
+
+
+def term_size(lists: TermLists) -> int:
+    return sum(len(refs) for refs, _ in lists) + 4
+
+
+def is_boundary(term: str) -> bool:
+    return hashlib.blake2b(term.encode(), digest_size=2).digest()[0] % BOUNDARY_ONE_IN == 0
+
+
+def shard_name(first: str) -> str:
+    """The file a shard is in: its first term's code points in hex (the
+    browser computes the same from the directory)."""
+    return "-".join(f"{ord(c):x}" for c in first)
+
+
 @dataclass(frozen=True)
 class Shard:
     first: str
     last: str
-    terms: list[str]
+    first_size: int  # what the next build needs to tell whether a cut still falls before it
 
 
-def split(postings: Postings, budget: int) -> list[Shard]:
-    """Sorted terms cut into consecutive ranges of about ``budget`` postings
-    each (a posting is one document in one field): shard sizes follow what
-    they hold, and a prefix such as ``党*`` falls in one or two shards."""
-    shards: list[Shard] = []
-    current: list[str] = []
-    weight = 0
+@dataclass
+class Cutter:
+    """Groups sorted terms into shards; the same rule for a whole index and
+    for the stretch an edit re-cuts."""
+
+    budget: int
+    groups: list[list[str]] = field(default_factory=list)
+    current: list[str] = field(default_factory=list)
+    weight: int = 0
+
+    def cuts_before(self, term: str, size: int) -> bool:
+        if not self.weight or len(term) > NAME_LIMIT:
+            return False
+        return self.weight + size > 2 * self.budget or (self.weight >= self.budget // 2 and is_boundary(term))
+
+    def add(self, term: str, size: int) -> None:
+        if self.cuts_before(term, size):
+            self.flush()
+        self.current.append(term)
+        self.weight += size
+
+    def flush(self) -> None:
+        if self.current:
+            self.groups.append(self.current)
+        self.current, self.weight = [], 0
+
+
+def split(postings: Postings, budget: int) -> list[list[str]]:
+    """Sorted terms cut into shards of about ``budget`` postings each (a
+    posting is one document in one field): a prefix such as ``党*`` falls in
+    one or two shards."""
+    cutter = Cutter(budget)
     for term in sorted(postings.docs):
-        size = sum(len(refs) for refs, _ in postings.docs[term]) + 4
-        if current and weight + size > budget:
-            shards.append(Shard(current[0], current[-1], current))
-            current, weight = [], 0
-        current.append(term)
-        weight += size
-    if current:
-        shards.append(Shard(current[0], current[-1], current))
-    return shards
+        cutter.add(term, term_size(postings.docs[term]))
+    cutter.flush()
+    return cutter.groups
 
 
-def shard_payload(postings: Postings, shard: Shard) -> list[Any]:
-    """Compact: per term its ``_index`` and, per field, refs (as numbers,
-    ascending, delta-coded) and scores (thousandths, as integers)."""
+def shard_payload(docs: dict[str, TermLists], terms: list[str]) -> list[Any]:
+    """Per term, per field: refs (ascending, delta-coded) and term frequencies."""
     entries = []
-    for term in shard.terms:
+    for term in terms:
         per_field = []
-        for refs, scores in postings.docs[term]:
-            deltas = [refs[0], *(b - a for a, b in pairwise(refs))] if refs else []
-            per_field.append([deltas, scores.tolist()])
-        entries.append([term, postings.order[term], per_field])
+        for refs, tfs in docs[term]:
+            deltas = [refs[0], *(b - a for a, b in pairwise(refs))] if len(refs) else []
+            per_field.append([deltas, list(tfs)])
+        entries.append([term, per_field])
     return entries
+
+
+def payload_terms(payload: list[Any]) -> dict[str, TermLists]:
+    """A shard's payload read back: term -> per field (refs, tfs) as lists."""
+    terms: dict[str, TermLists] = {}
+    for term, per_field in payload:
+        lists = []
+        for deltas, tfs in per_field:
+            refs, ref = [], 0
+            for delta in deltas:
+                ref += delta
+                refs.append(ref)
+            lists.append((refs, list(tfs)))
+        terms[term] = lists
+    return terms
+
+
+Change = list[dict[int, int | None]]  # per field: ref -> new frequency, None for gone
+
+
+def term_changes(old: list[FieldTerms] | None, new: list[FieldTerms] | None, ref: int, into: dict[str, Change]) -> None:
+    """The postings that differ between one document's old and new terms."""
+    fields = len(old or new or [])
+    for position in range(fields):
+        before = dict(zip(old[position].terms, old[position].counts, strict=True)) if old else {}
+        after = dict(zip(new[position].terms, new[position].counts, strict=True)) if new else {}
+        for term in before.keys() | after.keys():
+            if before.get(term) != after.get(term):
+                change = into.setdefault(term, [{} for _ in range(fields)])
+                change[position][ref] = after.get(term)
+
+
+def apply_changes(terms: dict[str, TermLists], changes: dict[str, Change]) -> None:
+    for term, change in changes.items():
+        lists = terms.get(term) or [([], []) for _ in change]
+        for (refs, tfs), updates in zip(lists, change, strict=True):
+            for ref, tf in updates.items():
+                at = bisect_left(refs, ref)
+                present = at < len(refs) and refs[at] == ref
+                if present and tf is None:
+                    del refs[at], tfs[at]
+                elif present:
+                    tfs[at] = tf
+                elif tf is not None:
+                    refs.insert(at, ref)
+                    tfs.insert(at, tf)
+        if any(refs for refs, _ in lists):
+            terms[term] = lists
+        else:
+            terms.pop(term, None)
+
+
+def update_shards(
+    previous: list[Shard], changes: dict[str, Change], load: Callable[[str], dict[str, TermLists]], budget: int
+) -> tuple[list[Shard], dict[str, list[Any]]]:
+    """The shards after ``changes``, and the payloads of the shards that were
+    cut again, by file name; equal to cutting the changed index whole.
+
+    Re-cutting starts one shard before the first changed one (the cut before
+    that shard depends on nothing that changed) and goes on until a cut
+    falls where an old one did, before a shard that did not change: from
+    there on the old cuts stand."""
+    firsts = [shard.first for shard in previous]
+    by_shard: dict[int, dict[str, Change]] = defaultdict(dict)
+    for term, change in changes.items():
+        by_shard[max(bisect_right(firsts, term) - 1, 0)][term] = change
+    result: list[Shard] = []
+    payloads: dict[str, list[Any]] = {}
+    position = 0
+    for changed in sorted(by_shard):
+        if changed < position:
+            continue  # re-cut with an earlier change
+        start = max(changed - 1, position)
+        result.extend(previous[position:start])
+        cutter = Cutter(budget)
+        data: dict[str, TermLists] = {}
+        at = start
+        while True:
+            terms = load(shard_name(previous[at].first))
+            apply_changes(terms, by_shard.get(at, {}))
+            for term in sorted(terms):
+                cutter.add(term, term_size(terms[term]))
+            data.update(terms)
+            at += 1
+            if at == len(previous):
+                break
+            following = previous[at]
+            if at not in by_shard and cutter.cuts_before(following.first, following.first_size):
+                break
+        cutter.flush()
+        for group in cutter.groups:
+            result.append(Shard(group[0], group[-1], term_size(data[group[0]])))
+            payloads[shard_name(group[0])] = shard_payload(data, group)
+        position = at
+    result.extend(previous[position:])
+    return result, payloads

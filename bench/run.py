@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+from itertools import accumulate
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -116,25 +117,40 @@ def edit_one_article(corpus: Path) -> Path:
     return target
 
 
+def read_directory(site: Path) -> dict:
+    text = (site / "search" / "index.js").read_text("utf-8")
+    return json.loads(re.sub(r"^window\.ARCHIVE_SEARCH=|;\s*$", "", text))
+
+
+def read_register(path: Path):
+    text = path.read_text("utf-8")
+    return json.loads(text[text.index("]=") + 2 :].rstrip().rstrip(";"))
+
+
 def query_bytes(site: Path) -> dict[str, int]:
     """Gzip bytes one query loads: the page's scripts, the shards its terms
-    fall in, the metadata chunks of its first 1,000 results and the text of
-    the 20 shown."""
+    fall in, the field lengths their postings need, the metadata chunks of
+    its first 1,000 results and the text of the 20 shown."""
     from archivist.index import search
+    from archivist.shards import shard_name
     from archivist.tokenize import query_terms
 
-    directory = json.loads(
-        re.sub(r"^window\.ARCHIVE_SEARCH=|;\s*$", "", (site / "search" / "index.js").read_text("utf-8"))
-    )
+    directory = read_directory(site)
     fixed = sum(gzip_size(site / p) for p in ("search.html", "static/lunr.min.js", "static/tokenize.js",
                 "static/shards.js", "static/search.js", "search/fold.js", "search/index.js", "static/style.css"))  # fmt: skip
     index = None
     sizes = {}
     for label, query in QUERIES.items():
         terms = query_terms(query)
-        shards = [n for n, (first, last) in enumerate(directory["shards"])
+        shards = [site / "search" / "shards" / f"{shard_name(first)}.js" for first, last in directory["shards"]
                   if any(first <= (t + "\uffff" if wildcard else t) and last >= t for t, wildcard in terms)]  # fmt: skip
-        loaded = fixed + sum(gzip_size(site / "search" / "shards" / f"{n}.js") for n in shards)
+        loaded = fixed + sum(gzip_size(path) for path in shards)
+        chunks = set()
+        for path in shards:
+            for _, per_field in read_register(path):
+                for deltas, _ in per_field:
+                    chunks |= {ref // directory["lengthChunk"] for ref in accumulate(deltas)}
+        loaded += sum(gzip_size(site / "search" / "lengths" / f"{c}.js") for c in chunks)
         if index is None:
             index = load_index_from_site(site)
         refs = search(index, query)
@@ -146,29 +162,25 @@ def query_bytes(site: Path) -> dict[str, int]:
 
 
 def load_index_from_site(site: Path):
-    """The whole index, rebuilt from the shard files (to know each query's results)."""
+    """The whole index, rebuilt from the shard and length files (to know
+    each query's results), scored as lunr.py scores."""
+    from array import array
+
     from lunr.index import Index
 
-    directory = json.loads(
-        re.sub(r"^window\.ARCHIVE_SEARCH=|;\s*$", "", (site / "search" / "index.js").read_text("utf-8"))
-    )
-    inverted, vectors = [], {}
-    for n in range(len(directory["shards"])):
-        text = (site / "search" / "shards" / f"{n}.js").read_text("utf-8")
-        payload = json.loads(text[text.index("]=") + 2 :].rstrip().rstrip(";"))
-        for term, index, per_field in payload:
-            posting = {"_index": index}
-            for field, (deltas, scores) in zip(directory["fields"], per_field, strict=True):
-                posting[field] = {}
-                ref = 0
-                for delta, score in zip(deltas, scores, strict=True):
-                    ref += delta
-                    posting[field][str(ref)] = {}
-                    vectors.setdefault(f"{field}/{ref}", []).append((index, score / 1000))
-            inverted.append([term, posting])
-    field_vectors = [[k, [x for pair in sorted(v) for x in pair]] for k, v in vectors.items()]
-    return Index.load({"version": "2.3.9", "fields": directory["fields"], "fieldVectors": field_vectors,
-                       "invertedIndex": inverted, "pipeline": []})  # fmt: skip
+    from archivist.shards import Postings, payload_terms, serialize, shard_name
+
+    directory = read_directory(site)
+    docs: dict = {}
+    for first, _ in directory["shards"]:
+        docs.update(payload_terms(read_register(site / "search" / "shards" / f"{shard_name(first)}.js")))
+    flat: list[int] = []
+    for chunk in range(-(-directory["documents"] // directory["lengthChunk"])):
+        flat += read_register(site / "search" / "lengths" / f"{chunk}.js")
+    fields = directory["fields"]
+    lengths = [array("I", flat[f :: len(fields)]) for f in range(len(fields))]
+    order = {term: n for n, term in enumerate(sorted(docs))}
+    return Index.load(serialize(Postings(fields, directory["boosts"], order, docs, lengths)))
 
 
 def query_times(site: Path, repeat: int = 15) -> dict[str, tuple[float, float]]:
@@ -261,11 +273,13 @@ def run(n: int, repeat: int, with_anchors: bool, browser: bool) -> dict:
         edits.append((edit_seconds, stages_of(edit_output)))
     result["edit_one_s"] = statistics.median(e[0] for e in edits)
     result["edit_files_written"] = edits[-1][1].get("changed")
-    index_files = [site / "search" / "index.js", *sorted((site / "search" / "shards").glob("*.js"))]
+    index_files = [site / "search" / "index.js", *sorted((site / "search" / "shards").glob("*.js")),
+                   *sorted((site / "search" / "lengths").glob("*.js"))]  # fmt: skip
     result["index_raw_mb"] = sum(p.stat().st_size for p in index_files) / 2**20
     result["index_gzip_mb"] = sum(gzip_size(p) for p in index_files) / 2**20
-    result["shards"] = len(index_files) - 1
-    result["largest_shard_gzip_kb"] = max(gzip_size(p) for p in index_files[1:]) / 1024
+    shard_files = sorted((site / "search" / "shards").glob("*.js"))
+    result["shards"] = len(shard_files)
+    result["largest_shard_gzip_kb"] = max(gzip_size(p) for p in shard_files) / 1024
     result["query_kb_gzip"] = {k: v / 1024 for k, v in query_bytes(site).items()}
     if browser:
         result["query_ms"] = query_times(site)

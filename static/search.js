@@ -66,7 +66,10 @@
   var indexes = {};
   function indexFor(shards) {
     var key = shards.join(",");
-    if (!indexes[key]) indexes[key] = lunr.Index.load(window.ArchiveShards.merge(DIRECTORY, window.ARCHIVE_SHARDS, shards));
+    if (!indexes[key]) {
+      indexes[key] = lunr.Index.load(
+        window.ArchiveShards.merge(DIRECTORY, window.ARCHIVE_SHARDS, shards, window.ARCHIVE_LENGTHS));
+    }
     return indexes[key];
   }
 
@@ -87,7 +90,13 @@
     var terms = T.queryTerms(q, FOLD);
     if (!terms.length) return Promise.resolve([]);
     var shards = window.ArchiveShards.shardsFor(DIRECTORY, terms);
-    return Promise.all(shards.map(function (n) { return loadScript("search/shards/" + n + ".js"); })).then(function () {
+    var S = window.ArchiveShards;
+    return Promise.all(shards.map(function (n) {
+      return loadScript("search/shards/" + S.shardName(DIRECTORY.shards[n][0]) + ".js");
+    })).then(function () {
+      var chunks = S.lengthChunksFor(DIRECTORY, window.ARCHIVE_SHARDS, shards);
+      return Promise.all(chunks.map(function (c) { return loadScript("search/lengths/" + c + ".js"); }));
+    }).then(function () {
       var index = indexFor(shards);
       var strict = run(index, terms, lunr.Query.presence.REQUIRED);
       var seen = {};

@@ -1,54 +1,93 @@
-/* Term-sharded lunr index, browser side: which shards a query needs, and
-   the loaded shards merged into one serialised index for lunr.Index.load.
+/* Term-sharded lunr index, browser side: which shards a query needs, which
+   field-length files their postings need, and the loaded shards merged into
+   one serialised index for lunr.Index.load, with lunr.js's BM25 weights
+   computed here (the shards hold term frequencies, not scores, so an edit
+   rewrites only the shards of the terms it changed).
    Shared by search.js and the node tests. */
 (function (root) {
   "use strict";
+  var K1 = 1.2, B = 0.75;
 
-  /* Shards whose term range holds a term, or for a prefix term, any term
-     that starts with it.  terms: [[term, isPrefix], ...] */
-  function shardsFor(directory, terms) {
-    var wanted = {};
-    directory.shards.forEach(function (range, n) {
-      terms.forEach(function (t) {
-        var low = t[0], high = t[1] ? t[0] + "\uffff" : t[0];
-        if (range[0] <= high && range[1] >= low) wanted[n] = true;
-      });
-    });
-    return Object.keys(wanted).map(Number).sort(function (a, b) { return a - b; });
+  /* A shard's file is named after its first term (as shards.py names it). */
+  function shardName(first) {
+    return Array.from(first).map(function (c) { return c.codePointAt(0).toString(16); }).join("-");
   }
 
-  /* payloads: shard number -> [[term, _index, [[refDeltas, scoresX1000], ...per field]], ...] */
-  function merge(directory, payloads, numbers) {
+  /* Positions of the shards whose term range holds a term, or for a prefix
+     term, any term that starts with it.  terms: [[term, isPrefix], ...] */
+  function shardsFor(directory, terms) {
+    var wanted = [];
+    directory.shards.forEach(function (range, n) {
+      var hit = terms.some(function (t) {
+        var low = t[0], high = t[1] ? t[0] + "\uffff" : t[0];
+        return range[0] <= high && range[1] >= low;
+      });
+      if (hit) wanted.push(n);
+    });
+    return wanted;
+  }
+
+  function refsOf(deltas, visit) {
+    var ref = 0;
+    for (var i = 0; i < deltas.length; i++) {
+      ref += deltas[i];
+      visit(ref, i);
+    }
+  }
+
+  /* (A shard that failed to load adds nothing.)  The field-length files the postings of the given shards refer to. */
+  function lengthChunksFor(directory, payloads, numbers) {
+    var chunks = {};
+    numbers.forEach(function (n) {
+      (payloads[shardName(directory.shards[n][0])] || []).forEach(function (entry) {
+        entry[1].forEach(function (pair) {
+          refsOf(pair[0], function (ref) { chunks[Math.floor(ref / directory.lengthChunk)] = true; });
+        });
+      });
+    });
+    return Object.keys(chunks).map(Number).sort(function (a, b) { return a - b; });
+  }
+
+  /* payloads: shard name -> [[term, [[refDeltas, termFrequencies], ...per field]], ...];
+     lengths: chunk -> [per document, per field: field length]. */
+  function merge(directory, payloads, numbers, lengths) {
+    var fields = directory.fields, count = directory.documents, chunk = directory.lengthChunk;
+    var average = directory.lengths.map(function (total) { return total / count; });
     var inverted = [];
     var vectors = {};
-    var fields = directory.fields;
+    var index = 0;
     numbers.forEach(function (n) {
-      payloads[n].forEach(function (entry) {
-        var posting = { _index: entry[1] };
+      (payloads[shardName(directory.shards[n][0])] || []).forEach(function (entry) {
+        var withTerm = 0;
+        entry[1].forEach(function (pair) { withTerm += pair[0].length; });
+        // lunr.idf and the builder's weight, operation for operation.
+        var x = (count - withTerm + 0.5) / (withTerm + 0.5);
+        var idf = Math.log(1 + Math.abs(x));
+        var posting = { _index: index };
         fields.forEach(function (field, f) {
-          var refs = entry[2][f][0], scores = entry[2][f][1], ref = 0;
+          var tfs = entry[1][f][1];
           posting[field] = {};
-          for (var i = 0; i < refs.length; i++) {
-            ref += refs[i];
+          refsOf(entry[1][f][0], function (ref, i) {
             posting[field][ref] = {};
+            var fieldLength = lengths[Math.floor(ref / chunk)][(ref % chunk) * fields.length + f];
+            var tf = tfs[i];
+            var score = idf * ((K1 + 1) * tf) / (K1 * (1 - B + B * (fieldLength / average[f])) + tf);
+            score *= directory.boosts[f];
+            score *= 1;
             var fieldRef = field + "/" + ref;
-            (vectors[fieldRef] = vectors[fieldRef] || []).push([entry[1], scores[i] / 1000]);
-          }
+            (vectors[fieldRef] = vectors[fieldRef] || []).push(index, Math.round(score * 1000) / 1000);
+          });
         });
         inverted.push([entry[0], posting]);
+        index += 1;
       });
     });
-    var fieldVectors = Object.keys(vectors).map(function (fieldRef) {
-      var flat = [];
-      vectors[fieldRef].sort(function (a, b) { return a[0] - b[0]; }).forEach(function (pair) {
-        flat.push(pair[0], pair[1]);
-      });
-      return [fieldRef, flat];
-    });
+    // Terms arrive in sorted order, so each vector's indexes are ascending.
+    var fieldVectors = Object.keys(vectors).map(function (fieldRef) { return [fieldRef, vectors[fieldRef]]; });
     return { version: directory.version, fields: fields, fieldVectors: fieldVectors, invertedIndex: inverted, pipeline: [] };
   }
 
-  var api = { shardsFor: shardsFor, merge: merge };
+  var api = { shardName: shardName, shardsFor: shardsFor, lengthChunksFor: lengthChunksFor, merge: merge };
   if (typeof module !== "undefined" && module.exports) module.exports = api;
   else root.ArchiveShards = api;
 })(this);

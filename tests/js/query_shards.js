@@ -1,18 +1,26 @@
-// Answers queries twice: with one whole serialised index, and with shards
-// merged as the search page merges them.  Prints both, for the test to compare.
-// Usage: node query_shards.js WHOLE.json DIRECTORY.json SHARDS.json QUERIES.json FOLD.json
+// Answers queries twice: with one whole index that lunr.js builds from the
+// tokenised documents, and with shards merged and scored as the search page
+// does.  Prints both, for the test to compare.
+// Usage: node query_shards.js DOCUMENTS.json DIRECTORY.json SHARDS.json LENGTHS.json QUERIES.json FOLD.json
 const fs = require("node:fs");
 const path = require("node:path");
 const lunr = require(path.join(__dirname, "..", "..", "node_modules", "lunr"));
 const { queryTerms } = require("../../static/tokenize.js");
-const { shardsFor, merge } = require("../../static/shards.js");
+const { shardsFor, lengthChunksFor, merge } = require("../../static/shards.js");
 
 const read = (file) => JSON.parse(fs.readFileSync(file, "utf8"));
-const [wholePath, directoryPath, shardsPath, queriesPath, foldPath] = process.argv.slice(2);
-const whole = lunr.Index.load(read(wholePath));
+const [documentsPath, directoryPath, shardsPath, lengthsPath, queriesPath, foldPath] = process.argv.slice(2);
 const directory = read(directoryPath);
 const payloads = read(shardsPath);
+const lengths = read(lengthsPath);
 const fold = read(foldPath);
+
+// No stemmer, stop words or trimmer: the tokens are final, as on the site.
+const builder = new lunr.Builder();
+builder.ref("ref");
+directory.fields.forEach((field, f) => builder.field(field, { boost: directory.boosts[f] }));
+read(documentsPath).forEach((doc) => builder.add(doc));
+const whole = builder.build();
 
 function run(index, terms, presence) {
   return index.query((q) => {
@@ -27,7 +35,9 @@ const out = {};
 for (const query of read(queriesPath)) {
   const terms = queryTerms(query, fold);
   const numbers = shardsFor(directory, terms);
-  const split = lunr.Index.load(merge(directory, payloads, numbers));
+  const needed = lengthChunksFor(directory, payloads, numbers);
+  const loaded = Object.fromEntries(needed.map((c) => [c, lengths[c]]));
+  const split = lunr.Index.load(merge(directory, payloads, numbers, loaded));
   out[query] = { shards: numbers.length, modes: {} };
   for (const [mode, presence] of [["strict", lunr.Query.presence.REQUIRED], ["loose", lunr.Query.presence.OPTIONAL]]) {
     out[query].modes[mode] = { whole: terms.length ? run(whole, terms, presence) : [], split: terms.length ? run(split, terms, presence) : [] };
