@@ -22,7 +22,7 @@ from .write import state_dir
 
 CACHE_FILE = "cache.pickle"
 BULK_FILE = "search-terms.pickle"
-BULK_PARTS = ("terms", "traditional")  # per-article search data, large: kept in BULK_FILE
+BULK_PARTS = ("terms", "traditional", "glossary")  # per-article data, large: kept in BULK_FILE
 
 
 @cache

@@ -3,9 +3,12 @@ their parts and relations, and every use, linked both ways."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import yaml
@@ -229,12 +232,12 @@ def trim_meaning(meaning: str, slogan: str) -> str:
     return taken
 
 
-def explain(entry: Entry, articles: dict[str, Article]) -> None:
+def explain(entry: Entry, paragraphs: dict[str, list[str]]) -> None:
     """The first explanation the text gives, with where it was found: only
     the paragraphs that use the slogan are read."""
     quoted = f"“{entry.slogan}”"
     for use in entry.uses:
-        paragraph = articles[use.slug].paragraphs[int(use.anchor[1:]) - 1]
+        paragraph = paragraphs[use.slug][int(use.anchor[1:]) - 1]
         found = sentences(paragraph)
         for index, sentence in enumerate(found):
             if entry.slogan not in sentence:
@@ -349,19 +352,68 @@ def by_date(articles: list[Article]) -> list[Article]:
     return sorted(articles, key=lambda a: (a.date is None, a.date or "", a.slug))
 
 
-def build_glossary(articles: list[Article], curation: GlossaryCuration | None = None) -> Glossary:
+@dataclass(frozen=True)
+class TextSlogans:
+    """What one article's text says about slogans, whatever the rest of the
+    archive says: kept between builds by the text."""
+
+    quoted: tuple[tuple[str, str], ...]  # (name, kind) of each quoted slogan, in reading order
+    groups: tuple[tuple[str, tuple[str, ...]], ...]  # named groups and their parts
+    together: tuple[tuple[str, ...], ...]  # per sentence quoting two or more names: the names
+
+
+def text_key(paragraphs: list[str]) -> str:
+    return hashlib.blake2b("\x00".join(paragraphs).encode(), digest_size=16).hexdigest()
+
+
+def read_text_slogans(paragraphs: list[str]) -> TextSlogans:
+    quoted, groups, together = [], [], []
+    for paragraph in paragraphs:
+        quoted += [(found.text, found.kind) for found in find_quoted_slogans(paragraph)]
+        groups += [(name, tuple(parts)) for name, parts in find_named_groups(paragraph)]
+        for sentence in sentences(paragraph):
+            names = tuple(dict.fromkeys(QUOTED_SPAN.findall(sentence)))
+            if len(names) > 1:
+                together.append(names)
+    return TextSlogans(tuple(quoted), tuple(groups), tuple(together))
+
+
+def remembered(memo: dict, part: str, key: object, make: Callable[[], Any], used: dict) -> Any:
+    """``make()``, or what it made for the same key in the last build; what
+    this build used is all that is kept."""
+    known = memo.get(part, {})
+    value = known[key] if key in known else make()
+    used.setdefault(part, {})[key] = value
+    return value
+
+
+def build_glossary(
+    articles: list[Article], curation: GlossaryCuration | None = None, memo: dict | None = None
+) -> Glossary:
+    """The glossary of ``articles``.  With a ``memo`` (kept by the caller
+    between builds), the per-article reading is done only for texts that
+    changed, and each meaning is looked for again only when the paragraphs
+    it is looked for in changed."""
     curation = curation or GlossaryCuration()
+    memo = {} if memo is None else memo
+    used: dict[str, dict] = {}
     ordered = by_date(articles)
+    paragraphs = {article.slug: article.paragraphs for article in ordered}
+    keys = {article.slug: text_key(paragraphs[article.slug]) for article in ordered}
+    facts = {
+        slug: remembered(memo, "texts", key, partial(read_text_slogans, paragraphs[slug]), used)
+        for slug, key in keys.items()
+    }
     entries: dict[str, Entry] = {}
     groups: dict[str, list[str]] = {}
     for article in ordered:
-        for _, paragraph in paragraph_anchors(article):
-            for found in find_quoted_slogans(paragraph):
-                name = curation.canonical(found.text)
-                entries.setdefault(name, Entry(name, found.kind))
-            for name, parts in find_named_groups(paragraph):
-                entries.setdefault(curation.canonical(name), Entry(curation.canonical(name), "numbered"))
-                groups.setdefault(curation.canonical(name), [curation.canonical(p) for p in parts])
+        found = facts[article.slug]
+        for text, kind in found.quoted:
+            name = curation.canonical(text)
+            entries.setdefault(name, Entry(name, kind))
+        for name, parts in found.groups:
+            entries.setdefault(curation.canonical(name), Entry(curation.canonical(name), "numbered"))
+            groups.setdefault(curation.canonical(name), [curation.canonical(p) for p in parts])
     for slogan in curation.added:
         entries.setdefault(slogan, Entry(slogan, "numbered" if is_numbered(slogan) else "curated"))
     for hidden in curation.hidden:
@@ -370,41 +422,75 @@ def build_glossary(articles: list[Article], curation: GlossaryCuration | None = 
         if slogan in entries:
             entries.pop(alias, None)
             entries[slogan].aliases.append(alias)
-    collect_uses(entries, ordered)
+    collect_uses(entries, ordered, paragraphs, keys, memo, used)
     entries = {name: entry for name, entry in entries.items() if entry.uses or name in curation.added}
-    by_slug = {article.slug: article for article in ordered}
     for entry in entries.values():
         given = curation.added.get(entry.slogan)
         if given:
             entry.meaning = given
-        else:
-            explain(entry, by_slug)
+            continue
+        # A meaning is found in the paragraphs that use the slogan, in order.
+        key = (entry.slogan, tuple((use.slug, use.anchor, keys[use.slug]) for use in entry.uses))
+        entry.meaning, entry.meaning_source, entry.meaning_names_parts = remembered(
+            memo, "meanings", key, partial(meaning_of, entry, paragraphs), used
+        )
     link_parts(entries, groups)
-    link_related(entries, ordered)
-    keys = deduplicate(clean_slug(make_slug(name, None)) or "entry" for name in sorted(entries))
-    for name, key in zip(sorted(entries), keys, strict=True):
+    link_related(entries, [facts[article.slug] for article in ordered])
+    names = sorted(entries)
+    for name, key in zip(
+        names, deduplicate(clean_slug(make_slug(name, None)) or "entry" for name in names), strict=True
+    ):
         entries[name].key = key
+    memo.clear()
+    memo.update(used)
     return Glossary(entries)
 
 
-def collect_uses(entries: dict[str, Entry], articles: list[Article]) -> None:
-    """Every paragraph that uses a slogan, quoted or, where that is safe, not."""
-    forms = {form: entry for entry in entries.values() for form in (entry.slogan, *entry.aliases)}
+def meaning_of(entry: Entry, paragraphs: dict[str, list[str]]) -> tuple[str, tuple[str, str] | None, bool]:
+    trial = Entry(entry.slogan, entry.kind, uses=entry.uses)
+    explain(trial, paragraphs)
+    return trial.meaning, trial.meaning_source, trial.meaning_names_parts
+
+
+def collect_uses(
+    entries: dict[str, Entry],
+    articles: list[Article],
+    paragraphs: dict[str, list[str]],
+    keys: dict[str, str],
+    memo: dict,
+    used: dict,
+) -> None:
+    """Every paragraph that uses a slogan, quoted or, where that is safe,
+    not.  Per text and set of names: an edit that names no new slogan reads
+    only the edited text again."""
+    forms = {form: entry.slogan for entry in entries.values() for form in (entry.slogan, *entry.aliases)}
     if not forms:
         return
-    matcher = make_matcher(list(forms))
+    forms_key = hashlib.blake2b(repr(sorted(forms.items())).encode(), digest_size=16).hexdigest()
+    matcher: list = []  # made only when some text is read again
+
+    def read(slug: str) -> tuple[tuple[str, str, str], ...]:
+        if not matcher:
+            matcher.append(make_matcher(list(forms)))
+        return tuple(text_uses(paragraphs[slug], matcher[0], forms))
+
     for article in articles:
-        for anchor, paragraph in paragraph_anchors(article):
-            used: dict[str, str] = {}
-            for end, form in matcher.iter(paragraph):
-                start = end - len(form) + 1
-                quoted = paragraph[start - 1 : start] in "“‘「" and paragraph[end + 1 : end + 2] in "”’」"
-                if (start > 0 and end + 1 < len(paragraph) and quoted) or counts_unquoted(form):
-                    used.setdefault(forms[form].slogan, form)
-            for slogan, form in used.items():
-                entries[slogan].uses.append(
-                    Use(article.slug, anchor, context_of(paragraph, form), article.date, article.title)
-                )
+        key = (keys[article.slug], forms_key)
+        for anchor, slogan, context in remembered(memo, "uses", key, partial(read, article.slug), used):
+            entries[slogan].uses.append(Use(article.slug, anchor, context, article.date, article.title))
+
+
+def text_uses(paragraphs: list[str], matcher: Any, forms: dict[str, str]) -> Iterator[tuple[str, str, str]]:
+    """(anchor, slogan, context sentence) of each slogan each paragraph uses."""
+    for number, paragraph in enumerate(paragraphs, start=1):
+        found: dict[str, str] = {}
+        for end, form in matcher.iter(paragraph):
+            start = end - len(form) + 1
+            quoted = paragraph[start - 1 : start] in "“‘「" and paragraph[end + 1 : end + 2] in "”’」"
+            if (start > 0 and end + 1 < len(paragraph) and quoted) or counts_unquoted(form):
+                found.setdefault(forms[form], form)
+        for slogan, form in found.items():
+            yield f"p{number}", slogan, context_of(paragraph, form)
 
 
 def link_parts(entries: dict[str, Entry], groups: dict[str, list[str]]) -> None:
@@ -429,15 +515,14 @@ def link_parts(entries: dict[str, Entry], groups: dict[str, list[str]]) -> None:
                 entries[part].part_of.append(name)
 
 
-def link_related(entries: dict[str, Entry], articles: list[Article]) -> None:
+def link_related(entries: dict[str, Entry], texts: list[TextSlogans]) -> None:
     """Slogans quoted in one sentence are related (parts aside)."""
     related: dict[str, set[str]] = defaultdict(set)
-    for article in articles:
-        for _, paragraph in paragraph_anchors(article):
-            for sentence in sentences(paragraph):
-                present = {name for name in QUOTED_SPAN.findall(sentence) if name in entries}
-                for name in present:
-                    related[name].update(present - {name})
+    for text in texts:
+        for names in text.together:
+            present = {name for name in names if name in entries}
+            for name in present:
+                related[name].update(present - {name})
     for name, entry in entries.items():
         family = set(entry.parts) | set(entry.part_of)
         entry.related = sorted(related[name] - family)

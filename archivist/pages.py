@@ -30,6 +30,7 @@ class Page:
     context: dict[str, Any] = field(default_factory=dict)
     feed: str | None = None  # the Atom feed that goes with the page
     depends: tuple = ()  # site-wide data the template reads beyond its context
+    shown: dict[str, Any] = field(default_factory=dict)  # what our templates show of a context value
 
 
 @dataclass
@@ -195,7 +196,9 @@ def article_pages(site: Site) -> list[Page]:
             "slogans": site.glossary.for_article(article.slug),
             "related": site.related[article.slug],
         }
-        pages.append(Page(article_path(article), "article.html", context))
+        # A slogan chip shows the slogan's name and link, not its uses.
+        chips = tuple((entry.slogan, entry.key) for entry in context["slogans"])
+        pages.append(Page(article_path(article), "article.html", context, shown={"slogans": chips}))
     return pages
 
 
@@ -283,45 +286,64 @@ def plan_pages(site: Site, per_page: int) -> list[Page]:
 # --- signatures: what a page shows, so an unchanged page is not rendered again ---
 
 
-def digest(value: Any, memo: dict[int, str]) -> str:
+def article_parts(article: Article, whole: bool) -> tuple:
+    """What a list item shows of an article (title, date, byline, tags,
+    excerpt), and with ``whole`` everything: its own page and a theme's
+    templates, which may show any of it, depend on the text too."""
+    shown = (
+        "article", article.slug, article.title, article.date, article.source, article.channel, article.editor,
+        tuple((a.role, a.name) for a in article.authors), tuple(r.codes for r in article.regions),
+        article.initiatives, article.slogans, article.paragraphs[:1], article.path,
+    )  # fmt: skip
+    return (*shown, article.content_hash) if whole else shown
+
+
+def digest(value: Any, memo: dict[int, str], whole: bool = False) -> str:
     """A short hash of everything a template can read from ``value``.
-    Articles count by identity and tags (their content hash covers the text);
-    shared objects are hashed once per build."""
+    Articles count by what a list shows of them (by their whole text with
+    ``whole``); shared objects are hashed once per build."""
     if isinstance(value, str | int | float | bool) or value is None:
         return hashlib.blake2b(repr(value).encode(), digest_size=8).hexdigest()
     key = id(value)
     if key in memo:
         return memo[key]
     if isinstance(value, Article):
-        parts: Any = (
-            "article", value.slug, value.content_hash, value.title, value.date, value.source, value.channel,
-            tuple(r.codes for r in value.regions), value.initiatives, value.slogans, value.path,
-        )  # fmt: skip
+        parts: Any = article_parts(value, whole)
     elif isinstance(value, Entry):
         parts = ("entry", value.slogan, value.key, value.meaning, value.meaning_source, tuple(value.parts),
-                 tuple(value.part_of), tuple(value.related), tuple(value.aliases), digest(value.uses, memo))  # fmt: skip
+                 tuple(value.part_of), tuple(value.related), tuple(value.aliases), digest(value.uses, memo, whole))  # fmt: skip
     elif isinstance(value, RegionNode):
-        parts = ("region", value.code, value.name, value.parent, tuple(value.children), digest(value.articles, memo))
+        parts = (
+            "region",
+            value.code,
+            value.name,
+            value.parent,
+            tuple(value.children),
+            digest(value.articles, memo, whole),
+        )
     elif isinstance(value, InitiativeNode):
-        parts = ("initiative", value.name, value.slug, digest(value.articles, memo))
+        parts = ("initiative", value.name, value.slug, digest(value.articles, memo, whole))
     elif isinstance(value, partial):
         article, glossary = value.args
         links = tuple((e.slogan, e.key, e.meaning[:121]) for e in glossary.for_article(article.slug))
-        parts = ("body", digest(article, memo), links)
+        parts = ("body", article_parts(article, whole=True), links)
     elif isinstance(value, dict):
-        parts = tuple((k, digest(v, memo)) for k, v in sorted(value.items()))
+        parts = tuple((k, digest(v, memo, whole)) for k, v in sorted(value.items()))
     elif isinstance(value, list | tuple):
-        parts = tuple(digest(item, memo) for item in value)
+        parts = tuple(digest(item, memo, whole) for item in value)
     elif is_dataclass(value):
-        parts = (type(value).__name__, digest(vars(value), memo))
+        parts = (type(value).__name__, digest(vars(value), memo, whole))
     else:
         raise TypeError(f"no digest for {type(value).__name__} in a page's context")
     memo[key] = hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
     return memo[key]
 
 
-def page_signature(page: Page, template_hash: str, site_key: str, memo: dict[int, str]) -> str:
-    description = (page.path, page.template, template_hash, site_key, digest(page.context, memo), page.depends)
+def page_signature(page: Page, template_hash: str, site_key: str, memo: dict[int, str], whole: bool = False) -> str:
+    # (The page holds every value hashed here: the memo's ids stay unique.)
+    shown = {} if whole else page.shown
+    context = tuple((k, digest(shown.get(k, v), memo, whole)) for k, v in sorted(page.context.items()))
+    description = (page.path, page.template, template_hash, site_key, context, page.depends)
     return hashlib.sha256(repr(description).encode()).hexdigest()
 
 

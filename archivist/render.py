@@ -151,8 +151,10 @@ def copy_static(writer: SiteWriter, config: SiteConfig) -> None:
                     writer.copy(relpath, source)
 
 
-def make_site(corpus: Corpus) -> Site:
-    glossary = build_glossary(corpus.articles, corpus.editorial.glossary if corpus.editorial else None)
+def make_site(corpus: Corpus, build_cache: BuildCache) -> Site:
+    glossary = build_glossary(
+        corpus.articles, corpus.editorial.glossary if corpus.editorial else None, build_cache.part("glossary")
+    )
     return Site(
         corpus=corpus,
         taxonomy=build_taxonomy(corpus.articles),
@@ -319,18 +321,24 @@ def render_site(
                 return 0, 0  # every file is there, as the last build left it
     build_cache.dirty = True
     environment = make_environment(config)
-    site = make_site(corpus)
+    site = make_site(corpus, build_cache)
     pages = plan_pages(site, config.per_page)
     lap("site")
     template_hash = template_hashes(environment)
     shared = site_key(site, config)
+    # A theme's templates may show any part of an article on any page.
+    theme_templates = any(
+        folder.resolve() != (PROJECT_ROOT / "templates").resolve() and any(folder.rglob("*.html"))
+        for folder in config.template_dirs
+        if folder.is_dir()
+    )
     memo: dict[int, str] = {}
     signatures: dict[str, str] = {}
     html_paths = []
     with SiteWriter(config.output_dir) as writer:
         for page in pages:
             try:
-                signature = page_signature(page, template_hash(page.template), shared, memo)
+                signature = page_signature(page, template_hash(page.template), shared, memo, theme_templates)
             except jinja2.TemplateNotFound as error:
                 folders = ", ".join(str(d) for d in config.template_dirs)
                 raise RenderError(f"template {error.name} not found in {folders}") from None
