@@ -65,6 +65,37 @@ def index_path(number: int) -> str:
     return "index.html" if number == 1 else f"page/{number}.html"
 
 
+def list_path(first: str, number: int) -> str:
+    """Page 1 of a list at its own path, later pages in a folder beside it:
+    ``regions/440000.html``, ``regions/440000/2.html``."""
+    return first if number == 1 else f"{first.removesuffix('.html')}/{number}.html"
+
+
+def pager(path_of: Callable[[int], str], number: int, count: int) -> dict[str, Any]:
+    return {
+        "page_number": number,
+        "page_count": count,
+        "previous_page": path_of(number - 1) if number > 1 else None,
+        "next_page": path_of(number + 1) if number < count else None,
+    }
+
+
+def list_pages(
+    first: str, template: str, items: list, per_page: int, context: dict[str, Any], **page: Any
+) -> list[Page]:
+    """A list in pages of ``per_page`` items (``items`` in the context, with
+    the pager); what ``context`` holds is shown on the first page only when
+    it is heavy (charts)."""
+    pages = []
+    path_of = partial(list_path, first)
+    for number, count, chunk in paginate(items, per_page):
+        values = {**context, "items": chunk, "total": len(items), **pager(path_of, number, count)}
+        if number > 1 and "charts" in values:
+            values["charts"] = {}
+        pages.append(Page(path_of(number), template, values, **page))
+    return pages
+
+
 def year_counts(articles: list[Article]) -> list[tuple[str, int]]:
     counts = Counter(a.year for a in articles if a.year)
     if not counts:
@@ -174,10 +205,7 @@ def home_pages(site: Site, per_page: int) -> list[Page]:
     for number, count, items in paginate(site.ordered, per_page):
         context = {
             "articles": items,
-            "page_number": number,
-            "page_count": count,
-            "previous_page": index_path(number - 1) if number > 1 else None,
-            "next_page": index_path(number + 1) if number < count else None,
+            **pager(index_path, number, count),
             "total": len(site.ordered),
             "charts": charts if number == 1 else {},
         }
@@ -202,7 +230,14 @@ def article_pages(site: Site) -> list[Page]:
     return pages
 
 
-def archive_pages(site: Site) -> list[Page]:
+def by_month(articles: list[Article]) -> list[tuple[str, list[Article]]]:
+    months: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        months[article.date[5:7] if article.date else ""].append(article)
+    return [(f"{int(month)}月" if month else "日期不详", items) for month, items in months.items()]
+
+
+def archive_pages(site: Site, per_page: int) -> list[Page]:
     years: dict[str, list[Article]] = defaultdict(list)
     for article in site.ordered:
         years[article.year or "undated"].append(article)
@@ -215,15 +250,13 @@ def archive_pages(site: Site) -> list[Page]:
         )
     ]
     for year, items in years.items():
-        months: dict[str, list[Article]] = defaultdict(list)
-        for article in items:
-            months[article.date[5:7] if article.date else ""].append(article)
-        named = [(f"{int(month)}月" if month else "日期不详", items) for month, items in months.items()]
-        pages.append(Page(f"archive/{year}.html", "year.html", {"year": year, "months": named, "total": len(items)}))
+        for page in list_pages(f"archive/{year}.html", "year.html", items, per_page, {"year": year}):
+            page.context["months"] = by_month(page.context["items"])
+            pages.append(page)
     return pages
 
 
-def tag_pages(site: Site) -> list[Page]:
+def tag_pages(site: Site, per_page: int) -> list[Page]:
     taxonomy = site.taxonomy
     tree = tuple((n.code, n.name, n.parent, len(n.articles)) for n in taxonomy.regions.values())
     listing = tuple((n.name, n.slug, len(n.articles)) for n in taxonomy.initiatives_by_count)
@@ -233,27 +266,27 @@ def tag_pages(site: Site) -> list[Page]:
     ]
     for node in taxonomy.regions.values():
         articles = by_date(node.articles)
-        context = {
-            "node": node,
-            "articles": articles,
-            "charts": {
-                "years": column_chart(year_counts(articles), f"{node.name}每年的文章数"),
-                "regions": region_chart(site, node),
-            },
+        charts = {
+            "years": column_chart(year_counts(articles), f"{node.name}每年的文章数"),
+            "regions": region_chart(site, node),
         }
-        pages.append(Page(node.path, "region.html", context, feed=node.path.replace(".html", ".xml")))
+        context = {"node": node, "charts": charts}
+        feed = node.path.replace(".html", ".xml")
+        # Each page shows its own items, and of the place its name and counts.
+        children = tuple((code, len(taxonomy.regions[code].articles)) for code in node.children)
+        shown = {"node": (node.code, node.name, node.parent, children, len(node.articles))}
+        pages += list_pages(node.path, "region.html", articles, per_page, context, feed=feed, shown=shown)
     for initiative in taxonomy.initiatives.values():
         articles = by_date(initiative.articles)
-        context = {
-            "node": initiative,
-            "articles": articles,
-            "charts": {"years": column_chart(year_counts(articles), f"“{initiative.name}”每年的文章数")},
-        }
-        pages.append(Page(initiative.path, "initiative.html", context, feed=initiative.path.replace(".html", ".xml")))
+        charts = {"years": column_chart(year_counts(articles), f"“{initiative.name}”每年的文章数")}
+        context = {"node": initiative, "charts": charts}
+        feed = initiative.path.replace(".html", ".xml")
+        shown = {"node": (initiative.name, initiative.slug, len(initiative.articles))}
+        pages += list_pages(initiative.path, "initiative.html", articles, per_page, context, feed=feed, shown=shown)
     return pages
 
 
-def glossary_pages(site: Site) -> list[Page]:
+def glossary_pages(site: Site, per_page: int) -> list[Page]:
     glossary = site.glossary
     articles = {a.slug: a for a in site.ordered}
     groups: dict[str, list[Entry]] = {}
@@ -265,9 +298,16 @@ def glossary_pages(site: Site) -> list[Page]:
         timeline = sorted(entry.uses, key=lambda u: (u.date is None, u.date or "", u.slug, int(u.anchor[1:])))
         source = articles.get(entry.meaning_source[0]) if entry.meaning_source else None
         linked = tuple(glossary.get(name).key for name in (*entry.parts, *entry.part_of, *entry.related))
-        pages.append(
-            Page(entry.path, "entry.html", {"entry": entry, "timeline": timeline, "source": source}, depends=linked)
-        )
+        context = {"entry": entry, "source": source}
+        # Each page shows its own uses, and of the entry all but the other uses.
+        shown = {
+            "entry": (
+                entry.slogan, entry.key, entry.meaning, entry.meaning_source, tuple(entry.parts),
+                tuple(entry.part_of), tuple(entry.related), tuple(entry.aliases), len(entry.uses),
+                len(entry.articles), entry.first_use,
+            )
+        }  # fmt: skip
+        pages += list_pages(entry.path, "entry.html", timeline, per_page, context, depends=linked, shown=shown)
     return pages
 
 
@@ -275,9 +315,9 @@ def plan_pages(site: Site, per_page: int) -> list[Page]:
     return [
         *home_pages(site, per_page),
         *article_pages(site),
-        *archive_pages(site),
-        *tag_pages(site),
-        *glossary_pages(site),
+        *archive_pages(site, per_page),
+        *tag_pages(site, per_page),
+        *glossary_pages(site, per_page),
         Page("search.html", "search.html"),
         Page("404.html", "404.html"),
     ]

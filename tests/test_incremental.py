@@ -25,11 +25,13 @@ def differences(one: Path, other: Path) -> list[str]:
     return differ
 
 
-def clean_build(content: Path, folder: Path) -> Path:
+def clean_build(content: Path, folder: Path, settings: str = "") -> Path:
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir()
-    config = load_config(write_site_toml(folder, content=str(content), output="site"))
+    config_path = write_site_toml(folder, content=str(content), output="site")
+    config_path.write_text(config_path.read_text() + settings, encoding="utf-8")
+    config = load_config(config_path)
     corpus, _ = build(config)
     assert not corpus.failures, corpus.failures
     return folder / "site"
@@ -64,7 +66,9 @@ def test_random_edits_adds_renames_and_deletes_end_in_the_clean_site(tmp_path):
 
     content = tmp_path / "content"
     write_corpus(40, content)
-    config = load_config(write_site_toml(tmp_path, content=str(content), output="site"))
+    config_path = write_site_toml(tmp_path, content=str(content), output="site")
+    config_path.write_text(config_path.read_text() + "[build]\nper_page = 4\n", encoding="utf-8")  # many pages
+    config = load_config(config_path)
     memory = BuildCache()  # as the preview server keeps it
     build(config, build_cache=memory)
     build(config)  # and as the command line does, through the cache on disk
@@ -72,7 +76,7 @@ def test_random_edits_adds_renames_and_deletes_end_in_the_clean_site(tmp_path):
     for step in range(8):
         done = mutate(rng, content, step)
         build(config, build_cache=memory if step % 2 else None)
-        clean = clean_build(content, tmp_path / f"clean{step}")
+        clean = clean_build(content, tmp_path / f"clean{step}", "[build]\nper_page = 4\n")
         assert differences(tmp_path / "site", clean) == [], done
 
 
@@ -101,3 +105,28 @@ def test_a_file_removed_from_the_output_by_hand_comes_back(tmp_path):
     page.unlink()
     build(config)
     assert (tmp_path / "site" / "feed.xml").exists() and page.exists()
+
+
+def test_an_edit_inside_an_article_renders_only_that_articles_pages(tmp_path, monkeypatch):
+    """A list shows an article's title, date, byline, tags and excerpt: a
+    sentence added at its end re-renders its own page (both scripts), no list."""
+    import archivist.render
+    from bench.corpus import write_corpus
+
+    content = tmp_path / "content"
+    write_corpus(30, content)
+    config_path = write_site_toml(tmp_path, content=str(content), output="site")
+    config_path.write_text(config_path.read_text() + "[build]\nper_page = 4\n", encoding="utf-8")
+    config = load_config(config_path)
+    corpus, _ = build(config)
+    article = corpus.articles[7]
+    rendered = []
+    real = archivist.render.render_page
+    monkeypatch.setattr(
+        archivist.render, "render_page", lambda env, page, *rest: rendered.append(page.path) or real(env, page, *rest)
+    )
+    source = Path(article.path)
+    source.write_text(source.read_text(encoding="utf-8").rstrip() + "\n\n编辑补记一句。\n", encoding="utf-8")
+    build(config)
+    assert rendered == [f"articles/{article.slug}.html"] * 2
+    assert differences(tmp_path / "site", clean_build(content, tmp_path / "clean", "[build]\nper_page = 4\n")) == []
