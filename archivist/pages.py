@@ -343,7 +343,7 @@ def digest(value: Any, memo: dict[int, str], whole: bool = False) -> str:
     Articles count by what a list shows of them (by their whole text with
     ``whole``); shared objects are hashed once per build."""
     if isinstance(value, str | int | float | bool) or value is None:
-        return hashlib.blake2b(repr(value).encode(), digest_size=8).hexdigest()
+        return repr(value)  # hashed with what holds it
     key = id(value)
     if key in memo:
         return memo[key]

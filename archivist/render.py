@@ -357,7 +357,10 @@ def render_site(
             writer.write(f"articles/{article.slug}.txt", article.original_text + "\n")
         key = corpus_key(site, config)
         write_feeds(writer, site, config, build_cache)
-        writer.write("sitemap.xml", sitemap(config.base_url, html_paths))
+        sitemap_key = hashlib.blake2b(repr((config.base_url, html_paths)).encode(), digest_size=16).hexdigest()
+        if build_cache.search.get("sitemap") != sitemap_key or not writer.keep("sitemap.xml"):
+            writer.write("sitemap.xml", sitemap(config.base_url, html_paths))
+        build_cache.search["sitemap"] = sitemap_key
         copy_static(writer, config)
         lap("render")
         if not reuse(writer, build_cache, "search", key):

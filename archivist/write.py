@@ -138,7 +138,7 @@ class SiteWriter:
         earlier build wrote it from the same inputs; False if it is gone."""
         rel = safe_relative(relpath)
         try:
-            mode = os.lstat(self.output / rel).st_mode
+            mode = os.lstat(os.path.join(self.output, rel)).st_mode  # (no Path: this runs per file)
         except OSError:
             return False
         if not stat.S_ISREG(mode):
