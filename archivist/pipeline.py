@@ -19,7 +19,7 @@ from .gazetteer import load_gazetteer
 from .model import Article, Corpus, Failure
 from .normalise import content_hash, normalise
 from .read import SOURCE_SUFFIXES, ReadError, read_bytes
-from .render import render_site
+from .render import Rendered, render_site
 from .slogans import article_slogans
 from .slug import deduplicate
 from .tag import tag_article
@@ -197,6 +197,7 @@ def build(
     progress: Callable[..., Iterable] = no_progress,
     build_cache: BuildCache | None = None,
     accept: Callable[[list[str]], bool] | None = None,
+    retain: Callable[[Rendered], None] | None = None,
 ) -> tuple[Corpus, BuildReport]:
     """A full or incremental build.  Without a cache in memory, the one a
     previous build left in the output folder is used and updated.  ``accept``
@@ -211,7 +212,7 @@ def build(
     stages = {"read": time.perf_counter() - started}
     changed = removed = 0
     if accept is None or accept([f.path for f in corpus.failures]):
-        changed, removed = render_site(corpus, config, build_cache, stages)
+        changed, removed = render_site(corpus, config, build_cache, stages, retain)
     if on_disk and build_cache.dirty:
         save_cache(config.output_dir, build_cache)
     report = BuildReport(

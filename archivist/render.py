@@ -14,6 +14,7 @@ import time
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -28,7 +29,17 @@ from .feeds import FEED_SIZE, atom_feed, sitemap
 from .glossary import build_glossary
 from .index import LUNR_JS, lunr_script, merge_script, meta_chunks, search_files
 from .model import Article, Corpus
-from .pages import Page, Site, article_path, by_date, page_signature, plan_pages, related_articles, site_key
+from .pages import (
+    Page,
+    Site,
+    article_path,
+    by_date,
+    linked_blocks,
+    page_signature,
+    plan_pages,
+    related_articles,
+    site_key,
+)
 from .script import SIMPLIFIED, TRADITIONAL, to_traditional
 from .taxonomy import build_taxonomy
 from .write import OutputError, SiteWriter, check_output_dir, files_below, state_dir
@@ -296,11 +307,41 @@ def inputs_key(corpus: Corpus, config: SiteConfig) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """What a build rendered from: the preview server keeps it to render an
+    edited article's page again at once, before the whole rebuild."""
+
+    environment: jinja2.Environment
+    site: Site
+    pages: dict[str, Page]
+    config: SiteConfig
+
+    def article_page(self, article: Article) -> dict[str, str] | None:
+        """An edited article's page in both scripts, by output path, from
+        the site as last built; None when the edit changes more than the
+        page (its slug) and only the whole rebuild can show it."""
+        page = self.pages.get(article_path(article))
+        if page is None or page.template != "article.html" or page.context["article"].path != article.path:
+            return None
+        context = {**page.context, "article": article, "body": partial(linked_blocks, article, self.site.glossary)}
+        edited = Page(page.path, page.template, context)
+        return {
+            path: render_page(self.environment, edited, self.site, self.config, script)
+            for path, script in zip(output_paths(page), (SIMPLIFIED, TRADITIONAL), strict=True)
+        }
+
+
 def render_site(
-    corpus: Corpus, config: SiteConfig, build_cache: BuildCache | None = None, timings: dict[str, float] | None = None
+    corpus: Corpus,
+    config: SiteConfig,
+    build_cache: BuildCache | None = None,
+    timings: dict[str, float] | None = None,
+    retain: Callable[[Rendered], None] | None = None,
 ) -> tuple[int, int]:
     """Render the pages whose inputs changed and sync the output folder;
-    (files changed, files removed).  Seconds per stage go into ``timings``."""
+    (files changed, files removed).  Seconds per stage go into ``timings``;
+    ``retain`` is given what the pages were rendered from."""
     timings = {} if timings is None else timings
     clock = time.perf_counter()
 
@@ -317,12 +358,19 @@ def render_site(
         with SiteWriter(config.output_dir) as writer:
             previous = writer.previous_files()
             if previous and previous <= files_below(config.output_dir):
+                if retain is not None:  # the preview server's first build: it needs the plan
+                    environment = make_environment(config)
+                    site = make_site(corpus, build_cache)
+                    pages = plan_pages(site, config.per_page)
+                    retain(Rendered(environment, site, {page.path: page for page in pages}, config))
                 lap("write")
                 return 0, 0  # every file is there, as the last build left it
     build_cache.dirty = True
     environment = make_environment(config)
     site = make_site(corpus, build_cache)
     pages = plan_pages(site, config.per_page)
+    if retain is not None:
+        retain(Rendered(environment, site, {page.path: page for page in pages}, config))
     lap("site")
     template_hash = template_hashes(environment)
     shared = site_key(site, config)

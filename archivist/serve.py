@@ -29,17 +29,18 @@ from urllib.parse import unquote, urlsplit
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from .cache import BuildCache
+from .cache import BuildCache, load_cache, save_cache
 from .config import ConfigError, SiteConfig
 from .index import SearchAssetError
-from .model import Corpus
-from .pipeline import BuildReport, build
-from .render import RenderError
+from .model import Corpus, Failure
+from .pipeline import BuildReport, build, normalise_file
+from .render import Rendered, RenderError
 from .write import OutputError
 
 EVENTS_PATH = "/__archivist/events"
 CLIENT_PATH = "/__archivist/reload.js"
 QUIET_SECONDS = 0.25  # a burst ends when no event came for this long
+FAST_RENDER_QUIET = 0.03  # an edited article's page is rendered once its file is this quiet
 MAX_WAIT_SECONDS = 2.0  # ... or when it has lasted this long
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -118,8 +119,13 @@ class Broadcast:
                 mailbox.put((event, data))
 
 
-def make_handler(root: Path, broadcast: Broadcast, stopping: threading.Event) -> type[SimpleHTTPRequestHandler]:
+def make_handler(
+    root: Path, broadcast: Broadcast, stopping: threading.Event, overlay: dict[str, str] | None = None
+) -> type[SimpleHTTPRequestHandler]:
+    """``overlay``: pages rendered in memory since the last build, by output
+    path, served instead of their files until the rebuild writes them."""
     root = root.resolve()
+    overlay = {} if overlay is None else overlay
 
     class PreviewHandler(SimpleHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -171,6 +177,10 @@ def make_handler(root: Path, broadcast: Broadcast, stopping: threading.Event) ->
                 self.wfile.write(body)
 
         def send_file(self, head_only: bool) -> None:
+            fresh = overlay.get(unquote(urlsplit(self.path).path).lstrip("/"))
+            if fresh is not None:
+                self.send_body(inject(fresh.encode()), CONTENT_TYPES[".html"])
+                return
             target = self.safe_path()
             if target is None:
                 self.send_body(b"Forbidden\n", "text/plain; charset=utf-8", HTTPStatus.FORBIDDEN)
@@ -250,6 +260,7 @@ class Changes(FileSystemEventHandler):
         self.last = 0.0
         self.lock = threading.Lock()
         self.wake = threading.Event()
+        self.paths: set[Path] = set()  # changed since the last take_paths()
 
     def relevant(self, raw: str | bytes) -> bool:
         if not raw:
@@ -268,7 +279,18 @@ class Changes(FileSystemEventHandler):
             now = time.monotonic()
             self.first = self.first or now
             self.last = now
+            for raw in (event.src_path, getattr(event, "dest_path", "")):
+                if raw:
+                    self.paths.add(Path(os.fsdecode(raw)).absolute())
         self.wake.set()
+
+    def take_paths(self, quiet: float) -> set[Path]:
+        """The files changed, once no event came for ``quiet`` seconds."""
+        with self.lock:
+            if not self.paths or time.monotonic() - self.last < quiet:
+                return set()
+            taken, self.paths = self.paths, set()
+            return taken
 
     def burst_over(self) -> bool:
         with self.lock:
@@ -296,6 +318,39 @@ class Preview:
     # Told the settings before each build, so that new folders are watched
     # before the build reads them (an edit during the build is not missed).
     on_settings: Callable[[SiteConfig], None] = lambda config: None
+    rendered: Rendered | None = None  # what the last build rendered from
+    overlay: dict[str, str] = field(default_factory=dict)  # pages rendered since, by output path
+
+    def retain(self, rendered: Rendered) -> None:
+        self.rendered = rendered
+
+    def render_edited(self, paths: set[Path]) -> int:
+        """Fast render: an edited article's page, rendered at once from the
+        site as last built and served from memory, before the rebuild that
+        brings every other page up to date (and writes this one).  Anything
+        but an edit that keeps the article's slug waits for the rebuild."""
+        rendered = self.rendered
+        if rendered is None:
+            return 0
+        by_path = {Path(a.path).absolute(): a for a in rendered.site.corpus.articles}
+        count = 0
+        for path in sorted(paths):
+            old = by_path.get(path)
+            if old is None or not path.is_file():
+                continue
+            article = normalise_file(path, rendered.site.corpus.editorial)
+            if isinstance(article, Failure) or article.draft or article.slug != old.slug:
+                continue
+            try:
+                pages = rendered.article_page(article)
+            except RenderError:
+                continue  # the rebuild reports it
+            if pages:
+                self.overlay.update(pages)
+                count += 1
+        if count:
+            self.broadcast.send("reload", {"changed": count})
+        return count
 
     def rebuild(self) -> BuildReport | None:
         """One build; a file that newly fails keeps the last good site and
@@ -304,7 +359,7 @@ class Preview:
             if self.builds:
                 self.config = self.load()
             self.on_settings(self.config)
-            corpus, report = build(self.config, build_cache=self.cache, accept=self.accept)
+            corpus, report = build(self.config, build_cache=self.cache, accept=self.accept, retain=self.retain)
         except (ConfigError, OutputError, RenderError, SearchAssetError) as error:
             self.show_failure(str(error))
             print(f"error: {error}", flush=True)
@@ -313,10 +368,13 @@ class Preview:
             self.show_failure(f"{type(error).__name__}: {error}")
             traceback.print_exc()
             return None
+        finally:
+            rendered_ahead = bool(self.overlay)
+            self.overlay.clear()  # what is served is what the output folder holds
         self.builds += 1
         self.print_new_messages(corpus)
         errors = [{"path": f.path, "error": f.error} for f in corpus.failures]
-        if report.changed or report.removed:
+        if report.changed or report.removed or rendered_ahead:
             self.broadcast.send("reload", {"changed": report.changed})
         if errors:
             self.broadcast.send("failed", {"errors": errors})
@@ -383,9 +441,11 @@ def serve(load: Callable[[], SiteConfig], config_path: Path | None, host: str = 
     ConfigError (the command line exits 2)."""
     config = load()
     stopping = threading.Event()
-    preview = Preview(load, config)
+    # The last build's cache, when it is there: the first build is then as
+    # quick as an incremental one.
+    preview = Preview(load, config, cache=load_cache(config.output_dir))
     # The output folder is served as it was when the server started.
-    server = listen(host, port, make_handler(config.output_dir, preview.broadcast, stopping))
+    server = listen(host, port, make_handler(config.output_dir, preview.broadcast, stopping, preview.overlay))
     observer = Observer()
     serving = False
     files = [config_path.absolute()] if config_path is not None else []
@@ -402,7 +462,10 @@ def serve(load: Callable[[], SiteConfig], config_path: Path | None, host: str = 
         serving = True
         print(f"Serving {config.output_dir} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
         while True:
-            changes.wake.wait(timeout=0.1)
+            changes.wake.wait(timeout=0.02)
+            edited = changes.take_paths(quiet=FAST_RENDER_QUIET)
+            if edited and preview.render_edited(edited):
+                print(f"Rendered {len(preview.overlay) // 2} edited page(s) ahead of the rebuild", flush=True)
             if changes.burst_over():
                 changes.wake.clear()
                 started = time.perf_counter()
@@ -413,6 +476,8 @@ def serve(load: Callable[[], SiteConfig], config_path: Path | None, host: str = 
         print("Stopping.", flush=True)
     finally:
         stopping.set()
+        if preview.cache.dirty and preview.builds:
+            save_cache(preview.config.output_dir, preview.cache)  # the next build goes on from here
         if observer.is_alive():
             observer.stop()
             observer.join(timeout=5)

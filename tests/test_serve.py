@@ -277,3 +277,56 @@ def test_missing_page_in_serve_links_home_to_the_site_root(server, browser):
     traditional = page.goto(server.url + "zh-hant/missing.html")
     assert traditional.status == 404 and "找不到這個頁面" in page.inner_text("h1")
     page.close()
+
+
+def test_an_edited_article_is_rendered_ahead_of_the_rebuild_then_written(tmp_path):
+    """Fast render: the edited article's page (both scripts) is rendered
+    from the last build's site and served from memory at once; the rebuild
+    then writes it and every other page it changes, and the memory is let go."""
+    from archivist.config import load_config
+    from archivist.serve import Preview
+
+    content = tmp_path / "content"
+    content.mkdir()
+    for seed in SEEDS:
+        shutil.copy(seed, content)
+    config_path = write_site_toml(tmp_path, content="content", output="site")
+    preview = Preview(lambda: load_config(config_path), load_config(config_path))
+    assert preview.rebuild() is not None
+    source = seed_file(tmp_path, "001")
+    article = next(a for a in preview.rendered.site.corpus.articles if Path(a.path).absolute() == source.absolute())
+    page = f"articles/{article.slug}.html"
+    source.write_text(source.read_text(encoding="utf-8").replace("葵峰山上党旗扬", "葵峰山上党旗高高扬", 1), "utf-8")
+    assert preview.render_edited({source.absolute()}) == 1
+    assert "葵峰山上党旗高高扬" in preview.overlay[page]
+    assert "葵峯山上黨旗高高揚" in preview.overlay["zh-hant/" + page]
+    assert "葵峰山上党旗高高扬" not in (tmp_path / "site" / page).read_text(encoding="utf-8")
+    report = preview.rebuild()
+    assert report is not None and report.changed
+    assert preview.overlay == {}
+    assert "葵峰山上党旗高高扬" in (tmp_path / "site" / page).read_text(encoding="utf-8")
+
+
+def test_a_retitled_article_waits_for_the_rebuild(tmp_path):
+    from archivist.config import load_config
+    from archivist.serve import Preview
+
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.md").write_text(
+        "---\ntitle: 原来的标题\ndate: 2024-01-02\n---\n\n广西玉林市兴业县的消息。\n", "utf-8"
+    )
+    config_path = write_site_toml(tmp_path, content="content", output="site")
+    preview = Preview(lambda: load_config(config_path), load_config(config_path))
+    preview.rebuild()
+    (content / "a.md").write_text("---\ntitle: 新的标题\ndate: 2024-01-02\n---\n\n广西玉林市兴业县的消息。\n", "utf-8")
+    assert preview.render_edited({(content / "a.md").absolute()}) == 0  # its slug changes: only a rebuild can move it
+    assert preview.overlay == {}
+
+
+def test_serve_shows_an_edit_from_memory_first(server, project):
+    article = seed_file(project, "001")
+    article.write_text(article.read_text(encoding="utf-8").replace("葵峰山上党旗扬", "葵峰山上党旗高高扬", 1), "utf-8")
+    server.wait_for("index.html", "葵峰山上党旗高高扬")
+    assert server.stop() == 0
+    assert any(line.startswith("Rendered 1 edited page(s) ahead of the rebuild") for line in server.lines)
