@@ -13,6 +13,8 @@ import hashlib
 import os
 import pickle
 import re
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
 from functools import cache
 from pathlib import Path
@@ -21,8 +23,9 @@ from .model import Article, Failure
 from .write import state_dir
 
 CACHE_FILE = "cache.pickle"
-BULK_FILE = "search-terms.pickle"
-BULK_PARTS = ("terms", "traditional", "glossary")  # per-article data, large: kept in BULK_FILE
+BULK_PARTS = ("terms", "traditional", "glossary")  # per-article data, large: read only when a build needs it
+NESTED_PARTS = ("glossary",)  # parts that hold content-keyed dicts by name
+BUCKETS = 32  # the large parts are stored in this many files; a build rewrites the ones it changed
 
 
 @cache
@@ -70,14 +73,18 @@ class BuildCache:
     # on disk is still right and is not written again).
     dirty: bool = field(default=True, compare=False)
     bulk_from: Path | None = field(default=None, compare=False)  # where BULK_PARTS wait to be read
+    # What each stored bucket held when it was read: unchanged buckets are not written again.
+    stored: dict[str, int] = field(default_factory=dict, compare=False)
 
     def part(self, name: str) -> dict:
         """One of ``BULK_PARTS``, read from disk the first time a build needs it."""
         if name not in self.search and self.bulk_from is not None:
-            stored = read_pickle(self.bulk_from)
-            self.bulk_from = None
-            if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == self.version:
-                self.search.update(stored[1])
+            folder, self.bulk_from = self.bulk_from, None
+            for (part, *key), value in read_buckets(folder, "bulk", self.version, self.stored).items():
+                place = self.search.setdefault(part, {})
+                for step in key[:-1]:
+                    place = place.setdefault(step, {})
+                place[key[-1]] = value
         return self.search.setdefault(name, {})
 
     def lookup(self, path: str, key: tuple[int, int] | None, editorial: str) -> Article | Failure | None:
@@ -102,28 +109,93 @@ def write_pickle(path: Path, value: object) -> None:
     os.replace(temporary, path)
 
 
+def bucket_of(key: object) -> int:
+    return zlib.crc32(repr(key).encode()) % BUCKETS  # the same in every process, unlike hash()
+
+
+def fingerprint(keys: list) -> int:
+    """What a bucket holds, by its keys (values are named by their keys:
+    content hashes, or a path with its stat key), in any order."""
+    total = 0
+    for key in keys:
+        total += int.from_bytes(hashlib.blake2b(repr(key).encode(), digest_size=8).digest(), "big")
+    return total % 2**64
+
+
+def flatten(parts: dict, prefix: tuple = ()) -> Iterator[tuple[tuple, object]]:
+    """Nested parts as (part, ..., key) -> value, down to the content-keyed
+    dicts (the glossary's parts are one level down)."""
+    for name, value in parts.items():
+        if name in NESTED_PARTS and not prefix:
+            yield from flatten(value, (name,))
+        elif not prefix:
+            yield from (((name, key), item) for key, item in value.items())
+        else:
+            yield from (((*prefix, name, key), item) for key, item in value.items())
+
+
+def bucket_name(store: str, number: int) -> str:
+    return f"{store}-{number:02d}.pickle"
+
+
+def read_buckets(folder: Path, store: str, version: str, stored: dict[str, int]) -> dict:
+    items: dict = {}
+    for number in range(BUCKETS):
+        name = bucket_name(store, number)
+        data = read_pickle(folder / name)
+        if isinstance(data, tuple) and len(data) == 3 and data[0] == version:
+            stored[name] = data[1]
+            items.update(data[2])
+    return items
+
+
+def write_buckets(folder: Path, store: str, items: dict, named: dict, build_cache: BuildCache) -> None:
+    """``items`` in buckets by key; a bucket whose keys (``named`` gives the
+    fingerprint key of an item) are what was read is not written again."""
+    buckets: list[dict] = [{} for _ in range(BUCKETS)]
+    for key, value in items.items():
+        buckets[bucket_of(key)][key] = value
+    for number, bucket in enumerate(buckets):
+        name = bucket_name(store, number)
+        mark = fingerprint([named.get(key, key) for key in bucket])
+        if build_cache.stored.get(name) == mark and (folder / name).exists():
+            continue
+        write_pickle(folder / name, (build_cache.version, mark, bucket))
+        build_cache.stored[name] = mark
+
+
 def load_cache(output: Path) -> BuildCache:
-    cached = read_pickle(state_dir(output) / CACHE_FILE)
+    folder = state_dir(output)
+    cached = read_pickle(folder / CACHE_FILE)
     if not isinstance(cached, BuildCache) or cached.version != code_version():
         return BuildCache()
     cached.dirty = False
-    cached.bulk_from = state_dir(output) / BULK_FILE
+    cached.stored = {}
+    cached.articles = read_buckets(folder, "articles", cached.version, cached.stored)
+    cached.bulk_from = folder
     return cached
 
 
 def save_cache(output: Path, build_cache: BuildCache) -> None:
-    """The cache in two files: the search term data, the bulk of it, only
+    """The cache in buckets: the articles, and the search and glossary data
     when this build loaded or made it (a build that changed nothing reads
-    neither file back in full)."""
+    none of it back); only buckets whose content changed are written.  The
+    small file goes last: it is what makes the rest count."""
     folder = state_dir(output)
     folder.mkdir(parents=True, exist_ok=True)
+    articles = {path: entry for path, entry in build_cache.articles.items()}
+    named = {path: (path, entry[0], entry[1]) for path, entry in articles.items()}
+    write_buckets(folder, "articles", articles, named, build_cache)
+    (folder / "search-terms.pickle").unlink(missing_ok=True)  # the earlier layout
     bulk = {name: build_cache.search.pop(name) for name in BULK_PARTS if name in build_cache.search}
+    saved_articles, build_cache.articles = build_cache.articles, {}
     try:
         if bulk:
-            write_pickle(folder / BULK_FILE, (build_cache.version, bulk))
+            write_buckets(folder, "bulk", dict(flatten(bulk)), {}, build_cache)
         write_pickle(folder / CACHE_FILE, build_cache)
     finally:
         build_cache.search.update(bulk)
+        build_cache.articles = saved_articles
 
 
 def forget_cache(output: Path) -> None:

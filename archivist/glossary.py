@@ -8,7 +8,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 import yaml
@@ -52,7 +52,7 @@ class Entry:
     uses: list[Use] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
 
-    @property
+    @cached_property
     def traditional(self) -> str:
         return to_traditional(self.slogan)
 

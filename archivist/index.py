@@ -122,7 +122,7 @@ class SearchState:
 @dataclass(frozen=True)
 class SearchFiles:
     files: dict[str, str]  # relative path -> text
-    kept: list[str]  # shard files the last build wrote that stay as they are
+    kept: list[str]  # files the last build wrote that stay as they are (shards, text stores)
     state: SearchState
 
 
@@ -220,7 +220,11 @@ def search_files(
         )
     for chunk, meta in meta_chunks(ordered, url_of).items():
         files[f"search/meta/{chunk}.js"] = merge_script("ARCHIVE_META", meta)
+    same_refs = previous is not None and previous.slugs == state.slugs
     for ref, article in enumerate(ordered):
+        if same_refs and previous.keys[ref] == keys[ref]:  # the key covers the title and the text
+            kept.append(f"search/docs/{ref}.js")
+            continue
         text = "\n".join([article.title, *article.paragraphs])
         files[f"search/docs/{ref}.js"] = register("ARCHIVE_DOCS", str(ref), text)
     return SearchFiles(files, kept, state)

@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 from pypinyin import lazy_pinyin
 
 from .charts import bar_chart, column_chart
-from .glossary import Entry, Glossary
+from .glossary import Entry, Glossary, Use
 from .model import Article, Corpus
 from .taxonomy import InitiativeNode, RegionNode, Taxonomy
 
@@ -293,7 +293,12 @@ def glossary_pages(site: Site, per_page: int) -> list[Page]:
     for entry in sorted(glossary.ordered(), key=lambda e: (initial(e.slogan), lazy_pinyin(e.slogan), e.slogan)):
         groups.setdefault(initial(entry.slogan), []).append(entry)
     ordered_groups = sorted(groups.items(), key=lambda item: (item[0] == "#", item[0]))
-    pages = [Page("glossary/index.html", "glossary.html", {"groups": ordered_groups})]
+    # The index shows each entry's name, link, count of uses and the start of its meaning.
+    index = tuple(
+        (letter, tuple((e.slogan, e.key, len(e.uses), e.meaning[:81]) for e in entries))
+        for letter, entries in ordered_groups
+    )
+    pages = [Page("glossary/index.html", "glossary.html", {"groups": ordered_groups}, shown={"groups": index})]
     for entry in glossary.entries.values():
         timeline = sorted(entry.uses, key=lambda u: (u.date is None, u.date or "", u.slug, int(u.anchor[1:])))
         source = articles.get(entry.meaning_source[0]) if entry.meaning_source else None
@@ -349,6 +354,8 @@ def digest(value: Any, memo: dict[int, str], whole: bool = False) -> str:
         return memo[key]
     if isinstance(value, Article):
         parts: Any = article_parts(value, whole)
+    elif isinstance(value, Use):  # thousands per glossary: no generic dataclass walk
+        parts = ("use", value.slug, value.anchor, value.context, value.date, value.title)
     elif isinstance(value, Entry):
         parts = ("entry", value.slogan, value.key, value.meaning, value.meaning_source, tuple(value.parts),
                  tuple(value.part_of), tuple(value.related), tuple(value.aliases), digest(value.uses, memo, whole))  # fmt: skip

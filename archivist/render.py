@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -196,21 +197,29 @@ def remember(writer: SiteWriter, build_cache: BuildCache, part: str, key: str, b
     build_cache.search[part] = (key, sorted(writer.written - before))
 
 
-def feed_key(title: str, base_url: str, page: str, articles: list[Article]) -> str:
-    """Everything a feed shows: its newest dated entries, as the feed shows them."""
-    entries = tuple(
-        (
-            a.slug,
-            a.title,
-            a.date,
-            tuple(x.name for x in a.authors),
-            a.source,
-            a.paragraphs[:1],
-            a.regions,
-            a.initiatives,
-        )
-        for a in [article for article in articles if article.date][:FEED_SIZE]
+def feed_entry_key(article: Article) -> str:
+    """Everything a feed shows of one entry."""
+    shown = (
+        article.slug,
+        article.title,
+        article.date,
+        tuple(x.name for x in article.authors),
+        article.source,
+        article.paragraphs[:1],
+        article.regions,
+        article.initiatives,
     )
+    return hashlib.blake2b(repr(shown).encode(), digest_size=8).hexdigest()
+
+
+def feed_key(title: str, base_url: str, page: str, articles: list[Article], memo: dict[str, str]) -> str:
+    """Everything a feed shows: its newest dated entries, as the feed shows
+    them (each entry's part hashed once per build, by slug, in ``memo``)."""
+    entries = []
+    for article in islice((a for a in articles if a.date), FEED_SIZE):
+        if article.slug not in memo:
+            memo[article.slug] = feed_entry_key(article)
+        entries.append(memo[article.slug])
     return hashlib.blake2b(repr((title, base_url, page, entries)).encode(), digest_size=16).hexdigest()
 
 
@@ -221,13 +230,18 @@ def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, build_cache:
         feeds.append((f"{node.name} · {config.title}", node.path, node.path.replace(".html", ".xml"), node.articles))
     known = build_cache.search.get("feeds", {})
     keys = {}
+    memo: dict[str, str] = {}
     for title, page, feed, articles in feeds:
         ordered = by_date(articles) if articles is not site.ordered else articles
-        keys[feed] = feed_key(title, config.base_url, page, ordered)
+        keys[feed] = feed_key(title, config.base_url, page, ordered, memo)
         if known.get(feed) == keys[feed] and writer.keep(feed):
             continue
         writer.write(feed, atom_feed(title, config.base_url, page, feed, ordered, article_path))
     build_cache.search["feeds"] = keys
+
+
+def hant_docs(relpath: str) -> str:
+    return relpath.replace("search/docs/", "search/docs-hant/", 1)
 
 
 def write_search(writer: SiteWriter, site: Site, build_cache: BuildCache) -> None:
@@ -238,9 +252,11 @@ def write_search(writer: SiteWriter, site: Site, build_cache: BuildCache) -> Non
         return (writer.output / relpath).read_text(encoding="utf-8")
 
     made = search_files(site.corpus.articles, article_path, terms=terms, previous=previous, load=load)
-    if not all((writer.output / path).is_file() for path in made.kept):  # a shard is gone: make all again
+    kept = [*made.kept, *(hant_docs(path) for path in made.kept if path.startswith("search/docs/"))]
+    if not all(os.path.isfile(os.path.join(writer.output, path)) for path in kept):  # one is gone: make all
         made = search_files(site.corpus.articles, article_path, terms=terms)
-    for path in made.kept:
+        kept = []
+    for path in kept:
         writer.keep(path)
     build_cache.search["index"] = made.state
     files = made.files
@@ -249,7 +265,8 @@ def write_search(writer: SiteWriter, site: Site, build_cache: BuildCache) -> Non
     ordered = sorted(site.corpus.articles, key=lambda a: a.slug)
     # Converted once per text: an edit converts only the files it changed.
     known = build_cache.part("traditional")
-    converted: dict[str, str] = {}
+    # (Texts of kept files stay known: an add that renumbers them converts none again.)
+    converted: dict[str, str] = dict(known) if kept else {}
 
     def traditional(text: str) -> str:
         key = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
@@ -262,7 +279,7 @@ def write_search(writer: SiteWriter, site: Site, build_cache: BuildCache) -> Non
     # ... and their snippets are in Traditional too.
     for relpath, text in files.items():
         if relpath.startswith("search/docs/"):
-            writer.write(relpath.replace("search/docs/", "search/docs-hant/", 1), traditional(text))
+            writer.write(hant_docs(relpath), traditional(text))
     build_cache.search["traditional"] = converted
     writer.write("static/lunr.min.js", lunr_script(PROJECT_ROOT))
 

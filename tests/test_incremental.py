@@ -130,3 +130,23 @@ def test_an_edit_inside_an_article_renders_only_that_articles_pages(tmp_path, mo
     build(config)
     assert rendered == [f"articles/{article.slug}.html"] * 2
     assert differences(tmp_path / "site", clean_build(content, tmp_path / "clean", "[build]\nper_page = 4\n")) == []
+
+
+def test_an_edit_rewrites_one_bucket_of_the_article_cache(tmp_path):
+    from bench.corpus import write_corpus
+
+    content = tmp_path / "content"
+    write_corpus(40, content)
+    config = load_config(write_site_toml(tmp_path, content=str(content), output="site"))
+    build(config)
+    state = tmp_path / ".site.archivist"
+    before = {p.name: p.stat().st_mtime_ns for p in state.glob("articles-*.pickle")}
+    assert len(before) == 32
+    target = sorted(content.iterdir())[5]
+    target.write_text(target.read_text(encoding="utf-8") + "\n\n编辑补记一句。\n", encoding="utf-8")
+    build(config)
+    after = {p.name: p.stat().st_mtime_ns for p in state.glob("articles-*.pickle")}
+    assert len([name for name in after if after[name] != before[name]]) == 1
+    # ... and the next build reads every article back from the buckets.
+    _, report = build(config)
+    assert report.changed == 0 and report.stages.get("site") is None
