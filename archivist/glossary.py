@@ -12,6 +12,7 @@ from functools import cached_property, partial
 from typing import Any
 
 import yaml
+from pypinyin import lazy_pinyin
 
 from .clean import HAN
 from .gazetteer import make_matcher
@@ -51,6 +52,7 @@ class Entry:
     related: list[str] = field(default_factory=list)
     uses: list[Use] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
+    index_key: tuple[str, tuple[str, ...]] = ("", ())  # index letter and pinyin, for the glossary's order
 
     @cached_property
     def traditional(self) -> str:
@@ -437,13 +439,28 @@ def build_glossary(
     link_parts(entries, groups)
     link_related(entries, [facts[article.slug] for article in ordered])
     names = sorted(entries)
-    for name, key in zip(
-        names, deduplicate(clean_slug(make_slug(name, None)) or "entry" for name in names), strict=True
-    ):
+    # Pinyin is slow to look up: each name's slug and index key are kept between builds.
+    slugs = [remembered(memo, "slugs", name, partial(entry_slug, name), used) for name in names]
+    for name, key in zip(names, deduplicate(slugs), strict=True):
         entries[name].key = key
+        entries[name].index_key = remembered(memo, "pinyin", name, partial(index_key, name), used)
     memo.clear()
     memo.update(used)
     return Glossary(entries)
+
+
+def entry_slug(name: str) -> str:
+    return clean_slug(make_slug(name, None)) or "entry"
+
+
+def initial(slogan: str) -> str:
+    """Index letter: the pinyin initial of the first character, ``#`` for digits."""
+    first = lazy_pinyin(slogan[0])[0][:1].upper()
+    return first if "A" <= first <= "Z" else "#"
+
+
+def index_key(slogan: str) -> tuple[str, tuple[str, ...]]:
+    return initial(slogan), tuple(lazy_pinyin(slogan))
 
 
 def meaning_of(entry: Entry, paragraphs: dict[str, list[str]]) -> tuple[str, tuple[str, str] | None, bool]:

@@ -6,11 +6,10 @@ import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, is_dataclass
-from functools import cache, partial
+from functools import partial
 from typing import Any
 
 from markupsafe import Markup, escape
-from pypinyin import lazy_pinyin
 
 from .charts import bar_chart, column_chart
 from .glossary import Entry, Glossary, Use
@@ -140,13 +139,6 @@ def related_articles(articles: list[Article], glossary: Glossary) -> dict[str, l
         best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:RELATED]
         related[article.slug] = [by_slug[slug] for slug, _ in best]
     return related
-
-
-@cache
-def initial(slogan: str) -> str:
-    """Index letter: the pinyin initial of the first character, ``#`` for digits."""
-    first = lazy_pinyin(slogan[0])[0][:1].upper()
-    return first if "A" <= first <= "Z" else "#"
 
 
 def link_slogans(text: str, entries: list[Entry], url: Callable[[str], str]) -> Markup:
@@ -290,8 +282,8 @@ def glossary_pages(site: Site, per_page: int) -> list[Page]:
     glossary = site.glossary
     articles = {a.slug: a for a in site.ordered}
     groups: dict[str, list[Entry]] = {}
-    for entry in sorted(glossary.ordered(), key=lambda e: (initial(e.slogan), lazy_pinyin(e.slogan), e.slogan)):
-        groups.setdefault(initial(entry.slogan), []).append(entry)
+    for entry in sorted(glossary.ordered(), key=lambda e: (*e.index_key, e.slogan)):
+        groups.setdefault(entry.index_key[0], []).append(entry)
     ordered_groups = sorted(groups.items(), key=lambda item: (item[0] == "#", item[0]))
     # The index shows each entry's name, link, count of uses and the start of its meaning.
     index = tuple(
@@ -388,8 +380,11 @@ def digest(value: Any, memo: dict[int, str], whole: bool = False) -> str:
 
 def page_signature(page: Page, template_hash: str, site_key: str, memo: dict[int, str], whole: bool = False) -> str:
     # (The page holds every value hashed here: the memo's ids stay unique.)
+    # What a page shows of a value is plain data: its repr is its digest.
     shown = {} if whole else page.shown
-    context = tuple((k, digest(shown.get(k, v), memo, whole)) for k, v in sorted(page.context.items()))
+    context = tuple(
+        (k, repr(shown[k]) if k in shown else digest(v, memo, whole)) for k, v in sorted(page.context.items())
+    )
     description = (page.path, page.template, template_hash, site_key, context, page.depends)
     return hashlib.sha256(repr(description).encode()).hexdigest()
 

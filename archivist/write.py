@@ -16,7 +16,6 @@ import fcntl
 import json
 import os
 import shutil
-import stat
 from pathlib import Path
 
 MANIFEST = "manifest.json"
@@ -82,6 +81,7 @@ class SiteWriter:
         self.written: set[str] = set()
         self.kept: set[str] = set()
         self.lock_file: int | None = None
+        self.present: set[str] | None = None  # regular files in the output, scanned once, on the first keep()
 
     def __enter__(self) -> SiteWriter:
         self.output.mkdir(parents=True, exist_ok=True)
@@ -135,13 +135,13 @@ class SiteWriter:
 
     def keep(self, relpath: str) -> bool:
         """Count an output file as written without touching it, when an
-        earlier build wrote it from the same inputs; False if it is gone."""
+        earlier build wrote it from the same inputs; False if it is gone or
+        not a regular file.  (Nothing but the commit adds files to the
+        output, so one scan answers for the whole build.)"""
         rel = safe_relative(relpath)
-        try:
-            mode = os.lstat(os.path.join(self.output, rel)).st_mode  # (no Path: this runs per file)
-        except OSError:
-            return False
-        if not stat.S_ISREG(mode):
+        if self.present is None:
+            self.present = regular_files_below(self.output)
+        if rel not in self.present:
             return False
         self.written.add(rel)
         self.kept.add(rel)
@@ -225,4 +225,23 @@ def files_below(root: Path) -> set[str]:
         prefix = os.path.relpath(folder, root).replace(os.sep, "/")
         prefix = "" if prefix == "." else prefix + "/"
         found.update(prefix + name for name in names)
+    return found
+
+
+def regular_files_below(root: Path) -> set[str]:
+    """Regular files below ``root`` (no symlinks), as relative POSIX paths:
+    one scan, file types from the directory entries, no stat per file."""
+    found: set[str] = set()
+    pending = [("", str(root))]
+    while pending:
+        prefix, folder = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((prefix + entry.name + "/", entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                found.add(prefix + entry.name)
     return found
