@@ -23,7 +23,7 @@ from .model import Article, Failure
 from .write import state_dir
 
 CACHE_FILE = "cache.pickle"
-BULK_PARTS = ("terms", "traditional", "glossary")  # per-article data, large: read only when a build needs it
+BULK_PARTS = ("terms", "traditional", "glossary", "slugs")  # per-article data, large: read only when a build needs it
 NESTED_PARTS = ("glossary",)  # parts that hold content-keyed dicts by name
 BUCKETS = 32  # the large parts are stored in this many files; a build rewrites the ones it changed
 

@@ -169,7 +169,7 @@ def make_site(corpus: Corpus, build_cache: BuildCache) -> Site:
     )
     return Site(
         corpus=corpus,
-        taxonomy=build_taxonomy(corpus.articles),
+        taxonomy=build_taxonomy(corpus.articles, build_cache.part("slugs")),
         glossary=glossary,
         ordered=by_date(corpus.articles),
         related=related_articles(corpus.articles, glossary),

@@ -78,7 +78,10 @@ class Taxonomy:
         }
 
 
-def build_taxonomy(articles: list[Article]) -> Taxonomy:
+def build_taxonomy(articles: list[Article], slugs: dict[str, str] | None = None) -> Taxonomy:
+    """Region and initiative nodes.  ``slugs`` keeps each initiative name's
+    slug between builds (pinyin is slow to look up); it is left holding the
+    names this build used."""
     regions: dict[str, RegionNode] = {}
     for article in articles:
         seen: set[str] = set()
@@ -99,6 +102,11 @@ def build_taxonomy(articles: list[Article]) -> Taxonomy:
         for name in article.initiatives:
             by_name[name].append(article)
     names = sorted(by_name)
-    slugs = deduplicate(clean_slug(make_slug(name, None)) or "initiative" for name in names)
-    initiatives = {name: InitiativeNode(name, slug, by_name[name]) for name, slug in zip(names, slugs, strict=True)}
+    known = {} if slugs is None else slugs
+    bases = {name: known.get(name) or clean_slug(make_slug(name, None)) or "initiative" for name in names}
+    if slugs is not None:
+        slugs.clear()
+        slugs.update(bases)
+    unique = deduplicate(bases[name] for name in names)
+    initiatives = {name: InitiativeNode(name, slug, by_name[name]) for name, slug in zip(names, unique, strict=True)}
     return Taxonomy(regions, initiatives)
