@@ -57,6 +57,9 @@ def atom_feed(title: str, base_url: str, page: str, feed: str, articles: list[Ar
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
+SITEMAP_URLS = 25_000  # per sitemap file: the protocol allows 50,000; this keeps each file near 2.5 MB
+
+
 def sitemap(base_url: str, paths: list[str]) -> bytes:
     root = ET.Element("urlset", xmlns=SITEMAP)
     for path in sorted(paths):
@@ -64,3 +67,21 @@ def sitemap(base_url: str, paths: list[str]) -> bytes:
         ET.SubElement(url, "loc").text = base_url + path
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def sitemaps(base_url: str, paths: list[str], per_file: int = SITEMAP_URLS) -> dict[str, bytes]:
+    """``sitemap.xml`` itself when the site has few enough pages; otherwise
+    an index there and the URLs in ``sitemaps/1.xml``, ``2.xml`` ...
+    (the protocol's sitemap index), each at most ``per_file`` URLs."""
+    ordered = sorted(paths)
+    if len(ordered) <= per_file:
+        return {"sitemap.xml": sitemap(base_url, ordered)}
+    files = {}
+    root = ET.Element("sitemapindex", xmlns=SITEMAP)
+    for number, start in enumerate(range(0, len(ordered), per_file), start=1):
+        name = f"sitemaps/{number}.xml"
+        files[name] = sitemap(base_url, ordered[start : start + per_file])
+        ET.SubElement(ET.SubElement(root, "sitemap"), "loc").text = base_url + name
+    ET.indent(root)
+    files["sitemap.xml"] = ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    return files

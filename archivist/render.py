@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from .cache import BuildCache, code_version, forget_cache, stable_repr
 from .config import PROJECT_ROOT, SiteConfig
-from .feeds import FEED_SIZE, atom_feed, sitemap
+from .feeds import FEED_SIZE, atom_feed, sitemaps
 from .glossary import build_glossary
 from .index import LUNR_JS, lunr_script, merge_script, meta_chunks, search_files
 from .model import Article, Corpus
@@ -423,9 +423,13 @@ def render_site(
         key = corpus_key(site, config)
         write_feeds(writer, site, config, build_cache)
         sitemap_key = hashlib.blake2b(repr((config.base_url, html_paths)).encode(), digest_size=16).hexdigest()
-        if build_cache.search.get("sitemap") != sitemap_key or not writer.keep("sitemap.xml"):
-            writer.write("sitemap.xml", sitemap(config.base_url, html_paths))
-        build_cache.search["sitemap"] = sitemap_key
+        known_key, known_files = build_cache.search.get("sitemap") or ("", [])
+        if known_key != sitemap_key or not all(writer.keep(name) for name in known_files):
+            known_files = []
+            for name, data in sitemaps(config.base_url, html_paths).items():
+                writer.write(name, data)
+                known_files.append(name)
+        build_cache.search["sitemap"] = (sitemap_key, known_files)
         copy_static(writer, config)
         lap("render")
         if not reuse(writer, build_cache, "search", key):

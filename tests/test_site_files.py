@@ -101,3 +101,23 @@ def test_zip_holds_the_whole_site(site):
         names = set(archive.namelist())
     assert {"site/index.html", "site/search.html", "site/static/lunr.min.js", "site/zh-hant/index.html"} <= names
     assert not any(".archivist" in name for name in names)
+
+
+def test_a_large_site_gets_a_sitemap_index_of_sitemaps_within_the_limit():
+    from archivist.feeds import sitemaps
+
+    paths = [f"articles/{n}.html" for n in range(7)]
+    files = sitemaps("https://example.org/archive/", paths, per_file=3)
+    assert sorted(files) == ["sitemap.xml", "sitemaps/1.xml", "sitemaps/2.xml", "sitemaps/3.xml"]
+    namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    index = ET.fromstring(files["sitemap.xml"])
+    assert index.tag == namespace + "sitemapindex"
+    listed = [loc.text for loc in index.iter(namespace + "loc")]
+    assert listed == [f"https://example.org/archive/sitemaps/{n}.xml" for n in (1, 2, 3)]
+    urls = []
+    for n in (1, 2, 3):
+        locations = [loc.text for loc in ET.fromstring(files[f"sitemaps/{n}.xml"]).iter(namespace + "loc")]
+        assert 1 <= len(locations) <= 3
+        urls += locations
+    assert urls == sorted(f"https://example.org/archive/{p}" for p in paths)
+    assert list(sitemaps("https://example.org/", paths[:3], per_file=3)) == ["sitemap.xml"]
