@@ -12,7 +12,6 @@ from functools import cached_property, partial
 from typing import Any
 
 import yaml
-from pypinyin import lazy_pinyin
 
 from .clean import HAN
 from .gazetteer import make_matcher
@@ -455,11 +454,15 @@ def entry_slug(name: str) -> str:
 
 def initial(slogan: str) -> str:
     """Index letter: the pinyin initial of the first character, ``#`` for digits."""
+    from pypinyin import lazy_pinyin  # imported when needed (as in slug.py)
+
     first = lazy_pinyin(slogan[0])[0][:1].upper()
     return first if "A" <= first <= "Z" else "#"
 
 
 def index_key(slogan: str) -> tuple[str, tuple[str, ...]]:
+    from pypinyin import lazy_pinyin
+
     return initial(slogan), tuple(lazy_pinyin(slogan))
 
 

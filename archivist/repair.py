@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import product
 
-from pypinyin import Style, pinyin
-
 from .script import to_simplified
 
 PLACEHOLDER = "□"
@@ -80,6 +78,8 @@ def is_standard(char: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def readings(char: str) -> frozenset[str]:
+    from pypinyin import Style, pinyin  # imported when needed: a build that reads nothing new never loads it
+
     return frozenset(pinyin(char, style=Style.TONE, heteronym=True)[0])
 
 

@@ -7,8 +7,6 @@ import unicodedata
 from collections.abc import Iterable
 from functools import cache
 
-from pypinyin import lazy_pinyin
-
 from .clean import HAN_CHAR
 
 MAX_SYLLABLES = 6
@@ -19,6 +17,8 @@ RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt
 
 def ascii_words(text: str) -> list[str]:
     """Pinyin for Han characters, Latin words as they are, lower-cased."""
+    from pypinyin import lazy_pinyin  # imported when needed: a build that reads nothing new never loads it
+
     words: list[str] = []
     han_seen = 0
     for piece in re.findall(rf"{HAN_CHAR.pattern}+|[A-Za-z0-9]+", text):
