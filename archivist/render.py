@@ -24,7 +24,7 @@ import jinja2
 from jinja2 import meta
 from markupsafe import Markup
 
-from .cache import BuildCache, code_version, forget_cache, stable_repr
+from .cache import BULK_PARTS, BuildCache, code_version, forget_cache, stable_repr
 from .config import PROJECT_ROOT, SiteConfig
 from .feeds import FEED_SIZE, atom_feed, sitemaps
 from .glossary import build_glossary
@@ -265,8 +265,7 @@ def write_search(writer: SiteWriter, site: Site, build_cache: BuildCache) -> Non
     ordered = sorted(site.corpus.articles, key=lambda a: a.slug)
     # Converted once per text: an edit converts only the files it changed.
     known = build_cache.part("traditional")
-    # (Texts of kept files stay known: an add that renumbers them converts none again.)
-    converted: dict[str, str] = dict(known) if kept else {}
+    converted: dict[str, str] = {}
 
     def traditional(text: str) -> str:
         key = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
@@ -383,65 +382,76 @@ def render_site(
                 lap("write")
                 return 0, 0  # every file is there, as the last build left it
     build_cache.dirty = True
-    environment = make_environment(config)
-    site = make_site(corpus, build_cache)
-    pages = plan_pages(site, config.per_page)
-    if retain is not None:
-        retain(Rendered(environment, site, {page.path: page for page in pages}, config))
-    lap("site")
-    template_hash = template_hashes(environment)
-    shared = site_key(site, config)
-    # A theme's templates may show any part of an article on any page.
-    theme_templates = any(
-        folder.resolve() != (PROJECT_ROOT / "templates").resolve() and any(folder.rglob("*.html"))
-        for folder in config.template_dirs
-        if folder.is_dir()
-    )
-    memo: dict[int, str] = {}
-    signatures: dict[str, str] = {}
-    html_paths = []
-    with SiteWriter(config.output_dir) as writer:
-        for page in pages:
-            try:
-                signature = page_signature(page, template_hash(page.template), shared, memo, theme_templates)
-            except jinja2.TemplateNotFound as error:
-                folders = ", ".join(str(d) for d in config.template_dirs)
-                raise RenderError(f"template {error.name} not found in {folders}") from None
-            except jinja2.TemplateSyntaxError as error:
-                raise RenderError(syntax_error_message(error)) from None
-            signatures[page.path] = signature
-            paths = output_paths(page)
-            if page.path != NOT_FOUND:  # not a page a search engine should list
-                html_paths += paths
-            if build_cache.pages.get(page.path) == signature and all(writer.keep(path) for path in paths):
-                continue
-            writer.write(page.path, render_page(environment, page, site, config, SIMPLIFIED))
-            if len(paths) > 1:
-                writer.write(paths[1], render_page(environment, page, site, config, TRADITIONAL))
-        for article in corpus.articles:
-            writer.write(f"articles/{article.slug}.txt", article.original_text + "\n")
-        key = corpus_key(site, config)
-        write_feeds(writer, site, config, build_cache)
-        sitemap_key = hashlib.blake2b(repr((config.base_url, html_paths)).encode(), digest_size=16).hexdigest()
-        known_key, known_files = build_cache.search.get("sitemap") or ("", [])
-        if known_key != sitemap_key or not all(writer.keep(name) for name in known_files):
-            known_files = []
-            for name, data in sitemaps(config.base_url, html_paths).items():
-                writer.write(name, data)
-                known_files.append(name)
-        build_cache.search["sitemap"] = (sitemap_key, known_files)
-        copy_static(writer, config)
-        lap("render")
-        if not reuse(writer, build_cache, "search", key):
-            before = set(writer.written)
-            write_search(writer, site, build_cache)
-            remember(writer, build_cache, "search", key, before)
-        lap("search")
-        # Killed after the commit but before the new cache is saved, a build
-        # must not leave a cache that describes the site before it.
-        forget_cache(config.output_dir)
-        changes = writer.commit()
-        lap("write")
+    # A build that fails or is stopped before its commit leaves the cache
+    # describing the output as it is (the search shards are patched from it).
+    for name in BULK_PARTS:  # read now, so that they are in what is put back
+        build_cache.part(name)
+    kept_state = (dict(build_cache.search), dict(build_cache.pages))
+    try:
+        environment = make_environment(config)
+        site = make_site(corpus, build_cache)
+        pages = plan_pages(site, config.per_page)
+        if retain is not None:
+            retain(Rendered(environment, site, {page.path: page for page in pages}, config))
+        lap("site")
+        template_hash = template_hashes(environment)
+        shared = site_key(site, config)
+        # A theme's templates may show any part of an article on any page.
+        theme_templates = any(
+            folder.resolve() != (PROJECT_ROOT / "templates").resolve() and any(folder.rglob("*.html"))
+            for folder in config.template_dirs
+            if folder.is_dir()
+        )
+        memo: dict[int, str] = {}
+        signatures: dict[str, str] = {}
+        html_paths = []
+        with SiteWriter(config.output_dir) as writer:
+            for page in pages:
+                try:
+                    signature = page_signature(page, template_hash(page.template), shared, memo, theme_templates)
+                except jinja2.TemplateNotFound as error:
+                    folders = ", ".join(str(d) for d in config.template_dirs)
+                    raise RenderError(f"template {error.name} not found in {folders}") from None
+                except jinja2.TemplateSyntaxError as error:
+                    raise RenderError(syntax_error_message(error)) from None
+                signatures[page.path] = signature
+                paths = output_paths(page)
+                if page.path != NOT_FOUND:  # not a page a search engine should list
+                    html_paths += paths
+                if build_cache.pages.get(page.path) == signature and all(writer.keep(path) for path in paths):
+                    continue
+                writer.write(page.path, render_page(environment, page, site, config, SIMPLIFIED))
+                if len(paths) > 1:
+                    writer.write(paths[1], render_page(environment, page, site, config, TRADITIONAL))
+            for article in corpus.articles:
+                writer.write(f"articles/{article.slug}.txt", article.original_text + "\n")
+            key = corpus_key(site, config)
+            write_feeds(writer, site, config, build_cache)
+            sitemap_key = hashlib.blake2b(repr((config.base_url, html_paths)).encode(), digest_size=16).hexdigest()
+            known_key, known_files = build_cache.search.get("sitemap") or ("", [])
+            if known_key != sitemap_key or not all(writer.keep(name) for name in known_files):
+                known_files = []
+                for name, data in sitemaps(config.base_url, html_paths).items():
+                    writer.write(name, data)
+                    known_files.append(name)
+            build_cache.search["sitemap"] = (sitemap_key, known_files)
+            copy_static(writer, config)
+            lap("render")
+            if not reuse(writer, build_cache, "search", key):
+                before = set(writer.written)
+                write_search(writer, site, build_cache)
+                remember(writer, build_cache, "search", key, before)
+            lap("search")
+            # Killed after the commit but before the new cache is saved, a build
+            # must not leave a cache that describes the site before it.
+            forget_cache(config.output_dir)
+            changes = writer.commit()
+            lap("write")
+    except BaseException:
+        build_cache.search.clear()
+        build_cache.search.update(kept_state[0])
+        build_cache.pages = kept_state[1]
+        raise
     build_cache.pages = signatures
     build_cache.search["inputs"] = inputs
     return changes

@@ -7,6 +7,8 @@ import random
 import shutil
 from pathlib import Path
 
+import pytest
+
 from archivist.cache import BuildCache
 from archivist.config import load_config
 from archivist.pipeline import build
@@ -150,3 +152,35 @@ def test_an_edit_rewrites_one_bucket_of_the_article_cache(tmp_path):
     # ... and the next build reads every article back from the buckets.
     _, report = build(config)
     assert report.changed == 0 and report.stages.get("site") is None
+
+
+def test_a_build_that_fails_before_its_commit_leaves_a_cache_that_still_describes_the_output(tmp_path, monkeypatch):
+    """The preview server keeps its cache across a failed build: the search
+    state must not run ahead of the shards on disk that the next build
+    patches."""
+    import archivist.write
+    from bench.corpus import write_corpus
+
+    content = tmp_path / "content"
+    write_corpus(30, content)
+    config = load_config(write_site_toml(tmp_path, content=str(content), output="site"))
+    memory = BuildCache()
+    build(config, build_cache=memory)
+    target = sorted(content.iterdir())[3]
+    text = target.read_text(encoding="utf-8")
+    # Words the article has already: the edit changes term counts, so the
+    # next build patches shards that exist (new words could add shards).
+    lines = [line for line in text.splitlines() if len(line) > 20]
+    target.write_text(text + "\n\n" + lines[-1] + "\n", encoding="utf-8")
+    real_commit = archivist.write.SiteWriter.commit
+
+    def failing_commit(self):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(archivist.write.SiteWriter, "commit", failing_commit)
+    with pytest.raises(OSError, match="disk full"):
+        build(config, build_cache=memory)
+    monkeypatch.setattr(archivist.write.SiteWriter, "commit", real_commit)
+    target.write_text(target.read_text(encoding="utf-8") + "\n\n" + lines[-2] + "\n", encoding="utf-8")
+    build(config, build_cache=memory)
+    assert differences(tmp_path / "site", clean_build(content, tmp_path / "clean")) == []
