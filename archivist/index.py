@@ -150,7 +150,7 @@ def read_shard(text: str) -> dict[str, Any]:
     """A shard file's postings, as ``register`` wrote them."""
     try:
         return payload_terms(json.loads(text[text.index("]=") + 2 :].rstrip().rstrip(";")))
-    except ValueError as error:
+    except (ValueError, TypeError, IndexError) as error:  # not a shard this version wrote
         raise ShardMissing(str(error)) from None
 
 

@@ -184,3 +184,18 @@ def test_a_build_that_fails_before_its_commit_leaves_a_cache_that_still_describe
     target.write_text(target.read_text(encoding="utf-8") + "\n\n" + lines[-2] + "\n", encoding="utf-8")
     build(config, build_cache=memory)
     assert differences(tmp_path / "site", clean_build(content, tmp_path / "clean")) == []
+
+
+def test_a_shard_edited_by_hand_is_made_again_from_the_articles(tmp_path):
+    from bench.corpus import write_corpus
+
+    content = tmp_path / "content"
+    write_corpus(20, content)
+    config = load_config(write_site_toml(tmp_path, content=str(content), output="site"))
+    build(config)
+    for shard in (tmp_path / "site" / "search" / "shards").glob("*.js"):
+        shard.write_text('(window.ARCHIVE_SHARDS=window.ARCHIVE_SHARDS||{})["x"]=[1,2];\n', encoding="utf-8")
+    target = sorted(content.iterdir())[2]
+    target.write_text(target.read_text(encoding="utf-8") + "\n\n村里新修了一条水泥路。\n", encoding="utf-8")
+    build(config)
+    assert differences(tmp_path / "site", clean_build(content, tmp_path / "clean")) == []
