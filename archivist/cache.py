@@ -183,9 +183,8 @@ def save_cache(output: Path, build_cache: BuildCache) -> None:
     small file goes last: it is what makes the rest count."""
     folder = state_dir(output)
     folder.mkdir(parents=True, exist_ok=True)
-    articles = {path: entry for path, entry in build_cache.articles.items()}
-    named = {path: (path, entry[0], entry[1]) for path, entry in articles.items()}
-    write_buckets(folder, "articles", articles, named, build_cache)
+    named = {path: (path, entry[0], entry[1]) for path, entry in build_cache.articles.items()}
+    write_buckets(folder, "articles", build_cache.articles, named, build_cache)
     (folder / "search-terms.pickle").unlink(missing_ok=True)  # the earlier layout
     bulk = {name: build_cache.search.pop(name) for name in BULK_PARTS if name in build_cache.search}
     saved_articles, build_cache.articles = build_cache.articles, {}

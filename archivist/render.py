@@ -253,7 +253,7 @@ def write_search(writer: SiteWriter, site: Site, build_cache: BuildCache) -> Non
 
     made = search_files(site.corpus.articles, article_path, terms=terms, previous=previous, load=load)
     kept = [*made.kept, *(hant_docs(path) for path in made.kept if path.startswith("search/docs/"))]
-    if not all(os.path.isfile(os.path.join(writer.output, path)) for path in kept):  # one is gone: make all
+    if not all(writer.has(path) for path in kept):  # one is gone: make them all again
         made = search_files(site.corpus.articles, article_path, terms=terms)
         kept = []
     for path in kept:
@@ -348,6 +348,18 @@ class Rendered:
         }
 
 
+def plan(
+    corpus: Corpus, config: SiteConfig, build_cache: BuildCache, retain: Callable[[Rendered], None] | None
+) -> tuple[jinja2.Environment, Site, list[Page]]:
+    """The site-wide stages and the list of pages, given to ``retain`` too."""
+    environment = make_environment(config)
+    site = make_site(corpus, build_cache)
+    pages = plan_pages(site, config.per_page)
+    if retain is not None:
+        retain(Rendered(environment, site, {page.path: page for page in pages}, config))
+    return environment, site, pages
+
+
 def render_site(
     corpus: Corpus,
     config: SiteConfig,
@@ -375,10 +387,7 @@ def render_site(
             previous = writer.previous_files()
             if previous and previous <= files_below(config.output_dir):
                 if retain is not None:  # the preview server's first build: it needs the plan
-                    environment = make_environment(config)
-                    site = make_site(corpus, build_cache)
-                    pages = plan_pages(site, config.per_page)
-                    retain(Rendered(environment, site, {page.path: page for page in pages}, config))
+                    plan(corpus, config, build_cache, retain)
                 lap("write")
                 return 0, 0  # every file is there, as the last build left it
     build_cache.dirty = True
@@ -388,11 +397,7 @@ def render_site(
         build_cache.part(name)
     kept_state = (dict(build_cache.search), dict(build_cache.pages))
     try:
-        environment = make_environment(config)
-        site = make_site(corpus, build_cache)
-        pages = plan_pages(site, config.per_page)
-        if retain is not None:
-            retain(Rendered(environment, site, {page.path: page for page in pages}, config))
+        environment, site, pages = plan(corpus, config, build_cache, retain)
         lap("site")
         template_hash = template_hashes(environment)
         shared = site_key(site, config)
@@ -428,13 +433,11 @@ def render_site(
             key = corpus_key(site, config)
             write_feeds(writer, site, config, build_cache)
             sitemap_key = hashlib.blake2b(repr((config.base_url, html_paths)).encode(), digest_size=16).hexdigest()
-            known_key, known_files = build_cache.search.get("sitemap") or ("", [])
-            if known_key != sitemap_key or not all(writer.keep(name) for name in known_files):
-                known_files = []
+            if not reuse(writer, build_cache, "sitemap", sitemap_key):
+                before = set(writer.written)
                 for name, data in sitemaps(config.base_url, html_paths).items():
                     writer.write(name, data)
-                    known_files.append(name)
-            build_cache.search["sitemap"] = (sitemap_key, known_files)
+                remember(writer, build_cache, "sitemap", sitemap_key, before)
             copy_static(writer, config)
             lap("render")
             if not reuse(writer, build_cache, "search", key):

@@ -464,8 +464,9 @@ def serve(load: Callable[[], SiteConfig], config_path: Path | None, host: str = 
         while True:
             changes.wake.wait(timeout=0.02)
             edited = changes.take_paths(quiet=FAST_RENDER_QUIET)
-            if edited and preview.render_edited(edited):
-                print(f"Rendered {len(preview.overlay) // 2} edited page(s) ahead of the rebuild", flush=True)
+            rendered = preview.render_edited(edited) if edited else 0
+            if rendered:
+                print(f"Rendered {rendered} edited page(s) ahead of the rebuild", flush=True)
             if changes.burst_over():
                 changes.wake.clear()
                 started = time.perf_counter()

@@ -133,16 +133,20 @@ class SiteWriter:
         target.write_bytes(data)
         self.written.add(rel)
 
+    def has(self, relpath: str) -> bool:
+        """Whether the output holds ``relpath`` as a regular file."""
+        if self.present is None:
+            self.present = files_below(self.output)
+        return safe_relative(relpath) in self.present
+
     def keep(self, relpath: str) -> bool:
         """Count an output file as written without touching it, when an
         earlier build wrote it from the same inputs; False if it is gone or
         not a regular file.  (Nothing but the commit adds files to the
         output, so one scan answers for the whole build.)"""
-        rel = safe_relative(relpath)
-        if self.present is None:
-            self.present = regular_files_below(self.output)
-        if rel not in self.present:
+        if not self.has(relpath):
             return False
+        rel = safe_relative(relpath)
         self.written.add(rel)
         self.kept.add(rel)
         return True
@@ -218,17 +222,6 @@ def prune_empty_dirs(root: Path, removed: list[str]) -> None:
 
 
 def files_below(root: Path) -> set[str]:
-    """Every regular file below ``root``, as relative POSIX paths (one
-    directory scan, no stat per file)."""
-    found: set[str] = set()
-    for folder, _, names in os.walk(root):
-        prefix = os.path.relpath(folder, root).replace(os.sep, "/")
-        prefix = "" if prefix == "." else prefix + "/"
-        found.update(prefix + name for name in names)
-    return found
-
-
-def regular_files_below(root: Path) -> set[str]:
     """Regular files below ``root`` (no symlinks), as relative POSIX paths:
     one scan, file types from the directory entries, no stat per file."""
     found: set[str] = set()
