@@ -25,6 +25,10 @@ class SiteConfig:
     output_dir: Path
     theme_dirs: tuple[Path, ...]  # searched in order: the user's own first
     per_page: int
+    uses_per_page: int  # a glossary entry's uses: one line each, so more per page
+    index_per_page: int  # lines per page of the glossary's and the initiatives' indexes
+    feed_min_articles: int  # a region or initiative has its own feed from this many articles
+    text_copies: bool  # a plain-text copy of each article beside its page
     config_path: Path | None
 
     @property
@@ -54,7 +58,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "language": "zh-Hans",
     },
     "paths": {"content": "content", "output": "site", "theme": ""},
-    "build": {"per_page": 20},
+    "build": {"per_page": 20, "uses_per_page": 50, "index_per_page": 200, "feed_min_articles": 2, "text_copies": False},
 }
 
 
@@ -94,9 +98,15 @@ def load_config(path: Path | None = None) -> SiteConfig:
         expect("site", key, site[key], str)
     for key in ("content", "output", "theme"):
         expect("paths", key, paths[key], str)
-    per_page = expect("build", "per_page", build["per_page"], int)
-    if not 1 <= per_page <= 1000:
-        raise ConfigError(f"[build] per_page must be between 1 and 1000, not {per_page}")
+    sizes = {}
+    for key in ("per_page", "uses_per_page", "index_per_page"):
+        sizes[key] = expect("build", key, build[key], int)
+        if not 1 <= sizes[key] <= 1000:
+            raise ConfigError(f"[build] {key} must be between 1 and 1000, not {sizes[key]}")
+    text_copies = expect("build", "text_copies", build["text_copies"], bool)
+    feed_min_articles = expect("build", "feed_min_articles", build["feed_min_articles"], int)
+    if feed_min_articles < 1:
+        raise ConfigError(f"[build] feed_min_articles must be at least 1, not {feed_min_articles}")
     if site["language"] not in LANGUAGES:
         raise ConfigError(f"[site] language must be one of {LANGUAGES}, not {site['language']!r}")
     base_url = site["base_url"]
@@ -119,6 +129,10 @@ def load_config(path: Path | None = None) -> SiteConfig:
         content_dir=(root / paths["content"]).resolve(),
         output_dir=(root / paths["output"]).resolve(),
         theme_dirs=tuple(themes),
-        per_page=per_page,
+        per_page=sizes["per_page"],
+        uses_per_page=sizes["uses_per_page"],
+        index_per_page=sizes["index_per_page"],
+        text_copies=text_copies,
+        feed_min_articles=feed_min_articles,
         config_path=path,
     )

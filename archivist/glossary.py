@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -15,10 +15,10 @@ import yaml
 
 from .clean import HAN
 from .gazetteer import make_matcher
-from .model import Article
+from .model import Article, page_path
 from .script import to_simplified, to_traditional
 from .slogans import NUMERALS, find_named_groups, find_quoted_slogans, is_numbered, numeral_total
-from .slug import clean_slug, deduplicate, make_slug
+from .slug import bucket, clean_slug, deduplicate, make_slug
 
 QUOTED_SPAN = re.compile(r"“([^“”]{1,40})”")
 SENTENCE = re.compile(r"[^。！？]*[。！？]+[”’」]?|[^。！？]+$")
@@ -36,6 +36,10 @@ class Use:
     context: str
     date: str | None
     title: str
+
+    @property
+    def page(self) -> str:
+        return page_path(self.slug, self.date)
 
 
 @dataclass
@@ -64,7 +68,7 @@ class Entry:
 
     @property
     def path(self) -> str:
-        return f"glossary/{self.key}.html"
+        return f"glossary/{bucket(self.key)}/{self.key}.html"
 
     @property
     def articles(self) -> list[str]:
@@ -273,11 +277,19 @@ def counts_unquoted(slogan: str) -> bool:
     return len(slogan) >= 3 and not re.fullmatch(r"[0-9+]+", slogan)
 
 
+CONTEXT_REACH = 40  # characters shown either side of a slogan in its use
+
+
 def context_of(paragraph: str, slogan: str) -> str:
-    for sentence in sentences(paragraph):
-        if slogan in sentence:
-            return sentence.strip()
-    return paragraph
+    """The sentence that uses the slogan, cut to a window around it when
+    long: a popular slogan's uses read as a concordance, not as copies of
+    whole paragraphs."""
+    sentence = next((s.strip() for s in sentences(paragraph) if slogan in s), paragraph)
+    at = sentence.find(slogan)
+    if at < 0 or len(sentence) <= 2 * CONTEXT_REACH + len(slogan):
+        return sentence
+    start, end = max(0, at - CONTEXT_REACH), min(len(sentence), at + len(slogan) + CONTEXT_REACH)
+    return ("…" if start else "") + sentence[start:end] + ("…" if end < len(sentence) else "")
 
 
 @dataclass(frozen=True)
@@ -536,8 +548,9 @@ def link_parts(entries: dict[str, Entry], groups: dict[str, list[str]]) -> None:
 
 
 def link_related(entries: dict[str, Entry], texts: list[TextSlogans]) -> None:
-    """Slogans quoted in one sentence are related (parts aside)."""
-    related: dict[str, set[str]] = defaultdict(set)
+    """Slogans quoted in one sentence are related (parts aside), the most
+    often quoted together first."""
+    related: dict[str, Counter[str]] = defaultdict(Counter)
     for text in texts:
         for names in text.together:
             present = {name for name in names if name in entries}
@@ -545,4 +558,5 @@ def link_related(entries: dict[str, Entry], texts: list[TextSlogans]) -> None:
                 related[name].update(present - {name})
     for name, entry in entries.items():
         family = set(entry.parts) | set(entry.part_of)
-        entry.related = sorted(related[name] - family)
+        together = related[name]
+        entry.related = sorted(set(together) - family, key=lambda other: (-together[other], other))

@@ -20,6 +20,7 @@ from lunr.query import Query, QueryPresence
 
 from .gazetteer import short_form
 from .model import Article
+from .script import to_traditional
 from .shards import (
     LUNR_VERSION,
     Change,
@@ -36,7 +37,8 @@ from .shards import (
     term_size,
     update_shards,
 )
-from .tokenize import fold_map, query_terms, tokenize
+from .slug import bucket
+from .tokenize import fold, fold_map, query_terms, tokenize
 
 FIELDS = ({"field_name": "title", "boost": 10}, {"field_name": "tags", "boost": 5}, {"field_name": "body"})
 LUNR_JS = Path("node_modules") / "lunr" / "lunr.min.js"
@@ -82,15 +84,48 @@ def build_index(documents: list[dict[str, Any]]) -> Any:
     return builder.build()
 
 
-def meta_entry(article: Article, url: str) -> dict[str, Any]:
+def result_entry(article: Article, url: str, convert: Callable[[str], str]) -> dict[str, Any]:
+    """What a result shows, in both scripts: title, link, date, place,
+    initiatives and the text its snippet is cut from."""
+    shown = dict(zip("tpix", result_texts(article), strict=True))
     return {
-        "t": article.title,
         "u": url,
         "d": article.date[:10] if article.date else "",
-        "y": article.year or "",
-        "r": [list(region.names) for region in article.regions],
-        "i": list(article.initiatives),
+        **shown,
+        **{key.upper(): convert(value) for key, value in shown.items()},
     }
+
+
+def result_texts(article: Article) -> tuple[str, str, str, str]:
+    """A result's title, place, initiatives and text (for its snippet)."""
+    place = article.regions[0].names if article.regions else ()
+    return (
+        article.title,
+        " · ".join(place[1:]) or (place[0] if place else ""),
+        "、".join(article.initiatives),
+        "\n".join([article.title, *article.paragraphs]),
+    )
+
+
+def name_order(name: str) -> tuple[bytes, bytes]:
+    """Facet names in the order the browser compares them (folded, by UTF-16
+    code units), so that it finds a name's piece by its range."""
+    return fold(name).encode("utf-16-be"), name.encode("utf-16-be")
+
+
+def facet_names(ordered: list[Article]) -> dict[str, list[str]]:
+    """Each facet's values, numbered by this order in the table."""
+    regions = {name for article in ordered for region in article.regions for name in region.names}
+    initiatives = {name for article in ordered for name in article.initiatives}
+    return {"region": sorted(regions, key=name_order), "initiative": sorted(initiatives, key=name_order)}
+
+
+def table_row(article: Article, lengths: list[int], numbers: dict[str, dict[str, int]]) -> list[Any]:
+    """One document in the table: its field lengths (for scores), year and
+    facet value numbers (for counts); no names, so one table serves both scripts."""
+    regions = sorted({numbers["region"][name] for region in article.regions for name in region.names})
+    initiatives = sorted({numbers["initiative"][name] for name in article.initiatives})
+    return [*lengths, int(article.year) if article.year and article.year.isdigit() else 0, regions, initiatives]
 
 
 def js_literal(data: object) -> str:
@@ -103,8 +138,9 @@ def as_script(variable: str, data: object) -> str:
 
 
 SHARD_BUDGET = 6000  # postings per shard (one document in one field each)
-META_CHUNK = 1000  # documents per metadata file
-LENGTH_CHUNK = 250  # documents per field-lengths file
+TABLE_CHUNK = 250  # documents per table file (field lengths and facet numbers)
+NAME_PIECE = 500  # facet value names per file
+DOCS_FOLDER = 1000  # result files per folder
 
 
 @dataclass(frozen=True)
@@ -137,13 +173,20 @@ def search_documents(articles: list[Article]) -> tuple[list[Article], Callable[[
 
 
 def terms_key(article: Article) -> str:
-    """What an article's search terms are made from."""
-    text = "\x00".join([article.title, *tag_terms(article), "\x01", *article.headings, *article.paragraphs])
+    """What an article's search terms are made from (and its date, which its
+    result shows)."""
+    text = "\x00".join(
+        [article.date or "", article.title, *tag_terms(article), "\x01", *article.headings, *article.paragraphs]
+    )
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def shard_path(name: str) -> str:
-    return f"search/shards/{name}.js"
+    return f"search/shards/{bucket(name)}/{name}.js"
+
+
+def doc_path(ref: int) -> str:
+    return f"search/docs/{ref // DOCS_FOLDER}/{ref}.js"
 
 
 def read_shard(text: str) -> dict[str, Any]:
@@ -161,9 +204,11 @@ def search_files(
     terms: dict[str, list[FieldTerms]] | None = None,
     previous: SearchState | None = None,
     load: Callable[[str], str] | None = None,
+    convert: Callable[[str], str] = to_traditional,
 ) -> SearchFiles:
-    """The term-sharded index, field lengths and metadata in chunks,
-    per-article text stores and the fold map, as scripts setting globals.
+    """The term-sharded index, the document table in chunks, facet names in
+    pieces, a file per result (both scripts, ``convert`` making the
+    Traditional) and the fold map, as scripts setting globals.
     ``terms`` caches each article's term data between builds; with the last
     build's ``previous`` state and a way to ``load`` its shard files, only the
     shards whose postings changed are made again."""
@@ -196,16 +241,26 @@ def search_files(
         terms.update(used)
     state = SearchState(state.slugs, state.keys, shards, budget)
     lengths = [[document[position].length for document in per_article] for position in range(len(fields))]
+    names = facet_names(ordered)
+    numbers = {kind: {name: n for n, name in enumerate(values)} for kind, values in names.items()}
     directory = {
         "version": LUNR_VERSION,
         "fields": [f.name for f in fields],
         "boosts": [f.boost for f in fields],
         "documents": len(ordered),
         "lengths": [sum(values) for values in lengths],
-        "lengthChunk": LENGTH_CHUNK,
-        "metaChunk": META_CHUNK,
+        "tableChunk": TABLE_CHUNK,
+        "docsFolder": DOCS_FOLDER,
+        "namePiece": NAME_PIECE,
+        # Per facet, each piece's first and last folded name: a name in a
+        # link (?region=...) is found by loading the piece its range holds.
+        "names": {
+            kind: [[fold(values[at]), fold(values[min(at + NAME_PIECE, len(values)) - 1])]
+                   for at in range(0, len(values), NAME_PIECE)]
+            for kind, values in names.items()
+        },
         "shards": [[shard.first, shard.last] for shard in shards],
-    }
+    }  # fmt: skip
     files = {
         "search/index.js": as_script("ARCHIVE_SEARCH", directory),
         "search/fold.js": as_script("ARCHIVE_FOLD", dict(sorted(fold_map().items()))),
@@ -213,20 +268,24 @@ def search_files(
     for name, payload in payloads.items():
         files[shard_path(name)] = register("ARCHIVE_SHARDS", name, payload)
     kept = [shard_path(shard_name(s.first)) for s in shards if shard_name(s.first) not in payloads]
-    for start in range(0, len(ordered), LENGTH_CHUNK):
-        flat = [values[ref] for ref in range(start, min(start + LENGTH_CHUNK, len(ordered))) for values in lengths]
-        files[f"search/lengths/{start // LENGTH_CHUNK}.js"] = register(
-            "ARCHIVE_LENGTHS", str(start // LENGTH_CHUNK), flat
-        )
-    for chunk, meta in meta_chunks(ordered, url_of).items():
-        files[f"search/meta/{chunk}.js"] = merge_script("ARCHIVE_META", meta)
+    for start in range(0, len(ordered), TABLE_CHUNK):
+        rows = [
+            table_row(ordered[ref], [values[ref] for values in lengths], numbers)
+            for ref in range(start, min(start + TABLE_CHUNK, len(ordered)))
+        ]
+        files[f"search/table/{start // TABLE_CHUNK}.js"] = register("ARCHIVE_TABLE", str(start // TABLE_CHUNK), rows)
+    for kind, values in names.items():
+        for at in range(0, len(values), NAME_PIECE):
+            piece = f"{kind}-{at // NAME_PIECE}"
+            files[f"search/names/{piece}.js"] = register("ARCHIVE_NAMES", piece, values[at : at + NAME_PIECE])
+            hant = [convert(value) for value in values[at : at + NAME_PIECE]]
+            files[f"search/names-hant/{piece}.js"] = register("ARCHIVE_NAMES", piece, hant)
     same_refs = previous is not None and previous.slugs == state.slugs
     for ref, article in enumerate(ordered):
-        if same_refs and previous.keys[ref] == keys[ref]:  # the key covers the title and the text
-            kept.append(f"search/docs/{ref}.js")
+        if same_refs and previous.keys[ref] == keys[ref]:  # the key covers everything a result shows
+            kept.append(doc_path(ref))
             continue
-        text = "\n".join([article.title, *article.paragraphs])
-        files[f"search/docs/{ref}.js"] = register("ARCHIVE_DOCS", str(ref), text)
+        files[doc_path(ref)] = register("ARCHIVE_DOCS", str(ref), result_entry(article, url_of(article), convert))
     return SearchFiles(files, kept, state)
 
 
@@ -249,19 +308,8 @@ def patch_index(
         return None
 
 
-def meta_chunks(ordered: list[Article], url_of: Any) -> dict[int, dict[str, Any]]:
-    chunks: dict[int, dict[str, Any]] = {}
-    for ref, article in enumerate(ordered):
-        chunks.setdefault(ref // META_CHUNK, {})[str(ref)] = meta_entry(article, url_of(article))
-    return chunks
-
-
 def register(variable: str, key: str, data: object) -> str:
     return f"(window.{variable}=window.{variable}||{{}})[{js_literal(key)}]={js_literal(data)};\n"
-
-
-def merge_script(variable: str, data: dict[str, Any]) -> str:
-    return f"Object.assign(window.{variable}=window.{variable}||{{}},{js_literal(data)});\n"
 
 
 def lunr_script(project_root: Path) -> bytes:

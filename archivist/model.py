@@ -8,6 +8,12 @@ from typing import Any
 from .clean import Block
 
 
+def page_path(slug: str, date: str | None) -> str:
+    """An article's page, in a folder per year: no folder grows past what
+    one year of the archive holds."""
+    return f"articles/{date[:4] if date else 'undated'}/{slug}.html"
+
+
 @dataclass(frozen=True)
 class Author:
     name: str
@@ -63,6 +69,10 @@ class Article:
     @property
     def year(self) -> str | None:
         return self.date[:4] if self.date else None
+
+    @property
+    def page_path(self) -> str:
+        return page_path(self.slug, self.date)
 
     def to_json(self) -> dict[str, Any]:
         """The ``inspect`` contract."""

@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, is_dataclass
+from dataclasses import dataclass, field, is_dataclass, replace
 from functools import partial
 from typing import Any
 
 from markupsafe import Markup, escape
 
 from .charts import bar_chart, column_chart
+from .config import SiteConfig
 from .glossary import Entry, Glossary, Use
 from .model import Article, Corpus
 from .taxonomy import InitiativeNode, RegionNode, Taxonomy
@@ -51,7 +52,7 @@ def by_date(articles: list[Article]) -> list[Article]:
 
 
 def article_path(article: Article) -> str:
-    return f"articles/{article.slug}.html"
+    return article.page_path
 
 
 def paginate(items: list[Article], per_page: int) -> Iterator[tuple[int, int, list[Article]]]:
@@ -248,14 +249,22 @@ def archive_pages(site: Site, per_page: int) -> list[Page]:
     return pages
 
 
-def tag_pages(site: Site, per_page: int) -> list[Page]:
+def term_feed(node: RegionNode | InitiativeNode, minimum: int) -> str | None:
+    """A region's or initiative's own feed, once it has ``minimum`` articles:
+    a name met once in the archive is not worth a file of its own."""
+    return node.path.replace(".html", ".xml") if len(node.articles) >= minimum else None
+
+
+def tag_pages(site: Site, per_page: int, index_per_page: int, feed_minimum: int) -> list[Page]:
     taxonomy = site.taxonomy
     tree = tuple((n.code, n.name, n.parent, len(n.articles)) for n in taxonomy.regions.values())
-    listing = tuple((n.name, n.slug, len(n.articles)) for n in taxonomy.initiatives_by_count)
-    pages = [
-        Page("regions/index.html", "regions.html", {"chart": region_chart(site, None)}, depends=tree),
-        Page("initiatives/index.html", "initiatives.html", depends=listing),
-    ]
+    pages = [Page("regions/index.html", "regions.html", {"chart": region_chart(site, None)}, depends=tree)]
+    # The list of initiatives grows with the archive: in pages, each showing its own lines.
+    for page in list_pages(
+        "initiatives/index.html", "initiatives.html", taxonomy.initiatives_by_count, index_per_page, {}
+    ):
+        shown = {"items": tuple((n.name, n.slug, len(n.articles)) for n in page.context["items"])}
+        pages.append(replace(page, shown=shown))
     for node in taxonomy.regions.values():
         articles = by_date(node.articles)
         charts = {
@@ -263,7 +272,7 @@ def tag_pages(site: Site, per_page: int) -> list[Page]:
             "regions": region_chart(site, node),
         }
         context = {"node": node, "charts": charts}
-        feed = node.path.replace(".html", ".xml")
+        feed = term_feed(node, feed_minimum)
         # Each page shows its own items, and of the place its name and counts.
         children = tuple((code, len(taxonomy.regions[code].articles)) for code in node.children)
         shown = {"node": (node.code, node.name, node.parent, children, len(node.articles))}
@@ -272,25 +281,43 @@ def tag_pages(site: Site, per_page: int) -> list[Page]:
         articles = by_date(initiative.articles)
         charts = {"years": column_chart(year_counts(articles), f"“{initiative.name}”每年的文章数")}
         context = {"node": initiative, "charts": charts}
-        feed = initiative.path.replace(".html", ".xml")
+        feed = term_feed(initiative, feed_minimum)
         shown = {"node": (initiative.name, initiative.slug, len(initiative.articles))}
         pages += list_pages(initiative.path, "initiative.html", articles, per_page, context, feed=feed, shown=shown)
     return pages
 
 
-def glossary_pages(site: Site, per_page: int) -> list[Page]:
+def glossary_index_pages(site: Site, per_page: int) -> list[Page]:
+    """The entries by initial, in pages of ``per_page`` lines; every page
+    has the bar of initials, each linking to the page its entries start on."""
+    entries = sorted(site.glossary.ordered(), key=lambda e: (e.index_key[0] == "#", *e.index_key, e.slogan))
+    path_of = partial(list_path, "glossary/index.html")
+    letters: dict[str, str] = {}
+    for position, entry in enumerate(entries):
+        letters.setdefault(entry.index_key[0], path_of(position // per_page + 1))
+    bar = tuple(letters.items())
+    pages = []
+    for page in list_pages("glossary/index.html", "glossary.html", entries, per_page, {"letters": bar}):
+        groups: dict[str, list[Entry]] = {}
+        for entry in page.context["items"]:
+            groups.setdefault(entry.index_key[0], []).append(entry)
+        page.context["groups"] = list(groups.items())
+        # Each line shows the entry's name, link, count of uses and the start of its meaning.
+        shown = {
+            "items": tuple(
+                (e.slogan, e.key, e.traditional, len(e.uses), e.meaning[:81]) for e in page.context["items"]
+            ),
+            "groups": tuple((letter, len(items)) for letter, items in groups.items()),
+        }
+        pages.append(replace(page, shown=shown))
+    return pages
+
+
+def glossary_pages(site: Site, per_page: int, index_per_page: int) -> list[Page]:
+    """The index and each entry's page; an entry's uses in pages of ``per_page``."""
     glossary = site.glossary
     articles = {a.slug: a for a in site.ordered}
-    groups: dict[str, list[Entry]] = {}
-    for entry in sorted(glossary.ordered(), key=lambda e: (*e.index_key, e.slogan)):
-        groups.setdefault(entry.index_key[0], []).append(entry)
-    ordered_groups = sorted(groups.items(), key=lambda item: (item[0] == "#", item[0]))
-    # The index shows each entry's name, link, count of uses and the start of its meaning.
-    index = tuple(
-        (letter, tuple((e.slogan, e.key, len(e.uses), e.meaning[:81]) for e in entries))
-        for letter, entries in ordered_groups
-    )
-    pages = [Page("glossary/index.html", "glossary.html", {"groups": ordered_groups}, shown={"groups": index})]
+    pages = glossary_index_pages(site, index_per_page)
     for entry in glossary.entries.values():
         timeline = sorted(entry.uses, key=lambda u: (u.date is None, u.date or "", u.slug, int(u.anchor[1:])))
         source = articles.get(entry.meaning_source[0]) if entry.meaning_source else None
@@ -308,13 +335,14 @@ def glossary_pages(site: Site, per_page: int) -> list[Page]:
     return pages
 
 
-def plan_pages(site: Site, per_page: int) -> list[Page]:
+def plan_pages(site: Site, config: SiteConfig) -> list[Page]:
+    per_page = config.per_page
     return [
         *home_pages(site, per_page),
         *article_pages(site),
         *archive_pages(site, per_page),
-        *tag_pages(site, per_page),
-        *glossary_pages(site, per_page),
+        *tag_pages(site, per_page, config.index_per_page, config.feed_min_articles),
+        *glossary_pages(site, config.uses_per_page, config.index_per_page),
         Page("search.html", "search.html"),
         Page("404.html", "404.html"),
     ]

@@ -28,7 +28,7 @@ from .cache import BULK_PARTS, BuildCache, code_version, forget_cache, stable_re
 from .config import PROJECT_ROOT, SiteConfig
 from .feeds import FEED_SIZE, atom_feed, sitemaps
 from .glossary import build_glossary
-from .index import LUNR_JS, lunr_script, merge_script, meta_chunks, search_files
+from .index import LUNR_JS, lunr_script, result_texts, search_files
 from .model import Article, Corpus
 from .pages import (
     Page,
@@ -40,6 +40,7 @@ from .pages import (
     plan_pages,
     related_articles,
     site_key,
+    term_feed,
 )
 from .script import SIMPLIFIED, TRADITIONAL, to_traditional
 from .taxonomy import build_taxonomy
@@ -227,7 +228,9 @@ def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, build_cache:
     """Each feed is made again only when what it shows changed."""
     feeds = [(config.title, "index.html", "feed.xml", site.ordered)]
     for node in [*site.taxonomy.regions.values(), *site.taxonomy.initiatives.values()]:
-        feeds.append((f"{node.name} · {config.title}", node.path, node.path.replace(".html", ".xml"), node.articles))
+        feed = term_feed(node, config.feed_min_articles)
+        if feed:
+            feeds.append((f"{node.name} · {config.title}", node.path, feed, node.articles))
     known = build_cache.search.get("feeds", {})
     keys = {}
     memo: dict[str, str] = {}
@@ -240,10 +243,6 @@ def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, build_cache:
     build_cache.search["feeds"] = keys
 
 
-def hant_docs(relpath: str) -> str:
-    return relpath.replace("search/docs/", "search/docs-hant/", 1)
-
-
 def write_search(writer: SiteWriter, site: Site, build_cache: BuildCache) -> None:
     terms = build_cache.part("terms")
     previous = build_cache.search.get("index")
@@ -251,19 +250,7 @@ def write_search(writer: SiteWriter, site: Site, build_cache: BuildCache) -> Non
     def load(relpath: str) -> str:
         return (writer.output / relpath).read_text(encoding="utf-8")
 
-    made = search_files(site.corpus.articles, article_path, terms=terms, previous=previous, load=load)
-    kept = [*made.kept, *(hant_docs(path) for path in made.kept if path.startswith("search/docs/"))]
-    if not all(writer.has(path) for path in kept):  # one is gone: make them all again
-        made = search_files(site.corpus.articles, article_path, terms=terms)
-        kept = []
-    for path in kept:
-        writer.keep(path)
-    build_cache.search["index"] = made.state
-    files = made.files
-    for relpath, text in files.items():
-        writer.write(relpath, text)
-    ordered = sorted(site.corpus.articles, key=lambda a: a.slug)
-    # Converted once per text: an edit converts only the files it changed.
+    # Converted once per text: an edit converts only the texts it changed.
     known = build_cache.part("traditional")
     converted: dict[str, str] = {}
 
@@ -272,13 +259,25 @@ def write_search(writer: SiteWriter, site: Site, build_cache: BuildCache) -> Non
         converted[key] = known.get(key) or converted.get(key) or to_traditional(text)
         return converted[key]
 
-    # Result titles on Traditional pages link to Traditional pages.
-    for chunk, entries in meta_chunks(ordered, lambda a: TRADITIONAL_DIR + article_path(a)).items():
-        writer.write(f"search/meta-hant/{chunk}.js", traditional(merge_script("ARCHIVE_META", entries)))
-    # ... and their snippets are in Traditional too.
-    for relpath, text in files.items():
-        if relpath.startswith("search/docs/"):
-            writer.write(hant_docs(relpath), traditional(text))
+    made = search_files(
+        site.corpus.articles, article_path, terms=terms, previous=previous, load=load, convert=traditional
+    )
+    if not all(writer.has(path) for path in made.kept):  # one is gone: make them all again
+        made = search_files(site.corpus.articles, article_path, terms=terms, convert=traditional)
+    for path in made.kept:
+        writer.keep(path)
+    build_cache.search["index"] = made.state
+    for relpath, text in made.files.items():
+        writer.write(relpath, text)
+    # Texts of kept results are not converted this time; they stay known.
+    kept_refs = {int(path.rsplit("/", 1)[1][:-3]) for path in made.kept if path.startswith("search/docs/")}
+    if kept_refs:
+        ordered = sorted(site.corpus.articles, key=lambda a: a.slug)
+        for ref in kept_refs:
+            for text in result_texts(ordered[ref]):
+                key = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+                if key in known:
+                    converted[key] = known[key]
     build_cache.search["traditional"] = converted
     writer.write("static/lunr.min.js", lunr_script(PROJECT_ROOT))
 
@@ -354,7 +353,7 @@ def plan(
     """The site-wide stages and the list of pages, given to ``retain`` too."""
     environment = make_environment(config)
     site = make_site(corpus, build_cache)
-    pages = plan_pages(site, config.per_page)
+    pages = plan_pages(site, config)
     if retain is not None:
         retain(Rendered(environment, site, {page.path: page for page in pages}, config))
     return environment, site, pages
@@ -428,8 +427,8 @@ def render_site(
                 writer.write(page.path, render_page(environment, page, site, config, SIMPLIFIED))
                 if len(paths) > 1:
                     writer.write(paths[1], render_page(environment, page, site, config, TRADITIONAL))
-            for article in corpus.articles:
-                writer.write(f"articles/{article.slug}.txt", article.original_text + "\n")
+            for article in corpus.articles if config.text_copies else ():
+                writer.write(article_path(article).removesuffix(".html") + ".txt", article.original_text + "\n")
             key = corpus_key(site, config)
             write_feeds(writer, site, config, build_cache)
             sitemap_key = hashlib.blake2b(repr((config.base_url, html_paths)).encode(), digest_size=16).hexdigest()

@@ -15,6 +15,17 @@ MAX_LENGTH = 60
 RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
 
+def bucket(name: str) -> str:
+    """One of 256 folders for ``name`` (FNV-1a of its bytes, low byte, in
+    hex): a site with hundreds of thousands of entries keeps every folder
+    far under hosts' per-folder limits, and a name's folder never moves.
+    ``static/shards.js`` computes the same for shard names."""
+    value = 0x811C9DC5
+    for byte in name.encode():
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return f"{value & 0xFF:02x}"
+
+
 def ascii_words(text: str) -> list[str]:
     """Pinyin for Han characters, Latin words as they are, lower-cased."""
     from pypinyin import lazy_pinyin  # imported when needed: a build that reads nothing new never loads it

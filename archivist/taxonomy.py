@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Article
-from .slug import clean_slug, deduplicate, make_slug
+from .slug import bucket, clean_slug, deduplicate, make_slug
 
 
 @dataclass
@@ -32,7 +32,7 @@ class InitiativeNode:
 
     @property
     def path(self) -> str:
-        return f"initiatives/{self.slug}.html"
+        return f"initiatives/{bucket(self.slug)}/{self.slug}.html"
 
 
 @dataclass

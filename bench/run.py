@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from itertools import accumulate
 from pathlib import Path
 
@@ -127,12 +128,46 @@ def read_register(path: Path):
     return json.loads(text[text.index("]=") + 2 :].rstrip().rstrip(";"))
 
 
+def shard_file(site: Path, first: str) -> Path:
+    from archivist.index import shard_path
+    from archivist.shards import shard_name
+
+    return site / shard_path(shard_name(first))
+
+
+def output_budget(site: Path, n: int) -> dict:
+    """Files and bytes in the published folder, per article, with the
+    largest folder (entries) and the largest file: what hosts limit."""
+    files = 0
+    size = 0
+    largest_folder = (0, "")
+    largest_file = (0, "")
+    for folder, dirs, names in os.walk(site):
+        entries = len(dirs) + len(names)
+        if entries > largest_folder[0]:
+            largest_folder = (entries, os.path.relpath(folder, site))
+        for name in names:
+            bytes_ = os.path.getsize(os.path.join(folder, name))
+            files += 1
+            size += bytes_
+            if bytes_ > largest_file[0]:
+                largest_file = (bytes_, os.path.relpath(os.path.join(folder, name), site))
+    return {
+        "files": files,
+        "output_mb": size / 2**20,
+        "files_per_article": files / n,
+        "kb_per_article": size / 1024 / n,
+        "largest_folder": list(largest_folder),
+        "largest_file_mb": [largest_file[0] / 2**20, largest_file[1]],
+    }
+
+
 def query_bytes(site: Path) -> dict[str, int]:
     """Gzip bytes one query loads: the page's scripts, the shards its terms
-    fall in, the field lengths their postings need, the metadata chunks of
-    its first 1,000 results and the text of the 20 shown."""
-    from archivist.index import search
-    from archivist.shards import shard_name
+    fall in, the table files the postings of its own terms need (field
+    lengths and facet numbers; those of its first 1,000 results), the facet
+    names of the values listed, and the files of the 20 results shown."""
+    from archivist.index import NAME_PIECE, doc_path, search
     from archivist.tokenize import query_terms
 
     directory = read_directory(site)
@@ -142,21 +177,32 @@ def query_bytes(site: Path) -> dict[str, int]:
     sizes = {}
     for label, query in QUERIES.items():
         terms = query_terms(query)
-        shards = [site / "search" / "shards" / f"{shard_name(first)}.js" for first, last in directory["shards"]
+        shards = [shard_file(site, first) for first, last in directory["shards"]
                   if any(first <= (t + "\uffff" if wildcard else t) and last >= t for t, wildcard in terms)]  # fmt: skip
         loaded = fixed + sum(gzip_size(path) for path in shards)
         chunks = set()
         for path in shards:
-            for _, per_field in read_register(path):
-                for deltas, _ in per_field:
-                    chunks |= {ref // directory["lengthChunk"] for ref in accumulate(deltas)}
-        loaded += sum(gzip_size(site / "search" / "lengths" / f"{c}.js") for c in chunks)
+            for term, per_field in read_register(path):
+                if any(term == t or (wildcard and term.startswith(t)) for t, wildcard in terms):
+                    for deltas, _ in per_field:
+                        chunks |= {ref // directory["tableChunk"] for ref in accumulate(deltas)}
         if index is None:
             index = load_index_from_site(site)
         refs = search(index, query)
-        chunks = {int(ref) // directory["metaChunk"] for ref in refs[:1000]}
-        loaded += sum(gzip_size(site / "search" / "meta" / f"{c}.js") for c in chunks)
-        loaded += sum(gzip_size(site / "search" / "docs" / f"{ref}.js") for ref in refs[:20])
+        chunks |= {int(ref) // directory["tableChunk"] for ref in refs[:1000]}
+        loaded += sum(gzip_size(site / "search" / "table" / f"{c}.js") for c in chunks)
+        # The names of the values listed: at most 50 per facet, in pieces.
+        rows = {}
+        for c in chunks:
+            for offset, row in enumerate(read_register(site / "search" / "table" / f"{c}.js")):
+                rows[c * directory["tableChunk"] + offset] = row
+        year = len(directory["fields"])
+        pieces = set()
+        for column, kind in ((year + 1, "region"), (year + 2, "initiative")):
+            counts = Counter(v for ref in refs[:1000] for v in rows[int(ref)][column])
+            pieces |= {f"{kind}-{v // NAME_PIECE}" for v, _ in counts.most_common(50)}
+        loaded += sum(gzip_size(site / "search" / "names" / f"{piece}.js") for piece in pieces)
+        loaded += sum(gzip_size(site / doc_path(int(ref))) for ref in refs[:20])
         sizes[label] = loaded
     return sizes
 
@@ -168,17 +214,17 @@ def load_index_from_site(site: Path):
 
     from lunr.index import Index
 
-    from archivist.shards import Postings, payload_terms, serialize, shard_name
+    from archivist.shards import Postings, payload_terms, serialize
 
     directory = read_directory(site)
     docs: dict = {}
     for first, _ in directory["shards"]:
-        docs.update(payload_terms(read_register(site / "search" / "shards" / f"{shard_name(first)}.js")))
-    flat: list[int] = []
-    for chunk in range(-(-directory["documents"] // directory["lengthChunk"])):
-        flat += read_register(site / "search" / "lengths" / f"{chunk}.js")
+        docs.update(payload_terms(read_register(shard_file(site, first))))
+    rows: list[list] = []
+    for chunk in range(-(-directory["documents"] // directory["tableChunk"])):
+        rows += read_register(site / "search" / "table" / f"{chunk}.js")
     fields = directory["fields"]
-    lengths = [array("I", flat[f :: len(fields)]) for f in range(len(fields))]
+    lengths = [array("I", (row[f] for row in rows)) for f in range(len(fields))]
     order = {term: n for n, term in enumerate(sorted(docs))}
     return Index.load(serialize(Postings(fields, directory["boosts"], order, docs, lengths)))
 
@@ -264,7 +310,8 @@ def run(n: int, repeat: int, with_anchors: bool, browser: bool) -> dict:
         "stages_s": stages_of(output).get("stages"),
     }
     result["pages"] = sum(1 for _ in site.rglob("*.html"))
-    result["output_mb"] = folder_size(site) / 2**20
+    result["output"] = output_budget(site, n)
+    result["output_mb"] = result["output"]["output_mb"]
     result["no_change_s"] = statistics.median(measure(build_command(corpus, site))[0] for _ in range(repeat))
     edits = []
     for _ in range(repeat):
@@ -273,11 +320,11 @@ def run(n: int, repeat: int, with_anchors: bool, browser: bool) -> dict:
         edits.append((edit_seconds, stages_of(edit_output)))
     result["edit_one_s"] = statistics.median(e[0] for e in edits)
     result["edit_files_written"] = edits[-1][1].get("changed")
-    index_files = [site / "search" / "index.js", *sorted((site / "search" / "shards").glob("*.js")),
-                   *sorted((site / "search" / "lengths").glob("*.js"))]  # fmt: skip
+    index_files = [site / "search" / "index.js", *sorted((site / "search" / "shards").glob("*/*.js")),
+                   *sorted((site / "search" / "table").glob("*.js"))]  # fmt: skip
     result["index_raw_mb"] = sum(p.stat().st_size for p in index_files) / 2**20
     result["index_gzip_mb"] = sum(gzip_size(p) for p in index_files) / 2**20
-    shard_files = sorted((site / "search" / "shards").glob("*.js"))
+    shard_files = sorted((site / "search" / "shards").glob("*/*.js"))
     result["shards"] = len(shard_files)
     result["largest_shard_gzip_kb"] = max(gzip_size(p) for p in shard_files) / 1024
     result["query_kb_gzip"] = {k: v / 1024 for k, v in query_bytes(site).items()}
@@ -309,7 +356,13 @@ def print_table(result: dict) -> None:
         ("  per stage", ", ".join(f"{k} {v:.1f}" for k, v in (result["stages_s"] or {}).items())),
         ("peak RSS (process tree)", f"{result['peak_rss_mb']:.0f} MB"),
         ("pages written", f"{result['pages']:,}"),
-        ("output size", f"{result['output_mb']:.0f} MB"),
+        ("output size", f"{result['output_mb']:.0f} MB in {result['output']['files']:,} files"),
+        (
+            "  per article",
+            f"{result['output']['kb_per_article']:.1f} KB, {result['output']['files_per_article']:.2f} files",
+        ),
+        ("  largest folder (entries)", "{:,} ({})".format(*result["output"]["largest_folder"])),
+        ("  largest file", "{:.2f} MB ({})".format(*result["output"]["largest_file_mb"])),
         ("no-change rebuild", f"{result['no_change_s']:.2f} s"),
         ("one-article edit rebuild", f"{result['edit_one_s']:.2f} s ({result['edit_files_written']} files written)"),
         (

@@ -4,15 +4,20 @@
   "use strict";
   var FOLD = window.ARCHIVE_FOLD;
   var DIRECTORY = window.ARCHIVE_SEARCH;
-  var META = (window.ARCHIVE_META = window.ARCHIVE_META || {});
+  var TABLE = (window.ARCHIVE_TABLE = window.ARCHIVE_TABLE || {});
+  var NAMES = (window.ARCHIVE_NAMES = window.ARCHIVE_NAMES || {});
+  var S = window.ArchiveShards;
   var T = window.ArchiveTokenizer;
   var root = document.body.getAttribute("data-root") || "";
   var traditional = document.body.getAttribute("data-script") === "zh-Hant";
-  var metaFolder = traditional ? "search/meta-hant/" : "search/meta/";
-  var docsFolder = traditional ? "search/docs-hant/" : "search/docs/";
+  var namesFolder = traditional ? "search/names-hant/" : "search/names/";
+  var pagePrefix = traditional ? "zh-hant/" : "";
   var MAX_FACETED = 1000; // facet counts cover the first results, like the list
+  var FACET_SHOWN = 50; // values listed per facet, the most frequent first
   var PAGE = 20;
   var FACETS = ["region", "initiative", "year"];
+  var NAMED = ["region", "initiative"]; // facets whose values are numbered names
+  var YEAR = DIRECTORY.fields.length; // a table row: field lengths, year, regions, initiatives
 
   // Every string shown comes from the page, which is built in each script.
   var TEXT = JSON.parse(document.getElementById("search-text").textContent);
@@ -64,11 +69,10 @@
   }
 
   var indexes = {};
-  function indexFor(shards) {
-    var key = shards.join(",");
+  function indexFor(shards, terms) {
+    var key = shards.join(",") + "|" + JSON.stringify(terms);
     if (!indexes[key]) {
-      indexes[key] = lunr.Index.load(
-        window.ArchiveShards.merge(DIRECTORY, window.ARCHIVE_SHARDS, shards, window.ARCHIVE_LENGTHS));
+      indexes[key] = lunr.Index.load(S.merge(DIRECTORY, window.ARCHIVE_SHARDS, shards, TABLE, terms));
     }
     return indexes[key];
   }
@@ -89,15 +93,13 @@
   function search(q) {
     var terms = T.queryTerms(q, FOLD);
     if (!terms.length) return Promise.resolve([]);
-    var shards = window.ArchiveShards.shardsFor(DIRECTORY, terms);
-    var S = window.ArchiveShards;
+    var shards = S.shardsFor(DIRECTORY, terms);
     return Promise.all(shards.map(function (n) {
-      return loadScript("search/shards/" + S.shardName(DIRECTORY.shards[n][0]) + ".js");
+      return loadScript(S.shardPath(DIRECTORY.shards[n][0]));
     })).then(function () {
-      var chunks = S.lengthChunksFor(DIRECTORY, window.ARCHIVE_SHARDS, shards);
-      return Promise.all(chunks.map(function (c) { return loadScript("search/lengths/" + c + ".js"); }));
+      return loadTable(S.tableChunksFor(DIRECTORY, window.ARCHIVE_SHARDS, shards, terms));
     }).then(function () {
-      var index = indexFor(shards);
+      var index = indexFor(shards, terms);
       var strict = run(index, terms, lunr.Query.presence.REQUIRED);
       var seen = {};
       strict.forEach(function (r) { seen[r.ref] = true; });
@@ -113,27 +115,72 @@
     return Promise.resolve(results);
   }
 
-  /* Metadata for the given results, loaded by chunk. */
-  function withMeta(results) {
+  function loadTable(chunks) {
+    return Promise.all(chunks.map(function (c) { return loadScript("search/table/" + c + ".js"); }));
+  }
+
+  function rowOf(ref) {
+    var chunk = TABLE[Math.floor(ref / DIRECTORY.tableChunk)];
+    return chunk ? chunk[ref % DIRECTORY.tableChunk] : null;
+  }
+
+  /* The table rows of the first results, loaded by chunk; without a query,
+     newest first (refs follow the slugs, which start with the date). */
+  function withTable(results) {
     var chunks = {};
-    results.slice(0, MAX_FACETED).forEach(function (r) { chunks[Math.floor(Number(r.ref) / DIRECTORY.metaChunk)] = true; });
-    return Promise.all(Object.keys(chunks).map(function (c) { return loadScript(metaFolder + c + ".js"); })).then(function () {
-      var known = results.slice(0, MAX_FACETED).filter(function (r) { return META[r.ref]; });
-      if (!state.q) known.sort(function (a, b) { return (META[b.ref].d || "").localeCompare(META[a.ref].d || ""); });
+    results.slice(0, MAX_FACETED).forEach(function (r) { chunks[Math.floor(Number(r.ref) / DIRECTORY.tableChunk)] = true; });
+    return Promise.all([loadTable(Object.keys(chunks)), resolveFilters()]).then(function () {
+      var known = results.slice(0, MAX_FACETED).filter(function (r) { return rowOf(Number(r.ref)); });
+      if (!state.q) {
+        known.sort(function (a, b) { return rowOf(b.ref)[YEAR] - rowOf(a.ref)[YEAR] || b.ref - a.ref; });
+      }
       return known;
     });
   }
 
-  function facetValues(meta) {
-    var regions = {};
-    meta.r.forEach(function (path) { path.forEach(function (name) { regions[name] = true; }); });
-    return { region: Object.keys(regions), initiative: meta.i, year: meta.y ? [meta.y] : [] };
+  function namePiece(f, number) { return f + "-" + Math.floor(number / DIRECTORY.namePiece); }
+  function loadNames(pieces) {
+    return Promise.all(pieces.map(function (piece) { return loadScript(namesFolder + piece + ".js"); }));
+  }
+  function nameOf(f, number) {
+    if (f === "year") return String(number);
+    var piece = NAMES[namePiece(f, number)];
+    return piece ? piece[number % DIRECTORY.namePiece] : null;
   }
 
-  function matchesFacets(meta, except) {
-    var values = facetValues(meta);
+  /* The numbers a filter's name stands for, from the pieces whose folded
+     range holds it: a link may name a place in either script. */
+  var filters = {};
+  function resolveFilters() {
+    filters = { year: {} };
+    if (state.year) filters.year[Number(state.year)] = true;
+    return Promise.all(NAMED.map(function (f) {
+      filters[f] = {};
+      if (!state[f]) return Promise.resolve();
+      var folded = T.fold(state[f], FOLD);
+      var pieces = [];
+      (DIRECTORY.names[f] || []).forEach(function (range, p) {
+        if (range[0] <= folded && folded <= range[1]) pieces.push(f + "-" + p);
+      });
+      return loadNames(pieces).then(function () {
+        pieces.forEach(function (piece) {
+          var p = Number(piece.slice(f.length + 1));
+          (NAMES[piece] || []).forEach(function (name, i) {
+            if (T.fold(name, FOLD) === folded) filters[f][p * DIRECTORY.namePiece + i] = true;
+          });
+        });
+      });
+    }));
+  }
+
+  function facetValues(row) {
+    return { region: row[YEAR + 1], initiative: row[YEAR + 2], year: row[YEAR] ? [row[YEAR]] : [] };
+  }
+
+  function matchesFacets(row, except) {
+    var values = facetValues(row);
     return FACETS.every(function (f) {
-      return f === except || !state[f] || values[f].indexOf(state[f]) >= 0;
+      return f === except || !state[f] || values[f].some(function (v) { return filters[f][v]; });
     });
   }
 
@@ -141,22 +188,46 @@
     var counts = { region: {}, initiative: {}, year: {} };
     FACETS.forEach(function (f) {
       results.forEach(function (r) {
-        var meta = META[r.ref];
-        if (!matchesFacets(meta, f)) return;
-        facetValues(meta)[f].forEach(function (v) { counts[f][v] = (counts[f][v] || 0) + 1; });
+        var row = rowOf(Number(r.ref));
+        if (!matchesFacets(row, f)) return;
+        facetValues(row)[f].forEach(function (v) { counts[f][v] = (counts[f][v] || 0) + 1; });
       });
     });
     return counts;
   }
 
-  function renderFacets(counts) {
+  /* Per facet, the values to list: the most frequent, and any selected. */
+  function shownValues(counts) {
+    var shown = {};
+    FACETS.forEach(function (f) {
+      var numbers = Object.keys(counts[f]).map(Number);
+      numbers.sort(function (a, b) { return counts[f][b] - counts[f][a] || a - b; });
+      var top = numbers.slice(0, FACET_SHOWN);
+      numbers.slice(FACET_SHOWN).forEach(function (n) { if (filters[f][n]) top.push(n); });
+      shown[f] = top;
+    });
+    return shown;
+  }
+
+  function withNames(shown) {
+    var pieces = {};
+    NAMED.forEach(function (f) { shown[f].forEach(function (n) { pieces[namePiece(f, n)] = true; }); });
+    return loadNames(Object.keys(pieces));
+  }
+
+  function renderFacets(counts, shown) {
     // The selects are made anew: the one that had focus gets it back.
     var focused = document.activeElement && facetBox.contains(document.activeElement) ? document.activeElement.name : null;
     facetBox.textContent = "";
     FACETS.forEach(function (f) {
-      var names = Object.keys(counts[f]);
+      var named = {};
+      shown[f].forEach(function (n) {
+        var name = nameOf(f, n);
+        if (name !== null) named[name] = (named[name] || 0) + counts[f][n];
+      });
+      var names = Object.keys(named);
       if (!names.length && !state[f]) return;
-      names.sort(function (a, b) { return counts[f][b] - counts[f][a] || a.localeCompare(b); });
+      names.sort(function (a, b) { return named[b] - named[a] || a.localeCompare(b); });
       var group = document.createElement("fieldset");
       var legend = document.createElement("legend");
       legend.textContent = TEXT.labels[f];
@@ -168,7 +239,7 @@
       select.appendChild(any);
       if (state[f] && names.indexOf(state[f]) < 0) names.unshift(state[f]);
       names.forEach(function (name) {
-        var option = new Option(name + " (" + (counts[f][name] || 0) + ")", name);
+        var option = new Option(name + " (" + (named[name] || 0) + ")", name);
         option.selected = name === state[f];
         select.appendChild(option);
       });
@@ -182,11 +253,17 @@
     });
   }
 
+  /* A result's own file: title, link, date, place, initiatives and text,
+     in both scripts (upper-case keys are the Traditional). */
   var loaded = {};
   function loadDoc(ref) {
     if (!loaded[ref]) {
-      loaded[ref] = loadScript(docsFolder + ref + ".js").then(function () {
-        return (window.ARCHIVE_DOCS || {})[ref] || "";
+      var folder = Math.floor(Number(ref) / DIRECTORY.docsFolder);
+      loaded[ref] = loadScript("search/docs/" + folder + "/" + ref + ".js").then(function () {
+        var doc = (window.ARCHIVE_DOCS || {})[ref];
+        if (!doc) return null;
+        var pick = function (key) { return traditional ? doc[key.toUpperCase()] : doc[key]; };
+        return { u: pagePrefix + doc.u, d: doc.d, t: pick("t"), p: pick("p"), i: pick("i"), x: pick("x") };
       });
     }
     return loaded[ref];
@@ -256,27 +333,26 @@
     return fragment;
   }
 
-  function resultItem(result, text) {
-    var meta = META[result.ref];
+  function resultItem(doc) {
     var li = document.createElement("li");
     var link = document.createElement("a");
-    link.href = root + meta.u;
-    link.textContent = meta.t;
+    link.href = root + doc.u;
+    link.textContent = doc.t;
     link.className = "result-link";
     var heading = document.createElement("h2");
     heading.appendChild(link);
     li.appendChild(heading);
     var info = document.createElement("p");
     info.className = "meta";
-    var bits = [meta.d || TEXT.undated];
-    if (meta.r.length) bits.push(meta.r[0].slice(1).join(" · ") || meta.r[0][0]);
-    if (meta.i.length) bits.push(meta.i.join("、"));
+    var bits = [doc.d || TEXT.undated];
+    if (doc.p) bits.push(doc.p);
+    if (doc.i) bits.push(doc.i);
     info.textContent = bits.join("　");
     li.appendChild(info);
-    if (text && state.q) {
+    if (state.q) {
       var p = document.createElement("p");
       p.className = "snippet";
-      p.appendChild(snippet(text, state.q));
+      p.appendChild(snippet(doc.x, state.q));
       li.appendChild(p);
     }
     return li;
@@ -298,13 +374,19 @@
       return;
     }
     status.textContent = TEXT.searching;
-    (state.q ? search(state.q) : allDocs()).then(withMeta).then(function (results) {
+    var counts, shown;
+    (state.q ? search(state.q) : allDocs()).then(withTable).then(function (results) {
+      var whole = results.filter(function (r) { return r.whole; });
+      counts = count(whole.length ? whole : results);
+      shown = shownValues(counts);
+      return withNames(shown).then(function () { return results; });
+    }).then(function (results) {
       if (mine !== generation) return;
       var whole = results.filter(function (r) { return r.whole; });
       var partial = results.filter(function (r) { return !r.whole; });
-      renderFacets(count(whole.length ? whole : partial));
-      var shownWhole = whole.filter(function (r) { return matchesFacets(META[r.ref]); });
-      var shownPartial = partial.filter(function (r) { return matchesFacets(META[r.ref]); });
+      renderFacets(counts, shown);
+      var shownWhole = whole.filter(function (r) { return matchesFacets(rowOf(Number(r.ref))); });
+      var shownPartial = partial.filter(function (r) { return matchesFacets(rowOf(Number(r.ref))); });
       if (!shownWhole.length && !shownPartial.length) {
         status.textContent = state.q ? say(TEXT.none, { q: state.q }) : TEXT.noneFiltered;
         document.body.setAttribute("data-search-done", String(mine));
@@ -320,16 +402,18 @@
       var wholePage = shownWhole.slice(0, PAGE);
       var partialPage = shownPartial.slice(0, PAGE);
       var page = wholePage.concat(partialPage);
-      Promise.all(page.map(function (r) { return state.q ? loadDoc(r.ref) : Promise.resolve(""); })).then(function (texts) {
+      Promise.all(page.map(function (r) { return loadDoc(r.ref); })).then(function (docs) {
         if (mine !== generation) return;
         var phrase = needles(state.q)[0] || "";
-        var ranked = page.map(function (r, n) {
-          var exact = phrase.length > 1 && foldText(texts[n]).indexOf(phrase) >= 0;
-          return { result: r, text: texts[n], rank: exact ? 0 : 1, order: n };
+        var ranked = [];
+        page.forEach(function (r, n) {
+          if (!docs[n]) return; // its file failed to load
+          var exact = phrase.length > 1 && foldText(docs[n].x).indexOf(phrase) >= 0;
+          ranked.push({ result: r, doc: docs[n], rank: exact ? 0 : 1, order: n });
         });
         ranked.sort(function (a, b) { return a.rank - b.rank || a.order - b.order; });
         ranked.forEach(function (item) {
-          (item.result.whole ? list : partialList).appendChild(resultItem(item.result, item.text));
+          (item.result.whole ? list : partialList).appendChild(resultItem(item.doc));
         });
         if (partialPage.length) {
           moreSummary.textContent = say(TEXT.partialSummary, { m: shownPartial.length });
@@ -378,7 +462,7 @@
   });
 
   // For benchmarks and tests: the ranked results of a query, metadata loaded.
-  window.archiveSearch = function (q) { return search(q).then(withMeta); };
+  window.archiveSearch = function (q) { return search(q).then(withTable); };
 
   box.value = state.q;
   update();

@@ -1,6 +1,7 @@
 /* Term-sharded lunr index, browser side: which shards a query needs, which
-   field-length files their postings need, and the loaded shards merged into
-   one serialised index for lunr.Index.load, with lunr.js's BM25 weights
+   document-table files their postings need (field lengths), and the query's
+   terms of the loaded shards merged into one serialised index for
+   lunr.Index.load, with lunr.js's BM25 weights
    computed here (the shards hold term frequencies, not scores, so an edit
    rewrites only the shards of the terms it changed).
    Shared by search.js and the node tests. */
@@ -11,6 +12,25 @@
   /* A shard's file is named after its first term (as shards.py names it). */
   function shardName(first) {
     return Array.from(first).map(function (c) { return c.codePointAt(0).toString(16); }).join("-");
+  }
+
+  /* The folder of a shard file (FNV-1a of the name, low byte; slug.bucket). */
+  function bucket(name) {
+    var value = 0x811c9dc5;
+    for (var i = 0; i < name.length; i++) {
+      value = Math.imul(value ^ name.charCodeAt(i), 0x01000193) >>> 0;
+    }
+    return ("0" + (value & 0xff).toString(16)).slice(-2);
+  }
+
+  function shardPath(first) {
+    var name = shardName(first);
+    return "search/shards/" + bucket(name) + "/" + name + ".js";
+  }
+
+  /* Does a shard's term serve the query?  (No terms: every term does.) */
+  function wanted(term, terms) {
+    return !terms || terms.some(function (t) { return term === t[0] || (t[1] && term.lastIndexOf(t[0], 0) === 0); });
   }
 
   /* Positions of the shards whose term range holds a term, or for a prefix
@@ -35,13 +55,15 @@
     }
   }
 
-  /* (A shard that failed to load adds nothing.)  The field-length files the postings of the given shards refer to. */
-  function lengthChunksFor(directory, payloads, numbers) {
+  /* (A shard that failed to load adds nothing.)  The table files the postings
+     of the query's terms in the given shards refer to. */
+  function tableChunksFor(directory, payloads, numbers, terms) {
     var chunks = {};
     numbers.forEach(function (n) {
       (payloads[shardName(directory.shards[n][0])] || []).forEach(function (entry) {
+        if (!wanted(entry[0], terms)) return;
         entry[1].forEach(function (pair) {
-          refsOf(pair[0], function (ref) { chunks[Math.floor(ref / directory.lengthChunk)] = true; });
+          refsOf(pair[0], function (ref) { chunks[Math.floor(ref / directory.tableChunk)] = true; });
         });
       });
     });
@@ -49,15 +71,18 @@
   }
 
   /* payloads: shard name -> [[term, [[refDeltas, termFrequencies], ...per field]], ...];
-     lengths: chunk -> [per document, per field: field length]. */
-  function merge(directory, payloads, numbers, lengths) {
-    var fields = directory.fields, count = directory.documents, chunk = directory.lengthChunk;
+     table: chunk -> [per document: [field lengths..., year, regions, initiatives]].
+     Only the query's terms are merged: lunr's score of a document is its
+     vector's dot product with the query's, so other terms change nothing. */
+  function merge(directory, payloads, numbers, table, terms) {
+    var fields = directory.fields, count = directory.documents, chunk = directory.tableChunk;
     var average = directory.lengths.map(function (total) { return total / count; });
     var inverted = [];
     var vectors = {};
     var index = 0;
     numbers.forEach(function (n) {
       (payloads[shardName(directory.shards[n][0])] || []).forEach(function (entry) {
+        if (!wanted(entry[0], terms)) return;
         var withTerm = 0;
         entry[1].forEach(function (pair) { withTerm += pair[0].length; });
         // lunr.idf and the builder's weight, operation for operation.
@@ -69,7 +94,7 @@
           posting[field] = {};
           refsOf(entry[1][f][0], function (ref, i) {
             posting[field][ref] = {};
-            var fieldLength = lengths[Math.floor(ref / chunk)][(ref % chunk) * fields.length + f];
+            var fieldLength = table[Math.floor(ref / chunk)][ref % chunk][f];
             var tf = tfs[i];
             var score = idf * ((K1 + 1) * tf) / (K1 * (1 - B + B * (fieldLength / average[f])) + tf);
             score *= directory.boosts[f];
@@ -87,7 +112,10 @@
     return { version: directory.version, fields: fields, fieldVectors: fieldVectors, invertedIndex: inverted, pipeline: [] };
   }
 
-  var api = { shardName: shardName, shardsFor: shardsFor, lengthChunksFor: lengthChunksFor, merge: merge };
+  var api = {
+    shardName: shardName, bucket: bucket, shardPath: shardPath, shardsFor: shardsFor,
+    tableChunksFor: tableChunksFor, merge: merge
+  };
   if (typeof module !== "undefined" && module.exports) module.exports = api;
   else root.ArchiveShards = api;
 })(this);

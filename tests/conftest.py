@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -34,6 +35,12 @@ def seeds() -> dict[str, Article]:
         assert isinstance(article, Article), article
         articles[path.name[:3]] = article
     return articles
+
+
+def entry_firsts(folder: Path) -> list[Path]:
+    """The first pages of a bucketed list (``glossary/``, ``initiatives/``):
+    one per entry, in folders of two hex digits."""
+    return sorted(p for p in folder.glob("*/*.html") if re.fullmatch("[0-9a-f]{2}", p.parent.name))
 
 
 def write_site_toml(folder: Path, **paths: str) -> Path:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from archivist.slug import bucket
+
 from .conftest import ROOT, QuietHandler
 
 pytestmark = pytest.mark.browser
@@ -18,10 +20,10 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 
 def page_types(site: Path) -> dict[str, str]:
     """One page of every type, as paths relative to the site root."""
-    article = sorted((site / "articles").glob("*.html"))[0].name
+    article = sorted(p.relative_to(site / "articles") for p in (site / "articles").glob("*/*.html"))[0]
     region = sorted((site / "regions").glob("4*.html"))[0].name
-    initiative = sorted(p.name for p in (site / "initiatives").glob("*.html") if p.name != "index.html")[0]
-    entry = "1313.html"
+    initiative = sorted(p.relative_to(site / "initiatives") for p in (site / "initiatives").glob("*/*.html"))[0]
+    entry = f"{bucket('1313')}/1313.html"
     return {
         "home": "index.html",
         "article": f"articles/{article}",
@@ -154,7 +156,7 @@ def test_slash_focuses_search_on_any_page(page, site_url, built_site):
 
 
 def test_slogan_link_shows_a_preview_of_its_meaning(page, site_url, built_site):
-    page.goto(site_url + "articles/2023-10-20-haibianshandangqihong.html")
+    page.goto(site_url + "articles/2023/2023-10-20-haibianshandangqihong.html")
     link = page.locator("a.slogan", has_text="1313").first
     assert link.get_attribute("data-preview").startswith("以擦亮")
     link.hover()

@@ -30,7 +30,7 @@ def test_build_writes_home_article_pages_and_stylesheet(tmp_path):
     assert result.returncode == 0, result.stderr
     site = project / "site"
     assert (site / "index.html").exists() and (site / "static" / "style.css").exists()
-    assert len(list((site / "articles").glob("*.html"))) == 5
+    assert len(list((site / "articles").glob("*/*.html"))) == 5
     assert "Built 5 articles" in result.stdout and "0 errors" in result.stdout
 
 
@@ -76,7 +76,7 @@ def test_bad_files_are_reported_and_the_rest_are_built(tmp_path):
     assert result.returncode == 1
     for name in ("empty.txt", "binary.txt", "bad.md"):
         assert name in result.stderr
-    assert len(list((project / "site" / "articles").glob("*.html"))) == 5
+    assert len(list((project / "site" / "articles").glob("*/*.html"))) == 5
 
 
 def test_unknown_command_is_usage_error():
@@ -102,7 +102,7 @@ def test_titles_and_bodies_are_escaped(tmp_path):
 def test_unchanged_files_are_not_rewritten(tmp_path):
     project = make_project(tmp_path)
     build(project)
-    page = next((project / "site" / "articles").glob("*.html"))
+    page = next((project / "site" / "articles").glob("*/*.html"))
     os.utime(page, (1_000_000, 1_000_000))
     assert build(project).returncode == 0
     assert page.stat().st_mtime == 1_000_000
@@ -115,7 +115,7 @@ def test_removed_article_page_is_removed_and_user_files_kept(tmp_path):
     note.write_text("mine", encoding="utf-8")
     (project / "content" / SEEDS[0].name).unlink()
     build(project)
-    assert len(list((project / "site" / "articles").glob("*.html"))) == 4
+    assert len(list((project / "site" / "articles").glob("*/*.html"))) == 4
     assert note.read_text(encoding="utf-8") == "mine"
 
 
@@ -160,7 +160,7 @@ def test_duplicate_articles_build_one_page_and_warn(tmp_path):
     result = run_cli("--config", str(project / "site.toml"), "build")
     assert result.returncode == 0
     assert "duplicate" in result.stderr
-    assert len(list((project / "site" / "articles").glob("*.html"))) == 5
+    assert len(list((project / "site" / "articles").glob("*/*.html"))) == 5
 
 
 def test_help_lists_commands():
@@ -191,7 +191,7 @@ def test_new_creates_a_draft_and_never_overwrites(tmp_path):
     assert second.returncode == 1 and "already exists" in second.stderr  # same day, same slug
     assert "编辑写的内容" in created[0].read_text(encoding="utf-8")
     build(project)
-    assert not list((project / "site" / "articles").glob("*.html"))  # a draft is not published
+    assert not list((project / "site" / "articles").glob("*/*.html"))  # a draft is not published
 
 
 def test_cache_key_of_the_curation_files_is_the_same_in_every_process(tmp_path):

@@ -9,7 +9,7 @@ from archivist.glossary import build_glossary, parse_glossary_curation
 from archivist.pipeline import load_corpus
 from archivist.slogans import find_quoted_slogans
 
-from .conftest import ROOT, SEEDS, run_cli, write_site_toml
+from .conftest import ROOT, SEEDS, entry_firsts, run_cli, write_site_toml
 
 
 def quoted(paragraph: str) -> list[str]:
@@ -141,16 +141,16 @@ def test_built_glossary_links_resolve_both_ways(tmp_path):
     write_site_toml(tmp_path, content="content", output="site")
     assert run_cli("--config", str(tmp_path / "site.toml"), "build", "-q").returncode == 0
     site = tmp_path / "site"
-    entry_pages = [p for p in (site / "glossary").glob("*.html") if p.name != "index.html"]
+    entry_pages = list(entry_firsts(site / "glossary"))
     assert entry_pages
     for page in entry_pages:
         html = page.read_text(encoding="utf-8")
-        uses = re.findall(r'href="\.\./articles/([^"#]+)#(p\d+)"', html)
+        uses = re.findall(r'href="\.\./\.\./articles/([^/"]+/[^"#]+)#(p\d+)"', html)
         assert uses, page.name
         for article, anchor in uses:
             article_html = (site / "articles" / article).read_text(encoding="utf-8")
             assert f'id="{anchor}"' in article_html
-            assert f'href="../glossary/{page.name}"' in article_html, (page.name, article)
+            assert f'href="../../glossary/{page.parent.name}/{page.name}"' in article_html, (page.name, article)
 
 
 def test_glossary_command_prints_the_contract():

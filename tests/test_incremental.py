@@ -103,7 +103,7 @@ def test_a_file_removed_from_the_output_by_hand_comes_back(tmp_path):
     config = load_config(write_site_toml(tmp_path, content=str(content), output="site"))
     build(config)
     (tmp_path / "site" / "feed.xml").unlink()
-    page = next((tmp_path / "site" / "articles").glob("*.html"))
+    page = next((tmp_path / "site" / "articles").glob("*/*.html"))
     page.unlink()
     build(config)
     assert (tmp_path / "site" / "feed.xml").exists() and page.exists()
@@ -130,7 +130,7 @@ def test_an_edit_inside_an_article_renders_only_that_articles_pages(tmp_path, mo
     source = Path(article.path)
     source.write_text(source.read_text(encoding="utf-8").rstrip() + "\n\n编辑补记一句。\n", encoding="utf-8")
     build(config)
-    assert rendered == [f"articles/{article.slug}.html"] * 2
+    assert rendered == [article.page_path] * 2
     assert differences(tmp_path / "site", clean_build(content, tmp_path / "clean", "[build]\nper_page = 4\n")) == []
 
 

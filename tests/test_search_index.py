@@ -7,8 +7,18 @@ import subprocess
 
 import pytest
 
-from archivist.index import FIELDS, build_index, document, run_query, search, search_documents, search_files
+from archivist.index import (
+    FIELDS,
+    build_index,
+    doc_path,
+    document,
+    run_query,
+    search,
+    search_documents,
+    search_files,
+)
 from archivist.pipeline import load_corpus
+from archivist.script import to_traditional
 from archivist.shards import (
     Field,
     Shard,
@@ -23,7 +33,7 @@ from archivist.shards import (
     term_size,
     update_shards,
 )
-from archivist.tokenize import fold_map, query_terms, tokenize
+from archivist.tokenize import fold, fold_map, query_terms, tokenize
 
 from .conftest import ROOT
 
@@ -131,16 +141,53 @@ def test_latin_and_number_query(seed_index):
 
 def test_search_files_are_scripts_setting_globals():
     articles = load_corpus(ROOT / "content").articles
-    files = search_files(articles, lambda a: f"articles/{a.slug}.html").files
+    files = search_files(articles, lambda a: a.page_path).files
     assert files["search/index.js"].startswith("window.ARCHIVE_SEARCH=")
     shards = [name for name in files if name.startswith("search/shards/")]
     assert shards and all(
         files[name].startswith("(window.ARCHIVE_SHARDS=window.ARCHIVE_SHARDS||{})") for name in shards
     )
-    assert files["search/lengths/0.js"].startswith("(window.ARCHIVE_LENGTHS=window.ARCHIVE_LENGTHS||{})")
-    assert files["search/meta/0.js"].startswith("Object.assign(window.ARCHIVE_META=")
+    assert files["search/table/0.js"].startswith("(window.ARCHIVE_TABLE=window.ARCHIVE_TABLE||{})")
+    assert files["search/names/region-0.js"].startswith("(window.ARCHIVE_NAMES=window.ARCHIVE_NAMES||{})")
     assert len([name for name in files if name.startswith("search/docs/")]) == len(articles)
     assert all("</script" not in text for text in files.values())
+
+
+def registered(text: str):
+    return json.loads(text[text.index("]=") + 2 :].rstrip().rstrip(";"))
+
+
+def test_the_table_numbers_each_documents_facets_and_the_names_read_them_back():
+    """One table for both scripts: a document's row holds its field lengths,
+    year and facet value numbers; the name pieces turn numbers into names in
+    each script, and each piece's folded range finds a name from a link."""
+    articles = sorted(load_corpus(ROOT / "content").articles, key=lambda a: a.slug)
+    files = search_files(articles, lambda a: a.page_path).files
+    text = files["search/index.js"]
+    directory = json.loads(text[text.index("=") + 1 :].rstrip().rstrip(";"))
+    rows = [row for c in range(-(-len(articles) // directory["tableChunk"]))
+            for row in registered(files[f"search/table/{c}.js"])]  # fmt: skip
+    assert len(rows) == len(articles)
+    for kind in ("region", "initiative"):
+        pieces = directory["names"][kind]
+        simplified = [n for p in range(len(pieces)) for n in registered(files[f"search/names/{kind}-{p}.js"])]
+        traditional = [n for p in range(len(pieces)) for n in registered(files[f"search/names-hant/{kind}-{p}.js"])]
+        assert len(simplified) == len(traditional) > 0
+        for p, (first, last) in enumerate(pieces):
+            piece = registered(files[f"search/names/{kind}-{p}.js"])
+            assert (fold(piece[0]), fold(piece[-1])) == (first, last)
+        column = 4 if kind == "region" else 5
+        for article, row in zip(articles, rows, strict=True):
+            expected = {n for r in article.regions for n in r.names} if kind == "region" else set(article.initiatives)
+            assert {simplified[number] for number in row[column]} == expected
+            assert (
+                any(to_traditional(simplified[number]) == traditional[number] for number in row[column]) or not expected
+            )
+    for ref, (article, row) in enumerate(zip(articles, rows, strict=True)):
+        assert row[3] == (int(article.year) if article.year else 0)
+        result = registered(files[doc_path(ref)])
+        assert (result["t"], result["u"]) == (article.title, article.page_path)
+        assert result["T"] == to_traditional(article.title) and article.paragraphs[0] in result["x"]
 
 
 def fields() -> list[Field]:
@@ -177,12 +224,12 @@ def split_inputs(documents, budget: int) -> dict:
         "documents": docs,
         "directory": {
             "version": "2.3.9", "fields": postings.fields, "boosts": postings.boosts, "documents": count,
-            "lengths": [sum(lengths) for lengths in postings.lengths], "lengthChunk": 7,
+            "lengths": [sum(lengths) for lengths in postings.lengths], "tableChunk": 7,
             "shards": [[g[0], g[-1]] for g in groups],
         },
         "shards": {shard_name(g[0]): shard_payload(postings.docs, g) for g in groups},
-        "lengths": {
-            str(c): [postings.lengths[f][ref] for ref in range(c * 7, min(c * 7 + 7, count)) for f in range(3)]
+        "table": {
+            str(c): [[postings.lengths[f][ref] for f in range(3)] + [0, [], []] for ref in range(c * 7, min(c * 7 + 7, count))]
             for c in range(-(-count // 7))
         },
         "queries": [*QUERIES, "党建", "振兴", "基层党建", "乡村振兴示范", "三", "红", "党*"],

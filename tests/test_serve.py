@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from archivist.slug import bucket
+
 from .conftest import ROOT, SEEDS, run_cli, write_site_toml
 
 
@@ -137,20 +139,20 @@ def differences(served: Path, clean: Path) -> list[str]:
 def test_template_change_rerenders_pages_that_use_it(server, project):
     template = project / "theme" / "templates" / "entry.html"
     template.write_text(template.read_text(encoding="utf-8").replace("<h2>含义</h2>", "<h2>释义</h2>"), "utf-8")
-    server.wait_for("glossary/1313.html", "释义")
+    server.wait_for(f"glossary/{bucket('1313')}/1313.html", "释义")
     _, _, home = server.get("index.html")
     assert "释义" not in home.decode()
 
 
 def test_build_error_shows_in_browser_and_last_good_site_stays(server, project, browser):
     page = browser.new_page()
-    page.goto(server.url + "articles/2019-08-12-yulin-kuifengshanshang.html")
+    page.goto(server.url + "articles/2019/2019-08-12-yulin-kuifengshanshang.html")
     article = seed_file(project, "001")
     good = article.read_bytes()
     article.write_bytes(b"\x00\x01binary junk")
     page.wait_for_selector("#archivist-overlay", timeout=20000)
     assert article.name in page.inner_text("#archivist-overlay")
-    status, _, body = server.get("articles/2019-08-12-yulin-kuifengshanshang.html")
+    status, _, body = server.get("articles/2019/2019-08-12-yulin-kuifengshanshang.html")
     assert status == 200 and "葵峰山" in body.decode()
     article.write_bytes(good)
     page.wait_for_selector("#archivist-overlay", state="detached", timeout=20000)
@@ -159,7 +161,7 @@ def test_build_error_shows_in_browser_and_last_good_site_stays(server, project, 
 
 def test_open_page_reloads_and_keeps_its_scroll_position(server, project, browser):
     page = browser.new_page(viewport={"width": 800, "height": 400})
-    page.goto(server.url + "articles/2019-08-12-yulin-kuifengshanshang.html")
+    page.goto(server.url + "articles/2019/2019-08-12-yulin-kuifengshanshang.html")
     page.evaluate("window.scrollTo(0, 900); window.__before_reload = true")
     article = seed_file(project, "001")
     article.write_text(article.read_text(encoding="utf-8").replace("迈入新时代", "迈入崭新时代", 1), "utf-8")
@@ -295,7 +297,7 @@ def test_an_edited_article_is_rendered_ahead_of_the_rebuild_then_written(tmp_pat
     assert preview.rebuild() is not None
     source = seed_file(tmp_path, "001")
     article = next(a for a in preview.rendered.site.corpus.articles if Path(a.path).absolute() == source.absolute())
-    page = f"articles/{article.slug}.html"
+    page = article.page_path
     source.write_text(source.read_text(encoding="utf-8").replace("葵峰山上党旗扬", "葵峰山上党旗高高扬", 1), "utf-8")
     assert preview.render_edited({source.absolute()}) == 1
     assert "葵峰山上党旗高高扬" in preview.overlay[page]

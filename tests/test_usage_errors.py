@@ -78,7 +78,7 @@ def test_impossible_front_matter_date_is_an_error_naming_file_field_and_value(tm
     assert "bad-date.md" in message or command == "inspect"
     assert "'date'" in message and "2024-13-45" in message
     if command == "build":
-        assert len(list((project / "site" / "articles").glob("*.html"))) == 5
+        assert len(list((project / "site" / "articles").glob("*/*.html"))) == 5
 
 
 def test_template_syntax_error_in_a_theme_names_the_file_and_line(tmp_path):
@@ -155,14 +155,14 @@ def test_file_of_only_site_furniture_is_a_per_file_error(tmp_path):
     result = build(project)
     assert result.returncode == 1
     assert "furniture.txt" in result.stderr and "no article text" in result.stderr
-    assert len(list((project / "site" / "articles").glob("*.html"))) == 5
+    assert len(list((project / "site" / "articles").glob("*/*.html"))) == 5
 
 
 def test_simplified_pages_show_traditional_front_matter_in_simplified(tmp_path):
     page = "---\ntitle: 標題\nsource: 玉林日報\neditor: 鄭夏憶\nauthors: [{name: 王彥臻, role: 本報記者}]\n---\n\n正文內容。\n"
     project = make_project(tmp_path, {"t.md": page.encode()}, seeds=False)
     assert build(project).returncode == 0
-    html = next((project / "site" / "articles").glob("*.html")).read_text(encoding="utf-8")
+    html = next((project / "site" / "articles").glob("*/*.html")).read_text(encoding="utf-8")
     assert "玉林日报" in html and "郑夏忆" in html and "本报记者" in html
     assert "玉林日報" not in html
 
