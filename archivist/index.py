@@ -113,17 +113,38 @@ def name_order(name: str) -> tuple[bytes, bytes]:
     return fold(name).encode("utf-16-be"), name.encode("utf-16-be")
 
 
-def facet_names(ordered: list[Article]) -> dict[str, list[str]]:
-    """Each facet's values, numbered by this order in the table."""
-    regions = {name for article in ordered for region in article.regions for name in region.names}
-    initiatives = {name for article in ordered for name in article.initiatives}
-    return {"region": sorted(regions, key=name_order), "initiative": sorted(initiatives, key=name_order)}
+@dataclass(frozen=True)
+class Facets:
+    """Each facet's values in the order they are numbered in the table:
+    places as units (by code: two counties may share a name), each with its
+    parent's number, so that a row lists only its deepest places."""
+
+    regions: list[str]  # codes
+    region_names: list[str]
+    parents: list[int]  # the parent's number, or -1
+    initiatives: list[str]
+
+    def names(self) -> dict[str, list[str]]:
+        return {"region": self.region_names, "initiative": self.initiatives}
+
+
+def facets_of(ordered: list[Article]) -> Facets:
+    units: dict[str, tuple[str, str | None]] = {}
+    for article in ordered:
+        for region in article.regions:
+            for depth, (code, name) in enumerate(zip(region.codes, region.names, strict=True)):
+                units.setdefault(code, (name, region.codes[depth - 1] if depth else None))
+    codes = sorted(units, key=lambda code: (name_order(units[code][0]), code))
+    number = {code: n for n, code in enumerate(codes)}
+    parents = [number.get(units[code][1], -1) for code in codes]
+    initiatives = sorted({name for article in ordered for name in article.initiatives}, key=name_order)
+    return Facets(codes, [units[code][0] for code in codes], parents, initiatives)
 
 
 def table_row(article: Article, lengths: list[int], numbers: dict[str, dict[str, int]]) -> list[Any]:
     """One document in the table: its field lengths (for scores), year and
     facet value numbers (for counts); no names, so one table serves both scripts."""
-    regions = sorted({numbers["region"][name] for region in article.regions for name in region.names})
+    regions = sorted({numbers["region"][region.codes[-1]] for region in article.regions})
     initiatives = sorted({numbers["initiative"][name] for name in article.initiatives})
     return [*lengths, int(article.year) if article.year and article.year.isdigit() else 0, regions, initiatives]
 
@@ -241,8 +262,12 @@ def search_files(
         terms.update(used)
     state = SearchState(state.slugs, state.keys, shards, budget)
     lengths = [[document[position].length for document in per_article] for position in range(len(fields))]
-    names = facet_names(ordered)
-    numbers = {kind: {name: n for n, name in enumerate(values)} for kind, values in names.items()}
+    facets = facets_of(ordered)
+    names = facets.names()
+    numbers = {
+        "region": {code: n for n, code in enumerate(facets.regions)},
+        "initiative": {name: n for n, name in enumerate(facets.initiatives)},
+    }
     directory = {
         "version": LUNR_VERSION,
         "fields": [f.name for f in fields],
@@ -259,6 +284,7 @@ def search_files(
                    for at in range(0, len(values), NAME_PIECE)]
             for kind, values in names.items()
         },
+        "parents": {"region": facets.parents},
         "shards": [[shard.first, shard.last] for shard in shards],
     }  # fmt: skip
     files = {

@@ -173,8 +173,18 @@
     }));
   }
 
+  /* A row lists its deepest places; the places above them count too. */
+  var PARENTS = DIRECTORY.parents.region;
+  function withAncestors(places) {
+    var all = [];
+    places.forEach(function (n) {
+      for (; n >= 0 && all.indexOf(n) < 0; n = PARENTS[n]) all.push(n);
+    });
+    return all;
+  }
+
   function facetValues(row) {
-    return { region: row[YEAR + 1], initiative: row[YEAR + 2], year: row[YEAR] ? [row[YEAR]] : [] };
+    return { region: withAncestors(row[YEAR + 1]), initiative: row[YEAR + 2], year: row[YEAR] ? [row[YEAR]] : [] };
   }
 
   function matchesFacets(row, except) {

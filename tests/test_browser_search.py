@@ -157,3 +157,22 @@ def test_traditional_search_page_speaks_traditional(page, site_url):
     shown = page.inner_text("main")
     assert "黨建聯建" in page.inner_text("#search-results .snippet >> nth=0")
     assert "找到" in shown and "党" not in shown and "简体" not in shown
+
+
+@pytest.mark.parametrize("script", ["", "zh-hant/"])
+def test_a_region_pages_filter_link_lists_that_regions_articles(page, site_url, script):
+    """The link on a region page names the place in the page's script; the
+    search page finds its number in the facet names and filters by it."""
+    page.goto(site_url + script + "regions/4509.html")
+    count = int(page.inner_text("p.count").split()[0])
+    page.click("p.count a[href*='search.html']")
+    found = results(page)
+    assert len(found) == count > 0
+    checked = page.locator("select[name=region] option:checked").inner_text()
+    assert checked.endswith(f"({count})")
+    first = page.locator(".result-link").first.get_attribute("href")
+    assert ("zh-hant/" in first) == bool(script)
+    page.locator(".result-link").first.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == found[0]
+    assert page.problems == []
