@@ -54,9 +54,11 @@ def display_path(path: Path) -> Path:
         return path
 
 
-def normalise_file(path: Path, editorial: Editorial | None = None) -> Article | Failure:
+def normalise_file(path: Path, editorial: Editorial | None = None, keep_source: bool = True) -> Article | Failure:
     """One file to a tagged Article, or a Failure naming the problem; never
-    raises for bad input."""
+    raises for bad input.  Without ``keep_source`` the cleaned source text is
+    left out (only plain-text copies show it: a large archive need not hold
+    a second copy of every text)."""
     path = display_path(path)
     try:
         data = path.read_bytes()
@@ -67,7 +69,8 @@ def normalise_file(path: Path, editorial: Editorial | None = None) -> Article | 
         article = normalise(read_bytes(str(path), data), content_hash(data), editorial.lexicon)
         article = tag_article(article, load_gazetteer(), editorial.initiatives)
         slogans = (editorial.glossary.canonical(s) for s in article_slogans(article.paragraphs))
-        return replace(article, slogans=tuple(s for s in dict.fromkeys(slogans) if s not in editorial.glossary.hidden))
+        slogans = tuple(s for s in dict.fromkeys(slogans) if s not in editorial.glossary.hidden)
+        return replace(article, slogans=slogans, original_text=article.original_text if keep_source else "")
     except ReadError as error:
         return Failure(str(path), str(error))
     except RecursionError:
@@ -141,7 +144,10 @@ def no_progress(items: Iterable, total: int | None = None) -> Iterable:
 
 
 def load_corpus(
-    content_dir: Path, progress: Callable[..., Iterable] = no_progress, build_cache: BuildCache | None = None
+    content_dir: Path,
+    progress: Callable[..., Iterable] = no_progress,
+    build_cache: BuildCache | None = None,
+    keep_source: bool = True,
 ) -> Corpus:
     """Every content file as an Article or a Failure; with a cache, only
     files whose stat changed (or all, when the curation files changed) are
@@ -154,7 +160,7 @@ def load_corpus(
     editorial, broken = load_editorial(content_dir)
     corpus = Corpus(failures=[*refused, *broken], editorial=editorial)
     build_cache = build_cache or BuildCache()
-    editorial_key = hashlib.sha256(stable_repr(editorial).encode()).hexdigest()[:16]
+    editorial_key = hashlib.sha256(stable_repr((editorial, keep_source)).encode()).hexdigest()[:16]
     keys = {path: stat_key(path) for path in paths}
     results: dict[Path, Article | Failure] = {}
     for path in paths:
@@ -164,7 +170,7 @@ def load_corpus(
     if not paths:
         corpus.notices.append(f"{display_path(content_dir)}: no articles (.txt, .md) found in the content folder")
     stale = [path for path in paths if path not in results]
-    work = partial(normalise_file, editorial=editorial)
+    work = partial(normalise_file, editorial=editorial, keep_source=keep_source)
     for path, result in zip(stale, progress(map_files(work, stale), total=len(stale)), strict=True):
         results[path] = result
     if stale or len(build_cache.articles) != len(paths):
@@ -208,7 +214,7 @@ def build(
     on_disk = build_cache is None
     if build_cache is None:
         build_cache = load_cache(config.output_dir)
-    corpus = load_corpus(config.content_dir, progress, build_cache)
+    corpus = load_corpus(config.content_dir, progress, build_cache, keep_source=config.text_copies)
     stages = {"read": time.perf_counter() - started}
     changed = removed = 0
     if accept is None or accept([f.path for f in corpus.failures]):

@@ -1,9 +1,14 @@
 """The build command: exit codes, bad input, output safety."""
 
+import html
 import os
 import re
 import shutil
 from pathlib import Path
+
+import pytest
+
+from archivist.tokenize import fold
 
 from .conftest import ROOT, SEEDS, run_cli, write_site_toml
 
@@ -216,3 +221,33 @@ def test_cache_key_of_the_curation_files_is_the_same_in_every_process(tmp_path):
         for seed in (1, 2, 3)
     }  # fmt: skip
     assert len(keys) == 1
+
+
+def test_plain_text_copies_are_written_and_linked_only_when_asked(tmp_path):
+    project = make_project(tmp_path)
+    site = project / "site"
+    assert build(project).returncode == 0
+    assert not list(site.rglob("*.txt"))
+    config = project / "site.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "[build]\ntext_copies = true\n", encoding="utf-8")
+    assert build(project).returncode == 0
+    pages = list((site / "articles").glob("*/*.html"))
+    assert len(pages) == 5
+    for page in pages:
+        copy = page.with_suffix(".txt")
+        title = re.search(r"<h1>(.*?)</h1>", page.read_text(encoding="utf-8")).group(1)
+        # The cleaned source, in the script it was written in.
+        assert fold(html.unescape(title).rstrip("…"))[:12] in fold(copy.read_text(encoding="utf-8"))
+        assert f'/{page.parent.name}/{copy.name}"' in page.read_text(encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace("true", "false"), encoding="utf-8")
+    assert build(project).returncode == 0
+    assert not list(site.rglob("*.txt"))
+
+
+@pytest.mark.parametrize("setting", ["uses_per_page = 0", "index_per_page = 5000", "feed_min_articles = 0",
+                                     'text_copies = "yes"'])  # fmt: skip
+def test_a_bad_build_setting_is_a_usage_error_naming_it(tmp_path, setting):
+    config = tmp_path / "site.toml"
+    config.write_text(f"[build]\n{setting}\n", encoding="utf-8")
+    result = run_cli("--config", str(config), "build")
+    assert result.returncode == 2 and setting.split()[0] in result.stderr
