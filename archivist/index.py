@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -181,6 +181,12 @@ class SearchFiles:
     files: dict[str, str]  # relative path -> text
     kept: list[str]  # files the last build wrote that stay as they are (shards, text stores)
     state: SearchState
+    # The shards to write, each made as it is asked for: a whole archive's
+    # postings are never held as lists and text all at once.
+    shard_files: Callable[[], Iterator[tuple[str, str]]] = lambda: iter(())
+
+    def all_files(self) -> dict[str, str]:
+        return {**self.files, **dict(self.shard_files())}
 
 
 class ShardMissing(Exception):
@@ -253,7 +259,7 @@ def search_files(
         postings = postings_from_terms(per_article, fields)
         groups = split(postings, budget)
         shards = [Shard(g[0], g[-1], term_size(postings.docs[g[0]])) for g in groups]
-        payloads = {shard_name(g[0]): shard_payload(postings.docs, g) for g in groups}
+        payloads: Mapping[str, list[Any]] = LazyPayloads(postings.docs, {shard_name(g[0]): g for g in groups})
     else:
         shards, payloads = patched
     if terms is not None:  # keep what this build used, and only that
@@ -291,8 +297,11 @@ def search_files(
         "search/index.js": as_script("ARCHIVE_SEARCH", directory),
         "search/fold.js": as_script("ARCHIVE_FOLD", dict(sorted(fold_map().items()))),
     }
-    for name, payload in payloads.items():
-        files[shard_path(name)] = register("ARCHIVE_SHARDS", name, payload)
+
+    def shard_files() -> Iterator[tuple[str, str]]:
+        for name in payloads:
+            yield shard_path(name), register("ARCHIVE_SHARDS", name, payloads[name])
+
     kept = [shard_path(shard_name(s.first)) for s in shards if shard_name(s.first) not in payloads]
     for start in range(0, len(ordered), TABLE_CHUNK):
         rows = [
@@ -312,7 +321,23 @@ def search_files(
             kept.append(doc_path(ref))
             continue
         files[doc_path(ref)] = register("ARCHIVE_DOCS", str(ref), result_entry(article, url_of(article), convert))
-    return SearchFiles(files, kept, state)
+    return SearchFiles(files, kept, state, shard_files)
+
+
+class LazyPayloads(Mapping[str, list[Any]]):
+    """Shard payloads by name, each made from the postings when read."""
+
+    def __init__(self, docs: dict[str, Any], groups: dict[str, list[str]]) -> None:
+        self.docs, self.groups = docs, groups
+
+    def __getitem__(self, name: str) -> list[Any]:
+        return shard_payload(self.docs, self.groups[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.groups)
+
+    def __len__(self) -> int:
+        return len(self.groups)
 
 
 def patch_index(

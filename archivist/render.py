@@ -269,6 +269,8 @@ def write_search(writer: SiteWriter, site: Site, build_cache: BuildCache) -> Non
     build_cache.search["index"] = made.state
     for relpath, text in made.files.items():
         writer.write(relpath, text)
+    for relpath, text in made.shard_files():
+        writer.write(relpath, text)
     # Texts of kept results are not converted this time; they stay known.
     kept_refs = {int(path.rsplit("/", 1)[1][:-3]) for path in made.kept if path.startswith("search/docs/")}
     if kept_refs:

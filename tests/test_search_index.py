@@ -141,7 +141,7 @@ def test_latin_and_number_query(seed_index):
 
 def test_search_files_are_scripts_setting_globals():
     articles = load_corpus(ROOT / "content").articles
-    files = search_files(articles, lambda a: a.page_path).files
+    files = search_files(articles, lambda a: a.page_path).all_files()
     assert files["search/index.js"].startswith("window.ARCHIVE_SEARCH=")
     shards = [name for name in files if name.startswith("search/shards/")]
     assert shards and all(
@@ -162,7 +162,7 @@ def test_the_table_numbers_each_documents_facets_and_the_names_read_them_back():
     year and facet value numbers; the name pieces turn numbers into names in
     each script, and each piece's folded range finds a name from a link."""
     articles = sorted(load_corpus(ROOT / "content").articles, key=lambda a: a.slug)
-    files = search_files(articles, lambda a: a.page_path).files
+    files = search_files(articles, lambda a: a.page_path).all_files()
     text = files["search/index.js"]
     directory = json.loads(text[text.index("=") + 1 :].rstrip().rstrip(";"))
     rows = [row for c in range(-(-len(articles) // directory["tableChunk"]))
