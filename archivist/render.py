@@ -441,6 +441,10 @@ def render_site(
                 remember(writer, build_cache, "sitemap", sitemap_key, before)
             copy_static(writer, config)
             lap("render")
+            # What only the pages needed goes before the search index is made
+            # (the preview server keeps the plan through ``retain``).
+            memo.clear()
+            del pages, html_paths
             if not reuse(writer, build_cache, "search", key):
                 before = set(writer.written)
                 write_search(writer, site, build_cache)
