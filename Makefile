@@ -44,10 +44,12 @@ $(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
 	touch $@
 
 # Benchmarks (not part of `make test`): 1,000 and 10,000 articles, with Hugo
-# and Pagefind side by side.  BENCH_N="1000 10000 100000" for the long run.
+# and Pagefind side by side.  BENCH_N=100000 BENCH_REPEAT=1 for the long run
+# (about 70 minutes on 2 cores).
 BENCH_N ?= 1000 10000
+BENCH_REPEAT ?= 3
 bench: $(VENV)/.bench node_modules/.installed
-	$(BIN)/python bench/run.py $(foreach n,$(BENCH_N),--n $(n)) --with-anchors --repeat 3 --json bench/out/results.json
+	$(BIN)/python bench/run.py $(foreach n,$(BENCH_N),--n $(n)) --with-anchors --repeat $(BENCH_REPEAT) --json bench/out/results.json
 
 # The long hostile-input, crash and load tests, then the figures.
 robustness: $(VENV)/.dev node_modules/.installed
