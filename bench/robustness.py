@@ -104,7 +104,7 @@ def main() -> None:
         )
         errors = len(re.findall(r"^error: ", result.stderr, re.MULTILINE))
         set_aside = len(re.findall(r"^warning: .*(duplicate of|draft, not built)", result.stderr, re.MULTILINE))
-        pages = len(list((work / "site" / "articles").glob("*.html")))
+        pages = len(list((work / "site" / "articles").glob("*/*.html")))
         lost = tried - pages - errors - set_aside
         executed, opened = scripts_executed(work / "site")
     rows = [

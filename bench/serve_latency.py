@@ -41,10 +41,11 @@ def main() -> None:
             url = match.group(1) if match else None
         target = sorted((work / "content").glob("*.md"))[len(list((work / "content").glob("*.md"))) // 2]
         title = re.search(r"^title: '(.*)'$", target.read_text("utf-8"), re.MULTILINE).group(1)
+        from archivist.model import page_path
         from archivist.slug import make_slug
 
         date = re.search(r"^date: (\S+)", target.read_text("utf-8"), re.MULTILINE).group(1)
-        page = url + f"articles/{make_slug(title, date)}.html"
+        page = url + page_path(make_slug(title, date), date)
         printed: list[str] = []
         threading.Thread(target=lambda: printed.extend(server.stdout), daemon=True).start()
         latencies, rebuilds = [], []
