@@ -322,13 +322,15 @@ def glossary_pages(site: Site, per_page: int, index_per_page: int) -> list[Page]
         timeline = sorted(entry.uses, key=lambda u: (u.date is None, u.date or "", u.slug, int(u.anchor[1:])))
         source = articles.get(entry.meaning_source[0]) if entry.meaning_source else None
         linked = tuple(glossary.get(name).key for name in (*entry.parts, *entry.part_of, *entry.related))
-        context = {"entry": entry, "source": source}
+        # Counted once per entry, not once per page: a popular slogan has
+        # thousands of pages, each showing these.
+        article_count, first_use = len(entry.articles), entry.first_use
+        context = {"entry": entry, "source": source, "article_count": article_count, "first_use": first_use}
         # Each page shows its own uses, and of the entry all but the other uses.
         shown = {
             "entry": (
                 entry.slogan, entry.key, entry.meaning, entry.meaning_source, tuple(entry.parts),
                 tuple(entry.part_of), tuple(entry.related), tuple(entry.aliases), len(entry.uses),
-                len(entry.articles), entry.first_use,
             )
         }  # fmt: skip
         pages += list_pages(entry.path, "entry.html", timeline, per_page, context, depends=linked, shown=shown)
