@@ -254,8 +254,11 @@ def write_search(writer: SiteWriter, site: Site, build_cache: BuildCache) -> Non
     known = build_cache.part("traditional")
     converted: dict[str, str] = {}
 
+    def text_key(text: str) -> str:
+        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
     def traditional(text: str) -> str:
-        key = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        key = text_key(text)
         converted[key] = known.get(key) or converted.get(key) or to_traditional(text)
         return converted[key]
 
@@ -277,7 +280,7 @@ def write_search(writer: SiteWriter, site: Site, build_cache: BuildCache) -> Non
         ordered = sorted(site.corpus.articles, key=lambda a: a.slug)
         for ref in kept_refs:
             for text in result_texts(ordered[ref]):
-                key = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+                key = text_key(text)
                 if key in known:
                     converted[key] = known[key]
     build_cache.search["traditional"] = converted

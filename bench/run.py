@@ -109,10 +109,6 @@ def gzip_size(path: Path) -> int:
     return len(gzip.compress(path.read_bytes(), compresslevel=6))
 
 
-def folder_size(folder: Path) -> int:
-    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
-
-
 def edit_one_article(corpus: Path) -> Path:
     """Change one sentence in the middle of one article, as an editor would."""
     target = sorted(corpus.iterdir())[len(list(corpus.iterdir())) // 2]
