@@ -23,7 +23,9 @@ from .model import Article, Failure
 from .write import state_dir
 
 CACHE_FILE = "cache.pickle"
-BULK_PARTS = ("terms", "traditional", "glossary", "slugs")  # per-article data, large: read only when a build needs it
+# Per-article data, large and keyed by content: each part is stored on its
+# own, read only when a build needs it and let go as soon as it is used.
+BULK_PARTS = ("terms", "traditional", "glossary", "slugs")
 NESTED_PARTS = ("glossary",)  # parts that hold content-keyed dicts by name
 BUCKETS = 32  # the large parts are stored in this many files; a build rewrites the ones it changed
 
@@ -73,19 +75,35 @@ class BuildCache:
     # on disk is still right and is not written again).
     dirty: bool = field(default=True, compare=False)
     bulk_from: Path | None = field(default=None, compare=False)  # where BULK_PARTS wait to be read
+    # Where this cache is kept between builds (None: in memory only, as the
+    # preview server keeps it): a part let go is written there first.
+    folder: Path | None = field(default=None, compare=False)
     # What each stored bucket held when it was read: unchanged buckets are not written again.
     stored: dict[str, int] = field(default_factory=dict, compare=False)
 
     def part(self, name: str) -> dict:
         """One of ``BULK_PARTS``, read from disk the first time a build needs it."""
         if name not in self.search and self.bulk_from is not None:
-            folder, self.bulk_from = self.bulk_from, None
-            for (part, *key), value in read_buckets(folder, "bulk", self.version, self.stored).items():
-                place = self.search.setdefault(part, {})
+            place = self.search.setdefault(name, {})
+            for key, value in read_buckets(self.bulk_from, bulk_store(name), self.version, self.stored).items():
+                into = place
                 for step in key[:-1]:
-                    place = place.setdefault(step, {})
-                place[key[-1]] = value
+                    into = into.setdefault(step, {})
+                into[key[-1]] = value
         return self.search.setdefault(name, {})
+
+    def release(self, name: str) -> None:
+        """Write one of ``BULK_PARTS`` where the cache is kept and let it go
+        from memory: its entries are keyed by content, so they stay true
+        whatever this build does next.  The preview server's cache, kept in
+        memory, keeps its parts.  The dict ``part`` gave is emptied."""
+        if self.folder is None or name not in self.search:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        part = self.search.pop(name)
+        write_buckets(self.folder, bulk_store(name), dict(flatten({name: part}, within=name)), {}, self)
+        part.clear()
+        self.bulk_from = self.folder  # read back from there if asked for again
 
     def lookup(self, path: str, key: tuple[int, int] | None, editorial: str) -> Article | Failure | None:
         hit = self.articles.get(path)
@@ -122,16 +140,19 @@ def fingerprint(keys: list) -> int:
     return total % 2**64
 
 
-def flatten(parts: dict, prefix: tuple = ()) -> Iterator[tuple[tuple, object]]:
-    """Nested parts as (part, ..., key) -> value, down to the content-keyed
-    dicts (the glossary's parts are one level down)."""
-    for name, value in parts.items():
-        if name in NESTED_PARTS and not prefix:
-            yield from flatten(value, (name,))
-        elif not prefix:
+def flatten(parts: dict, within: str) -> Iterator[tuple[tuple, object]]:
+    """One part as (..., key) -> value, down to its content-keyed dicts (the
+    glossary's are one level down)."""
+    part = parts[within]
+    if within in NESTED_PARTS:
+        for name, value in part.items():
             yield from (((name, key), item) for key, item in value.items())
-        else:
-            yield from (((*prefix, name, key), item) for key, item in value.items())
+    else:
+        yield from (((key,), item) for key, item in part.items())
+
+
+def bulk_store(name: str) -> str:
+    return f"bulk-{name}"
 
 
 def bucket_name(store: str, number: int) -> str:
@@ -164,15 +185,18 @@ def write_buckets(folder: Path, store: str, items: dict, named: dict, build_cach
         build_cache.stored[name] = mark
 
 
-def load_cache(output: Path) -> BuildCache:
+def load_cache(output: Path, in_memory: bool = False) -> BuildCache:
+    """The last build's cache; ``in_memory`` keeps every part it reads in
+    memory until the cache is saved (the preview server's, rebuilt often)."""
     folder = state_dir(output)
     cached = read_pickle(folder / CACHE_FILE)
     if not isinstance(cached, BuildCache) or cached.version != code_version():
-        return BuildCache()
+        return BuildCache(folder=None if in_memory else folder)
     cached.dirty = False
     cached.stored = {}
     cached.articles = read_buckets(folder, "articles", cached.version, cached.stored)
     cached.bulk_from = folder
+    cached.folder = None if in_memory else folder
     return cached
 
 
@@ -185,12 +209,14 @@ def save_cache(output: Path, build_cache: BuildCache) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     named = {path: (path, entry[0], entry[1]) for path, entry in build_cache.articles.items()}
     write_buckets(folder, "articles", build_cache.articles, named, build_cache)
-    (folder / "search-terms.pickle").unlink(missing_ok=True)  # the earlier layout
+    (folder / "search-terms.pickle").unlink(missing_ok=True)  # earlier layouts
+    for earlier in folder.glob("bulk-[0-9][0-9].pickle"):
+        earlier.unlink()
     bulk = {name: build_cache.search.pop(name) for name in BULK_PARTS if name in build_cache.search}
     saved_articles, build_cache.articles = build_cache.articles, {}
     try:
-        if bulk:
-            write_buckets(folder, "bulk", dict(flatten(bulk)), {}, build_cache)
+        for name in bulk:
+            write_buckets(folder, bulk_store(name), dict(flatten(bulk, within=name)), {}, build_cache)
         write_pickle(folder / CACHE_FILE, build_cache)
     finally:
         build_cache.search.update(bulk)

@@ -166,7 +166,7 @@ NUMBERED_LEAD = re.compile(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Block:
     kind: str  # "p" or "h"
     text: str

@@ -29,7 +29,7 @@ def sentences(paragraph: str) -> list[str]:
     return [s for s in SENTENCE.findall(paragraph) if s.strip()]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Use:
     slug: str
     anchor: str

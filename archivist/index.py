@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from array import array
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,12 +182,12 @@ class SearchFiles:
     files: dict[str, str]  # relative path -> text
     kept: list[str]  # files the last build wrote that stay as they are (shards, text stores)
     state: SearchState
-    # The shards to write, each made as it is asked for: a whole archive's
-    # postings are never held as lists and text all at once.
-    shard_files: Callable[[], Iterator[tuple[str, str]]] = lambda: iter(())
+    # The shards and result files to write, each made as it is asked for: a
+    # whole archive's postings and texts are never held as text all at once.
+    later: Callable[[], Iterator[tuple[str, str]]] = lambda: iter(())
 
     def all_files(self) -> dict[str, str]:
-        return {**self.files, **dict(self.shard_files())}
+        return {**self.files, **dict(self.later())}
 
 
 class ShardMissing(Exception):
@@ -232,16 +233,22 @@ def search_files(
     previous: SearchState | None = None,
     load: Callable[[str], str] | None = None,
     convert: Callable[[str], str] = to_traditional,
+    present: Callable[[str], bool] = lambda path: False,
+    release: Callable[[], None] = lambda: None,
 ) -> SearchFiles:
     """The term-sharded index, the document table in chunks, facet names in
     pieces, a file per result (both scripts, ``convert`` making the
     Traditional) and the fold map, as scripts setting globals.
     ``terms`` caches each article's term data between builds; with the last
     build's ``previous`` state and a way to ``load`` its shard files, only the
-    shards whose postings changed are made again."""
+    shards whose postings changed are made again, and a result file that is
+    still ``present`` and shows the same is kept.  ``release`` is called once
+    the cache holds what this build used and may let it go: the postings are
+    then made from each article's term data as it is let go too, so that a
+    whole archive's term data and postings are not held at once."""
     ordered = sorted(articles, key=lambda a: a.slug)
     cache = terms if terms is not None else {}
-    per_article = []
+    per_article: list[list[FieldTerms] | None] = []
     keys = []
     for article in ordered:
         key = terms_key(article)
@@ -255,6 +262,13 @@ def search_files(
     patched = None
     if previous and load and previous.shards and (previous.slugs, previous.budget) == (state.slugs, budget):
         patched = patch_index(previous, state, cache, load)
+    if terms is not None:  # keep what this build used, and only that
+        used = {key: cache[key] for key in keys}
+        terms.clear()
+        terms.update(used)
+        del used
+    lengths = [array("I", (terms[position].length for terms in per_article)) for position in range(len(fields))]
+    release()
     if patched is None:
         postings = postings_from_terms(per_article, fields)
         groups = split(postings, budget)
@@ -262,12 +276,8 @@ def search_files(
         payloads: Mapping[str, list[Any]] = LazyPayloads(postings.docs, {shard_name(g[0]): g for g in groups})
     else:
         shards, payloads = patched
-    if terms is not None:  # keep what this build used, and only that
-        used = {key: cache[key] for key in keys}
-        terms.clear()
-        terms.update(used)
+    del per_article
     state = SearchState(state.slugs, state.keys, shards, budget)
-    lengths = [[document[position].length for document in per_article] for position in range(len(fields))]
     facets = facets_of(ordered)
     names = facets.names()
     numbers = {
@@ -297,11 +307,6 @@ def search_files(
         "search/index.js": as_script("ARCHIVE_SEARCH", directory),
         "search/fold.js": as_script("ARCHIVE_FOLD", dict(sorted(fold_map().items()))),
     }
-
-    def shard_files() -> Iterator[tuple[str, str]]:
-        for name in payloads:
-            yield shard_path(name), register("ARCHIVE_SHARDS", name, payloads[name])
-
     kept = [shard_path(shard_name(s.first)) for s in shards if shard_name(s.first) not in payloads]
     for start in range(0, len(ordered), TABLE_CHUNK):
         rows = [
@@ -316,12 +321,22 @@ def search_files(
             hant = [convert(value) for value in values[at : at + NAME_PIECE]]
             files[f"search/names-hant/{piece}.js"] = register("ARCHIVE_NAMES", piece, hant)
     same_refs = previous is not None and previous.slugs == state.slugs
-    for ref, article in enumerate(ordered):
-        if same_refs and previous.keys[ref] == keys[ref]:  # the key covers everything a result shows
+    made_refs = []
+    for ref in range(len(ordered)):
+        # The key covers everything a result shows.
+        if same_refs and previous.keys[ref] == keys[ref] and present(doc_path(ref)):
             kept.append(doc_path(ref))
-            continue
-        files[doc_path(ref)] = register("ARCHIVE_DOCS", str(ref), result_entry(article, url_of(article), convert))
-    return SearchFiles(files, kept, state, shard_files)
+        else:
+            made_refs.append(ref)
+
+    def later() -> Iterator[tuple[str, str]]:
+        for name in payloads:
+            yield shard_path(name), register("ARCHIVE_SHARDS", name, payloads[name])
+        for ref in made_refs:  # results too are made as they are written
+            entry = result_entry(ordered[ref], url_of(ordered[ref]), convert)
+            yield doc_path(ref), register("ARCHIVE_DOCS", str(ref), entry)
+
+    return SearchFiles(files, kept, state, later)
 
 
 class LazyPayloads(Mapping[str, list[Any]]):

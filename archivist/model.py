@@ -14,13 +14,13 @@ def page_path(slug: str, date: str | None) -> str:
     return f"articles/{date[:4] if date else 'undated'}/{slug}.html"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Author:
     name: str
     role: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Region:
     """A place from the gazetteer, as its path of full names and codes."""
 
@@ -32,7 +32,7 @@ class Region:
         return "/".join(self.names)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: an archive holds one per article
 class Article:
     path: str
     kind: str

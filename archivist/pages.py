@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, is_dataclass, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -401,7 +401,7 @@ def digest(value: Any, memo: dict[int, str], whole: bool = False) -> str:
     elif isinstance(value, list | tuple):
         parts = tuple(digest(item, memo, whole) for item in value)
     elif is_dataclass(value):
-        parts = (type(value).__name__, digest(vars(value), memo, whole))
+        parts = (type(value).__name__, digest({f.name: getattr(value, f.name) for f in fields(value)}, memo, whole))
     else:
         raise TypeError(f"no digest for {type(value).__name__} in a page's context")
     memo[key] = hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()

@@ -56,9 +56,10 @@ def display_path(path: Path) -> Path:
 
 def normalise_file(path: Path, editorial: Editorial | None = None, keep_source: bool = True) -> Article | Failure:
     """One file to a tagged Article, or a Failure naming the problem; never
-    raises for bad input.  Without ``keep_source`` the cleaned source text is
-    left out (only plain-text copies show it: a large archive need not hold
-    a second copy of every text)."""
+    raises for bad input.  Without ``keep_source`` the cleaned source text
+    and the lines set aside as furniture are left out (only plain-text copies
+    and ``inspect`` show them: a large archive need not hold a second copy of
+    every text)."""
     path = display_path(path)
     try:
         data = path.read_bytes()
@@ -70,7 +71,9 @@ def normalise_file(path: Path, editorial: Editorial | None = None, keep_source: 
         article = tag_article(article, load_gazetteer(), editorial.initiatives)
         slogans = (editorial.glossary.canonical(s) for s in article_slogans(article.paragraphs))
         slogans = tuple(s for s in dict.fromkeys(slogans) if s not in editorial.glossary.hidden)
-        return replace(article, slogans=slogans, original_text=article.original_text if keep_source else "")
+        if not keep_source:
+            article = replace(article, original_text="", dropped=())
+        return replace(article, slogans=slogans)
     except ReadError as error:
         return Failure(str(path), str(error))
     except RecursionError:
@@ -139,6 +142,20 @@ def finish(results: Iterable[Article | Failure], corpus: Corpus) -> Corpus:
     return corpus
 
 
+def share_tags(result: Article | Failure, shared: dict) -> Article | Failure:
+    """The article with its places and names as one object each across the
+    archive (each comes back from a worker as a copy of its own: at 100,000
+    articles, hundreds of MB of equal tuples)."""
+    if isinstance(result, Failure):
+        return result
+    return replace(
+        result,
+        regions=tuple(shared.setdefault(region, region) for region in result.regions),
+        initiatives=tuple(shared.setdefault(name, name) for name in result.initiatives),
+        slogans=tuple(shared.setdefault(name, name) for name in result.slogans),
+    )
+
+
 def no_progress(items: Iterable, total: int | None = None) -> Iterable:
     return items
 
@@ -163,16 +180,17 @@ def load_corpus(
     editorial_key = hashlib.sha256(stable_repr((editorial, keep_source)).encode()).hexdigest()[:16]
     keys = {path: stat_key(path) for path in paths}
     results: dict[Path, Article | Failure] = {}
+    shared: dict = {}
     for path in paths:
         hit = build_cache.lookup(str(path), keys[path], editorial_key)
         if hit is not None:
-            results[path] = hit
+            results[path] = share_tags(hit, shared)
     if not paths:
         corpus.notices.append(f"{display_path(content_dir)}: no articles (.txt, .md) found in the content folder")
     stale = [path for path in paths if path not in results]
     work = partial(normalise_file, editorial=editorial, keep_source=keep_source)
     for path, result in zip(stale, progress(map_files(work, stale), total=len(stale)), strict=True):
-        results[path] = result
+        results[path] = share_tags(result, shared)
     if stale or len(build_cache.articles) != len(paths):
         build_cache.dirty = True
     build_cache.articles = {str(path): (keys[path], editorial_key, results[path]) for path in paths}

@@ -24,11 +24,11 @@ import jinja2
 from jinja2 import meta
 from markupsafe import Markup
 
-from .cache import BULK_PARTS, BuildCache, code_version, forget_cache, stable_repr
+from .cache import BuildCache, code_version, forget_cache, stable_repr
 from .config import PROJECT_ROOT, SiteConfig
 from .feeds import FEED_SIZE, atom_feed, sitemaps
 from .glossary import build_glossary
-from .index import LUNR_JS, lunr_script, result_texts, search_files
+from .index import LUNR_JS, lunr_script, result_texts, search_files, shard_path
 from .model import Article, Corpus
 from .pages import (
     Page,
@@ -43,6 +43,7 @@ from .pages import (
     term_feed,
 )
 from .script import SIMPLIFIED, TRADITIONAL, to_traditional
+from .shards import shard_name
 from .taxonomy import build_taxonomy
 from .write import OutputError, SiteWriter, check_output_dir, files_below, state_dir
 
@@ -177,12 +178,12 @@ def make_site(corpus: Corpus, build_cache: BuildCache) -> Site:
     )
 
 
-def corpus_key(site: Site, config: SiteConfig) -> str:
-    """Everything the feeds and the search files are made from."""
-    articles = tuple(
-        (a.slug, a.content_hash, a.title, a.date, a.regions, a.initiatives, a.slogans) for a in site.ordered
+def corpus_key(articles: list[Article], config: SiteConfig) -> str:
+    """Everything the search files are made from."""
+    shown = tuple(
+        (a.slug, a.content_hash, a.title, a.date, a.regions, a.initiatives, a.slogans) for a in by_date(articles)
     )
-    return hashlib.sha256(repr((articles, config.base_url, config.title, code_version())).encode()).hexdigest()
+    return hashlib.sha256(repr((shown, config.base_url, config.title, code_version())).encode()).hexdigest()
 
 
 def reuse(writer: SiteWriter, build_cache: BuildCache, part: str, key: str) -> bool:
@@ -243,7 +244,7 @@ def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, build_cache:
     build_cache.search["feeds"] = keys
 
 
-def write_search(writer: SiteWriter, site: Site, build_cache: BuildCache) -> None:
+def write_search(writer: SiteWriter, articles: list[Article], build_cache: BuildCache) -> None:
     terms = build_cache.part("terms")
     previous = build_cache.search.get("index")
 
@@ -262,28 +263,36 @@ def write_search(writer: SiteWriter, site: Site, build_cache: BuildCache) -> Non
         converted[key] = known.get(key) or converted.get(key) or to_traditional(text)
         return converted[key]
 
+    if previous and not all(writer.has(shard_path(shard_name(s.first))) for s in previous.shards):
+        previous = None  # a shard is gone: make them all again
     made = search_files(
-        site.corpus.articles, article_path, terms=terms, previous=previous, load=load, convert=traditional
+        articles,
+        article_path,
+        terms=terms,
+        previous=previous,
+        load=load,
+        convert=traditional,
+        present=writer.has,
+        release=lambda: build_cache.release("terms"),
     )
-    if not all(writer.has(path) for path in made.kept):  # one is gone: make them all again
-        made = search_files(site.corpus.articles, article_path, terms=terms, convert=traditional)
     for path in made.kept:
         writer.keep(path)
     build_cache.search["index"] = made.state
     for relpath, text in made.files.items():
         writer.write(relpath, text)
-    for relpath, text in made.shard_files():
+    for relpath, text in made.later():
         writer.write(relpath, text)
     # Texts of kept results are not converted this time; they stay known.
     kept_refs = {int(path.rsplit("/", 1)[1][:-3]) for path in made.kept if path.startswith("search/docs/")}
     if kept_refs:
-        ordered = sorted(site.corpus.articles, key=lambda a: a.slug)
+        ordered = sorted(articles, key=lambda a: a.slug)
         for ref in kept_refs:
             for text in result_texts(ordered[ref]):
                 key = text_key(text)
                 if key in known:
                     converted[key] = known[key]
     build_cache.search["traditional"] = converted
+    build_cache.release("traditional")
     writer.write("static/lunr.min.js", lunr_script(PROJECT_ROOT))
 
 
@@ -364,6 +373,57 @@ def plan(
     return environment, site, pages
 
 
+def write_pages(
+    writer: SiteWriter,
+    environment: jinja2.Environment,
+    site: Site,
+    pages: list[Page],
+    config: SiteConfig,
+    build_cache: BuildCache,
+) -> dict[str, str]:
+    """Render the pages whose signature changed (both scripts), the feeds,
+    sitemaps and static files; each page's signature, by path."""
+    template_hash = template_hashes(environment)
+    shared = site_key(site, config)
+    # A theme's templates may show any part of an article on any page.
+    theme_templates = any(
+        folder.resolve() != (PROJECT_ROOT / "templates").resolve() and any(folder.rglob("*.html"))
+        for folder in config.template_dirs
+        if folder.is_dir()
+    )
+    memo: dict[int, str] = {}
+    signatures: dict[str, str] = {}
+    html_paths = []
+    for page in pages:
+        try:
+            signature = page_signature(page, template_hash(page.template), shared, memo, theme_templates)
+        except jinja2.TemplateNotFound as error:
+            folders = ", ".join(str(d) for d in config.template_dirs)
+            raise RenderError(f"template {error.name} not found in {folders}") from None
+        except jinja2.TemplateSyntaxError as error:
+            raise RenderError(syntax_error_message(error)) from None
+        signatures[page.path] = signature
+        paths = output_paths(page)
+        if page.path != NOT_FOUND:  # not a page a search engine should list
+            html_paths += paths
+        if build_cache.pages.get(page.path) == signature and all(writer.keep(path) for path in paths):
+            continue
+        writer.write(page.path, render_page(environment, page, site, config, SIMPLIFIED))
+        if len(paths) > 1:
+            writer.write(paths[1], render_page(environment, page, site, config, TRADITIONAL))
+    for article in site.corpus.articles if config.text_copies else ():
+        writer.write(article_path(article).removesuffix(".html") + ".txt", article.original_text + "\n")
+    write_feeds(writer, site, config, build_cache)
+    sitemap_key = hashlib.blake2b(repr((config.base_url, html_paths)).encode(), digest_size=16).hexdigest()
+    if not reuse(writer, build_cache, "sitemap", sitemap_key):
+        before = set(writer.written)
+        for name, data in sitemaps(config.base_url, html_paths).items():
+            writer.write(name, data)
+        remember(writer, build_cache, "sitemap", sitemap_key, before)
+    copy_static(writer, config)
+    return signatures
+
+
 def render_site(
     corpus: Corpus,
     config: SiteConfig,
@@ -397,62 +457,25 @@ def render_site(
     build_cache.dirty = True
     # A build that fails or is stopped before its commit leaves the cache
     # describing the output as it is (the search shards are patched from it).
-    for name in BULK_PARTS:  # read now, so that they are in what is put back
-        build_cache.part(name)
     kept_state = (dict(build_cache.search), dict(build_cache.pages))
     try:
-        environment, site, pages = plan(corpus, config, build_cache, retain)
-        lap("site")
-        template_hash = template_hashes(environment)
-        shared = site_key(site, config)
-        # A theme's templates may show any part of an article on any page.
-        theme_templates = any(
-            folder.resolve() != (PROJECT_ROOT / "templates").resolve() and any(folder.rglob("*.html"))
-            for folder in config.template_dirs
-            if folder.is_dir()
-        )
-        memo: dict[int, str] = {}
-        signatures: dict[str, str] = {}
-        html_paths = []
         with SiteWriter(config.output_dir) as writer:
-            for page in pages:
-                try:
-                    signature = page_signature(page, template_hash(page.template), shared, memo, theme_templates)
-                except jinja2.TemplateNotFound as error:
-                    folders = ", ".join(str(d) for d in config.template_dirs)
-                    raise RenderError(f"template {error.name} not found in {folders}") from None
-                except jinja2.TemplateSyntaxError as error:
-                    raise RenderError(syntax_error_message(error)) from None
-                signatures[page.path] = signature
-                paths = output_paths(page)
-                if page.path != NOT_FOUND:  # not a page a search engine should list
-                    html_paths += paths
-                if build_cache.pages.get(page.path) == signature and all(writer.keep(path) for path in paths):
-                    continue
-                writer.write(page.path, render_page(environment, page, site, config, SIMPLIFIED))
-                if len(paths) > 1:
-                    writer.write(paths[1], render_page(environment, page, site, config, TRADITIONAL))
-            for article in corpus.articles if config.text_copies else ():
-                writer.write(article_path(article).removesuffix(".html") + ".txt", article.original_text + "\n")
-            key = corpus_key(site, config)
-            write_feeds(writer, site, config, build_cache)
-            sitemap_key = hashlib.blake2b(repr((config.base_url, html_paths)).encode(), digest_size=16).hexdigest()
-            if not reuse(writer, build_cache, "sitemap", sitemap_key):
-                before = set(writer.written)
-                for name, data in sitemaps(config.base_url, html_paths).items():
-                    writer.write(name, data)
-                remember(writer, build_cache, "sitemap", sitemap_key, before)
-            copy_static(writer, config)
-            lap("render")
-            # What only the pages needed goes before the search index is made
-            # (the preview server keeps the plan through ``retain``).
-            memo.clear()
-            del pages, html_paths
+            # The search index first, from the articles alone: what it holds
+            # while it is made is let go before the site and its pages are
+            # planned, so a large archive's peak memory is the larger of the
+            # two stages, not their sum.
+            key = corpus_key(corpus.articles, config)
             if not reuse(writer, build_cache, "search", key):
                 before = set(writer.written)
-                write_search(writer, site, build_cache)
+                write_search(writer, corpus.articles, build_cache)
                 remember(writer, build_cache, "search", key, before)
             lap("search")
+            environment, site, pages = plan(corpus, config, build_cache, retain)
+            for name in ("glossary", "slugs"):  # used only to make the site
+                build_cache.release(name)
+            lap("site")
+            signatures = write_pages(writer, environment, site, pages, config, build_cache)
+            lap("render")
             # Killed after the commit but before the new cache is saved, a build
             # must not leave a cache that describes the site before it.
             forget_cache(config.output_dir)

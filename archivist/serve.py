@@ -443,7 +443,7 @@ def serve(load: Callable[[], SiteConfig], config_path: Path | None, host: str = 
     stopping = threading.Event()
     # The last build's cache, when it is there: the first build is then as
     # quick as an incremental one.
-    preview = Preview(load, config, cache=load_cache(config.output_dir))
+    preview = Preview(load, config, cache=load_cache(config.output_dir, in_memory=True))
     # The output folder is served as it was when the server started.
     server = listen(host, port, make_handler(config.output_dir, preview.broadcast, stopping, preview.overlay))
     observer = Observer()

@@ -84,9 +84,17 @@ class FieldTerms:
         return self.text.split("\0") if self.text else []
 
 
+def small_array(values: Iterable[int]) -> array:
+    """Counts in the smallest unsigned type that holds them (nearly always
+    one byte: a term occurs a few times in a text)."""
+    values = list(values)
+    top = max(values, default=0)
+    return array("B" if top < 2**8 else "H" if top < 2**16 else "I", values)
+
+
 def field_terms(tokens: list[str]) -> FieldTerms:
     counts = Counter(tokens)  # insertion order is the order of first appearance
-    return FieldTerms("\0".join(counts), array("I", counts.values()), len(tokens))
+    return FieldTerms("\0".join(counts), small_array(counts.values()), len(tokens))
 
 
 def compute_postings(documents: Callable[[], Iterable[dict[str, Any]]], fields: list[Field]) -> Postings:
@@ -100,12 +108,18 @@ def compute_postings(documents: Callable[[], Iterable[dict[str, Any]]], fields: 
     return postings_from_terms(terms, fields)
 
 
-def postings_from_terms(documents: list[list[FieldTerms]], fields: list[Field]) -> Postings:
-    """The postings of documents given as per-field term data (ref = position)."""
+def postings_from_terms(documents: list[list[FieldTerms] | None], fields: list[Field]) -> Postings:
+    """The postings of documents given as per-field term data (ref =
+    position).  Each document's entry is let go (set to None) once it is
+    read, so the caller's list does not hold every document's term data
+    beside the postings made from it."""
     order: dict[str, int] = {}
     docs: dict[str, TermLists] = {}
     lengths = [array("I") for _ in fields]
     for ref, document in enumerate(documents):
+        if document is None:
+            raise ValueError(f"document {ref} was already read")
+        documents[ref] = None
         for position, data in enumerate(document):
             lengths[position].append(data.length)
             for term, tf in zip(data.terms, data.counts, strict=True):
@@ -113,9 +127,12 @@ def postings_from_terms(documents: list[list[FieldTerms]], fields: list[Field]) 
                 if lists is None:
                     term = sys.intern(term)
                     order[term] = len(order)
-                    lists = docs[term] = [(array("I"), array("I")) for _ in fields]
+                    lists = docs[term] = [(array("I"), array("H")) for _ in fields]
                 refs, tfs = lists[position]
                 refs.append(ref)
+                if tf >= 2**16 and tfs.typecode == "H":  # a term found 65,536 times in one field
+                    tfs = array("I", tfs)
+                    lists[position] = (refs, tfs)
                 tfs.append(tf)
     return Postings([f.name for f in fields], [f.boost for f in fields], order, docs, lengths)
 
@@ -143,10 +160,9 @@ def serialize(postings: Postings, terms: list[str] | None = None) -> dict[str, A
                 vectors.setdefault(f"{name}/{ref}", []).append((index, score))
         inverted.append([term, posting])
     field_vectors = []
-    for field_ref in postings.field_refs():
-        if field_ref in vectors:
-            elements = sorted(vectors[field_ref])
-            field_vectors.append([field_ref, [value for pair in elements for value in pair]])
+    for field_ref in postings.field_refs():  # an empty field has its (empty) vector too
+        elements = sorted(vectors.get(field_ref, ()))
+        field_vectors.append([field_ref, [value for pair in elements for value in pair]])
     return {
         "version": LUNR_VERSION,
         "fields": postings.fields,

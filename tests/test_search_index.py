@@ -220,6 +220,15 @@ def test_computed_index_equals_lunr_py_on_a_synthetic_corpus(synthetic_documents
     assert computed == build_index(list(synthetic_documents())).serialize()
 
 
+def test_computed_index_equals_lunr_py_with_an_empty_field_and_a_term_counted_past_two_bytes():
+    # Term frequencies are kept in two bytes until one needs more; no document has tags.
+    texts = [["党建"] * 70_000 + ["乡村"], ["党建", "振兴"], ["振兴"] * 300]
+    docs = [{"ref": str(n), "title": ["标题"], "tags": [], "body": body} for n, body in enumerate(texts)]
+    postings = compute_postings(lambda: iter(docs), fields())
+    assert list(postings.docs["党建"][2][1]) == [70_000, 1]
+    assert serialize(postings) == build_index(docs).serialize()
+
+
 def split_inputs(documents, budget: int) -> dict:
     """What the node script needs: the tokenised documents (for one whole
     index built by lunr.js itself) and the site's search files."""
