@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -522,7 +523,7 @@ def text_uses(paragraphs: list[str], matcher: Any, forms: dict[str, str]) -> Ite
             if (start > 0 and end + 1 < len(paragraph) and quoted) or counts_unquoted(form):
                 found.setdefault(forms[form], form)
         for slogan, form in found.items():
-            yield f"p{number}", slogan, context_of(paragraph, form)
+            yield sys.intern(f"p{number}"), slogan, context_of(paragraph, form)  # one string per anchor
 
 
 def link_parts(entries: dict[str, Entry], groups: dict[str, list[str]]) -> None:
