@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .config import PROJECT_ROOT, ConfigError, SiteConfig, load_config
+from .config import PROJECT_ROOT, ConfigError, SiteConfig, check_workers, load_config
 from .editorial import load_editorial
 from .glossary import build_glossary
 from .index import SearchAssetError
@@ -44,6 +44,12 @@ def make_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--out", type=Path, help="output folder (default: site/)")
     build_cmd.add_argument("--quiet", "-q", action="store_true", help="print only errors and the summary")
     build_cmd.add_argument("--timings", action="store_true", help="also print seconds per stage as JSON")
+    build_cmd.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="processes that read and render (default: [build] workers, 0: one per core)",
+    )
     build_cmd.add_argument(
         "--zip", nargs="?", const="", metavar="FILE", help="also write the site as a zip (default: dist/site.zip)"
     )
@@ -78,6 +84,8 @@ def settings(args: argparse.Namespace) -> SiteConfig:
         config = replace(config, content_dir=args.content.resolve())
     if getattr(args, "out", None):
         config = replace(config, output_dir=args.out.resolve())
+    if getattr(args, "workers", None) is not None:
+        config = replace(config, workers=check_workers(args.workers, "--workers"))
     return config
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,9 @@ class SiteConfig:
     feed_min_articles: int  # a region or initiative has its own feed from this many articles
     text_copies: bool  # a plain-text copy of each article beside its page
     config_path: Path | None
+    # Processes that read files and render pages (0: one per core).  Not part
+    # of what a page is made from: the site is the same for any number.
+    workers: int = field(default=0, repr=False, compare=False)
 
     @property
     def project_dir(self) -> Path:
@@ -58,7 +61,14 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "language": "zh-Hans",
     },
     "paths": {"content": "content", "output": "site", "theme": ""},
-    "build": {"per_page": 20, "uses_per_page": 50, "index_per_page": 200, "feed_min_articles": 2, "text_copies": False},
+    "build": {
+        "per_page": 20,
+        "uses_per_page": 50,
+        "index_per_page": 200,
+        "feed_min_articles": 2,
+        "text_copies": False,
+        "workers": 0,
+    },
 }
 
 
@@ -107,6 +117,7 @@ def load_config(path: Path | None = None) -> SiteConfig:
     feed_min_articles = expect("build", "feed_min_articles", build["feed_min_articles"], int)
     if feed_min_articles < 1:
         raise ConfigError(f"[build] feed_min_articles must be at least 1, not {feed_min_articles}")
+    workers = check_workers(expect("build", "workers", build["workers"], int), "[build] workers")
     if site["language"] not in LANGUAGES:
         raise ConfigError(f"[site] language must be one of {LANGUAGES}, not {site['language']!r}")
     base_url = site["base_url"]
@@ -135,4 +146,11 @@ def load_config(path: Path | None = None) -> SiteConfig:
         text_copies=text_copies,
         feed_min_articles=feed_min_articles,
         config_path=path,
+        workers=workers,
     )
+
+
+def check_workers(value: int, name: str) -> int:
+    if not 0 <= value <= 64:
+        raise ConfigError(f"{name} must be between 0 (one per core) and 64, not {value}")
+    return value

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -23,6 +20,7 @@ from .render import Rendered, render_site
 from .slogans import article_slogans
 from .slug import deduplicate
 from .tag import tag_article
+from .workers import map_in_pool, worker_count
 from .write import OutputError, check_output_dir
 
 
@@ -80,31 +78,20 @@ def normalise_file(path: Path, editorial: Editorial | None = None, keep_source: 
         return Failure(str(path), "structure nested too deeply to read")
 
 
-def exit_with_parent(parent: int) -> None:
-    """A pool worker ends when the build that started it is gone (killed
-    builds otherwise leave their workers waiting for work forever)."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(1)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 PARALLEL_FROM = 64  # below this many files a pool costs more than it saves
 
 
-def map_files(work: Callable[[Path], Article | Failure], paths: list[Path]) -> Iterator[Article | Failure]:
-    """The one seam where per-file work is scheduled: a process pool over the
-    machine's cores (results in input order, so output does not depend on
-    the number of workers).  A distributed executor can take its place."""
-    workers = min(os.cpu_count() or 1, 8)
+def map_files(
+    work: Callable[[Path], Article | Failure], paths: list[Path], workers: int = 0
+) -> Iterator[Article | Failure]:
+    """Where per-file work is scheduled: a process pool over the machine's
+    cores (results in input order, so output does not depend on the number
+    of workers).  A distributed executor can take its place."""
+    workers = worker_count(workers)
     if len(paths) < PARALLEL_FROM or workers < 2:
         yield from map(work, paths)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
-        yield from pool.map(work, paths, chunksize=32)
+    yield from map_in_pool(work, paths, workers, chunksize=32)
 
 
 def fingerprint(article: Article) -> str:
@@ -165,6 +152,7 @@ def load_corpus(
     progress: Callable[..., Iterable] = no_progress,
     build_cache: BuildCache | None = None,
     keep_source: bool = True,
+    workers: int = 0,
 ) -> Corpus:
     """Every content file as an Article or a Failure; with a cache, only
     files whose stat changed (or all, when the curation files changed) are
@@ -189,7 +177,7 @@ def load_corpus(
         corpus.notices.append(f"{display_path(content_dir)}: no articles (.txt, .md) found in the content folder")
     stale = [path for path in paths if path not in results]
     work = partial(normalise_file, editorial=editorial, keep_source=keep_source)
-    for path, result in zip(stale, progress(map_files(work, stale), total=len(stale)), strict=True):
+    for path, result in zip(stale, progress(map_files(work, stale, workers), total=len(stale)), strict=True):
         results[path] = share_tags(result, shared)
     if stale or len(build_cache.articles) != len(paths):
         build_cache.dirty = True
@@ -222,6 +210,7 @@ def build(
     build_cache: BuildCache | None = None,
     accept: Callable[[list[str]], bool] | None = None,
     retain: Callable[[Rendered], None] | None = None,
+    fork_renders: bool = True,
 ) -> tuple[Corpus, BuildReport]:
     """A full or incremental build.  Without a cache in memory, the one a
     previous build left in the output folder is used and updated.  ``accept``
@@ -232,11 +221,13 @@ def build(
     on_disk = build_cache is None
     if build_cache is None:
         build_cache = load_cache(config.output_dir)
-    corpus = load_corpus(config.content_dir, progress, build_cache, keep_source=config.text_copies)
+    corpus = load_corpus(
+        config.content_dir, progress, build_cache, keep_source=config.text_copies, workers=config.workers
+    )
     stages = {"read": time.perf_counter() - started}
     changed = removed = 0
     if accept is None or accept([f.path for f in corpus.failures]):
-        changed, removed = render_site(corpus, config, build_cache, stages, retain)
+        changed, removed = render_site(corpus, config, build_cache, stages, retain, fork_renders)
     if on_disk and build_cache.dirty:
         save_cache(config.output_dir, build_cache)
     report = BuildReport(

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
 from pathlib import Path
@@ -45,6 +46,7 @@ from .pages import (
 from .script import SIMPLIFIED, TRADITIONAL, to_traditional
 from .shards import shard_name
 from .taxonomy import build_taxonomy
+from .workers import can_fork, map_forked, worker_count
 from .write import OutputError, SiteWriter, check_output_dir, files_below, state_dir
 
 TRADITIONAL_DIR = "zh-hant/"
@@ -94,13 +96,80 @@ def syntax_error_message(error: jinja2.TemplateSyntaxError) -> str:
     return f"template {error.filename or error.name}, line {error.lineno}: {error.message}"
 
 
-def render_page(environment: jinja2.Environment, page: Page, site: Site, config: SiteConfig, script: str) -> str:
+PLACEHOLDER = re.compile("\ue000([0-9]+)\ue001")  # private-use marks: in no phrase OpenCC converts
+FRAGMENT_LIMIT = 20_000  # list items kept at once (about 2 KB each with their Traditional text)
+
+
+@dataclass
+class Fragments:
+    """List items rendered once per article, link root and script and
+    reused on every list that shows them; their Traditional text converted
+    once.  Without ``share``, every page renders and converts all of itself."""
+
+    share: bool = True
+    html: dict[tuple, str] = field(default_factory=dict)
+    traditional: dict[tuple, str] = field(default_factory=dict)
+    issued: list[tuple] = field(default_factory=list)  # the marks on the page being rendered, in order
+
+    def converted(self, key: tuple) -> str:
+        if key not in self.traditional:
+            self.traditional[key] = to_traditional(self.html[key])
+        return self.traditional[key]
+
+
+def render_page(
+    environment: jinja2.Environment,
+    page: Page,
+    site: Site,
+    config: SiteConfig,
+    script: str,
+    fragments: Fragments | None = None,
+) -> str:
+    """One page in one script.  The Traditional page is the Simplified one
+    converted by OpenCC, its list items converted apart (a phrase never
+    spans the markup between them, so the text is the same)."""
+    fragments = fragments or Fragments(share=False)
+    traditional = script == TRADITIONAL
+    html = render_template(environment, page, site, config, script, fragments)
+    if not traditional:
+        return html
+    if not fragments.share:
+        return to_traditional(html)
+    converted = to_traditional(html)
+    issued = fragments.issued
+    if len(PLACEHOLDER.findall(converted)) != len(issued) or converted.count("\ue000") != len(issued):
+        # The page's own text holds the marks: render and convert it whole.
+        return render_page(environment, page, site, config, script, Fragments(share=False))
+    return PLACEHOLDER.sub(lambda match: fragments.converted(issued[int(match[1])]), converted)
+
+
+def render_template(
+    environment: jinja2.Environment, page: Page, site: Site, config: SiteConfig, script: str, fragments: Fragments
+) -> str:
     traditional = script == TRADITIONAL
     path = TRADITIONAL_DIR + page.path if traditional else page.path
     links = Links(relative_root(path), TRADITIONAL_DIR if traditional else "")
     twin = links.root + (page.path if traditional else TRADITIONAL_DIR + page.path)
+    fragments.issued = []
+    if len(fragments.html) > FRAGMENT_LIMIT:  # between pages: no mark of this page is lost
+        fragments.html.clear()
+        fragments.traditional.clear()
+
+    def list_item(article: Article, macro: Any) -> Markup:
+        """``macro(article)``, rendered once per article for pages at this
+        depth in this script; on a Traditional page, a mark for now."""
+        if not fragments.share:
+            return macro(article)
+        key = (macro.name, article.slug, links.root, links.prefix)
+        if key not in fragments.html:
+            fragments.html[key] = str(macro(article))
+        if not traditional:
+            return Markup(fragments.html[key])
+        fragments.issued.append(key)
+        return Markup(f"\ue000{len(fragments.issued) - 1}\ue001")
+
     try:
-        html = environment.get_template(page.template).render(
+        return environment.get_template(page.template).render(
             site=config,
             root=links.root,
             url=links.url,
@@ -115,13 +184,13 @@ def render_page(environment: jinja2.Environment, page: Page, site: Site, config:
             taxonomy=site.taxonomy,
             glossary=site.glossary,
             standalone=standalone_parts(config, path) if page.path == NOT_FOUND else None,
+            list_item=list_item,
             **page.context,
         )
     except jinja2.TemplateSyntaxError as error:
         raise RenderError(syntax_error_message(error)) from None
     except jinja2.TemplateError as error:
         raise RenderError(f"template {page.template} (rendering {page.path}): {error}") from None
-    return to_traditional(html) if traditional else html
 
 
 NOT_FOUND = "404.html"
@@ -373,6 +442,36 @@ def plan(
     return environment, site, pages
 
 
+RENDER_SLICE = 32  # pages per task for a worker
+PARALLEL_PAGES = 256  # below this many pages, workers cost more than they save
+
+
+def rendered_pages(
+    environment: jinja2.Environment, pages: list[Page], site: Site, config: SiteConfig, fork: bool = True
+) -> Iterator[tuple[str, str]]:
+    """Each page in both scripts, as (output path, HTML), in the order of
+    ``pages`` whichever process rendered it.  Workers are forked: they
+    inherit the planned site and the templates, and send back only HTML."""
+
+    fragments = Fragments()  # each worker fills its own copy
+
+    def render_slice(bounds: tuple[int, int]) -> list[tuple[str, str]]:
+        return [
+            (path, render_page(environment, page, site, config, script, fragments))
+            for page in pages[bounds[0] : bounds[1]]
+            for path, script in zip(output_paths(page), (SIMPLIFIED, TRADITIONAL), strict=True)
+        ]
+
+    slices = [(at, min(at + RENDER_SLICE, len(pages))) for at in range(0, len(pages), RENDER_SLICE)]
+    workers = worker_count(config.workers)
+    if workers < 2 or len(pages) < PARALLEL_PAGES or not fork or not can_fork():
+        for bounds in slices:
+            yield from render_slice(bounds)
+        return
+    for rendered in map_forked(render_slice, slices, workers):
+        yield from rendered
+
+
 def write_pages(
     writer: SiteWriter,
     environment: jinja2.Environment,
@@ -380,6 +479,7 @@ def write_pages(
     pages: list[Page],
     config: SiteConfig,
     build_cache: BuildCache,
+    fork_renders: bool = True,
 ) -> dict[str, str]:
     """Render the pages whose signature changed (both scripts), the feeds,
     sitemaps and static files; each page's signature, by path."""
@@ -394,6 +494,7 @@ def write_pages(
     memo: dict[int, str] = {}
     signatures: dict[str, str] = {}
     html_paths = []
+    changed: list[Page] = []
     for page in pages:
         try:
             signature = page_signature(page, template_hash(page.template), shared, memo, theme_templates)
@@ -408,9 +509,10 @@ def write_pages(
             html_paths += paths
         if build_cache.pages.get(page.path) == signature and all(writer.keep(path) for path in paths):
             continue
-        writer.write(page.path, render_page(environment, page, site, config, SIMPLIFIED))
-        if len(paths) > 1:
-            writer.write(paths[1], render_page(environment, page, site, config, TRADITIONAL))
+        changed.append(page)
+    memo.clear()
+    for path, html in rendered_pages(environment, changed, site, config, fork_renders):
+        writer.write(path, html)
     for article in site.corpus.articles if config.text_copies else ():
         writer.write(article_path(article).removesuffix(".html") + ".txt", article.original_text + "\n")
     write_feeds(writer, site, config, build_cache)
@@ -430,6 +532,7 @@ def render_site(
     build_cache: BuildCache | None = None,
     timings: dict[str, float] | None = None,
     retain: Callable[[Rendered], None] | None = None,
+    fork_renders: bool = True,
 ) -> tuple[int, int]:
     """Render the pages whose inputs changed and sync the output folder;
     (files changed, files removed).  Seconds per stage go into ``timings``;
@@ -474,7 +577,7 @@ def render_site(
             for name in ("glossary", "slugs"):  # used only to make the site
                 build_cache.release(name)
             lap("site")
-            signatures = write_pages(writer, environment, site, pages, config, build_cache)
+            signatures = write_pages(writer, environment, site, pages, config, build_cache, fork_renders)
             lap("render")
             # Killed after the commit but before the new cache is saved, a build
             # must not leave a cache that describes the site before it.

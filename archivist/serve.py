@@ -359,7 +359,11 @@ class Preview:
             if self.builds:
                 self.config = self.load()
             self.on_settings(self.config)
-            corpus, report = build(self.config, build_cache=self.cache, accept=self.accept, retain=self.retain)
+            # Pages are rendered in this process: the server's own threads
+            # are running, and a forked worker would copy their locks.
+            corpus, report = build(
+                self.config, build_cache=self.cache, accept=self.accept, retain=self.retain, fork_renders=False
+            )
         except (ConfigError, OutputError, RenderError, SearchAssetError) as error:
             self.show_failure(str(error))
             print(f"error: {error}", flush=True)

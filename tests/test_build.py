@@ -245,7 +245,7 @@ def test_plain_text_copies_are_written_and_linked_only_when_asked(tmp_path):
 
 
 @pytest.mark.parametrize("setting", ["uses_per_page = 0", "index_per_page = 5000", "feed_min_articles = 0",
-                                     'text_copies = "yes"'])  # fmt: skip
+                                     'text_copies = "yes"', "workers = -1", 'workers = "all"'])  # fmt: skip
 def test_a_bad_build_setting_is_a_usage_error_naming_it(tmp_path, setting):
     config = tmp_path / "site.toml"
     config.write_text(f"[build]\n{setting}\n", encoding="utf-8")
