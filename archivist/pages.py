@@ -337,17 +337,22 @@ def glossary_pages(site: Site, per_page: int, index_per_page: int) -> list[Page]
     return pages
 
 
-def plan_pages(site: Site, config: SiteConfig) -> list[Page]:
+def page_groups(site: Site, config: SiteConfig) -> list[Callable[[], list[Page]]]:
+    """The site's pages, kind by kind, each kind planned when it is asked
+    for: a build holds one kind's plan at a time, not a whole archive's."""
     per_page = config.per_page
     return [
-        *home_pages(site, per_page),
-        *article_pages(site),
-        *archive_pages(site, per_page),
-        *tag_pages(site, per_page, config.index_per_page, config.feed_min_articles),
-        *glossary_pages(site, config.uses_per_page, config.index_per_page),
-        Page("search.html", "search.html"),
-        Page("404.html", "404.html"),
+        partial(home_pages, site, per_page),
+        partial(article_pages, site),
+        partial(archive_pages, site, per_page),
+        partial(tag_pages, site, per_page, config.index_per_page, config.feed_min_articles),
+        partial(glossary_pages, site, config.uses_per_page, config.index_per_page),
+        lambda: [Page("search.html", "search.html"), Page("404.html", "404.html")],
     ]
+
+
+def plan_pages(site: Site, config: SiteConfig) -> list[Page]:
+    return [page for group in page_groups(site, config) for page in group()]
 
 
 # --- signatures: what a page shows, so an unchanged page is not rendered again ---

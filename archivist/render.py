@@ -37,8 +37,8 @@ from .pages import (
     article_path,
     by_date,
     linked_blocks,
+    page_groups,
     page_signature,
-    plan_pages,
     related_articles,
     site_key,
     term_feed,
@@ -432,14 +432,17 @@ class Rendered:
 
 def plan(
     corpus: Corpus, config: SiteConfig, build_cache: BuildCache, retain: Callable[[Rendered], None] | None
-) -> tuple[jinja2.Environment, Site, list[Page]]:
-    """The site-wide stages and the list of pages, given to ``retain`` too."""
+) -> tuple[jinja2.Environment, Site, list[Callable[[], list[Page]]]]:
+    """The site-wide stages and the pages, kind by kind (``retain`` is
+    given them all at once: the preview server keeps the plan)."""
     environment = make_environment(config)
     site = make_site(corpus, build_cache)
-    pages = plan_pages(site, config)
+    groups = page_groups(site, config)
     if retain is not None:
+        pages = [page for group in groups for page in group()]
         retain(Rendered(environment, site, {page.path: page for page in pages}, config))
-    return environment, site, pages
+        groups = [lambda: pages]
+    return environment, site, groups
 
 
 RENDER_SLICE = 32  # pages per task for a worker
@@ -447,14 +450,18 @@ PARALLEL_PAGES = 256  # below this many pages, workers cost more than they save
 
 
 def rendered_pages(
-    environment: jinja2.Environment, pages: list[Page], site: Site, config: SiteConfig, fork: bool = True
+    environment: jinja2.Environment,
+    pages: list[Page],
+    site: Site,
+    config: SiteConfig,
+    fragments: Fragments,
+    fork: bool = True,
 ) -> Iterator[tuple[str, str]]:
     """Each page in both scripts, as (output path, HTML), in the order of
     ``pages`` whichever process rendered it.  Workers are forked: they
     inherit the planned site and the templates, and send back only HTML."""
 
-    fragments = Fragments()  # each worker fills its own copy
-
+    # (A forked worker fills its own copy of ``fragments``.)
     def render_slice(bounds: tuple[int, int]) -> list[tuple[str, str]]:
         return [
             (path, render_page(environment, page, site, config, script, fragments))
@@ -476,7 +483,7 @@ def write_pages(
     writer: SiteWriter,
     environment: jinja2.Environment,
     site: Site,
-    pages: list[Page],
+    groups: list[Callable[[], list[Page]]],
     config: SiteConfig,
     build_cache: BuildCache,
     fork_renders: bool = True,
@@ -491,28 +498,32 @@ def write_pages(
         for folder in config.template_dirs
         if folder.is_dir()
     )
-    memo: dict[int, str] = {}
     signatures: dict[str, str] = {}
     html_paths = []
-    changed: list[Page] = []
-    for page in pages:
-        try:
-            signature = page_signature(page, template_hash(page.template), shared, memo, theme_templates)
-        except jinja2.TemplateNotFound as error:
-            folders = ", ".join(str(d) for d in config.template_dirs)
-            raise RenderError(f"template {error.name} not found in {folders}") from None
-        except jinja2.TemplateSyntaxError as error:
-            raise RenderError(syntax_error_message(error)) from None
-        signatures[page.path] = signature
-        paths = output_paths(page)
-        if page.path != NOT_FOUND:  # not a page a search engine should list
-            html_paths += paths
-        if build_cache.pages.get(page.path) == signature and all(writer.keep(path) for path in paths):
-            continue
-        changed.append(page)
-    memo.clear()
-    for path, html in rendered_pages(environment, changed, site, config, fork_renders):
-        writer.write(path, html)
+    fragments = Fragments()
+    for group in groups:
+        # The memo is by object id: it must not outlive the pages it was made for.
+        memo: dict[int, str] = {}
+        changed: list[Page] = []
+        for page in group():
+            try:
+                signature = page_signature(page, template_hash(page.template), shared, memo, theme_templates)
+            except jinja2.TemplateNotFound as error:
+                folders = ", ".join(str(d) for d in config.template_dirs)
+                raise RenderError(f"template {error.name} not found in {folders}") from None
+            except jinja2.TemplateSyntaxError as error:
+                raise RenderError(syntax_error_message(error)) from None
+            signatures[page.path] = signature
+            paths = output_paths(page)
+            if page.path != NOT_FOUND:  # not a page a search engine should list
+                html_paths += paths
+            if build_cache.pages.get(page.path) == signature and all(writer.keep(path) for path in paths):
+                continue
+            changed.append(page)
+        del memo
+        for path, html in rendered_pages(environment, changed, site, config, fragments, fork_renders):
+            writer.write(path, html)
+        del changed
     for article in site.corpus.articles if config.text_copies else ():
         writer.write(article_path(article).removesuffix(".html") + ".txt", article.original_text + "\n")
     write_feeds(writer, site, config, build_cache)
@@ -573,11 +584,11 @@ def render_site(
                 write_search(writer, corpus.articles, build_cache)
                 remember(writer, build_cache, "search", key, before)
             lap("search")
-            environment, site, pages = plan(corpus, config, build_cache, retain)
+            environment, site, groups = plan(corpus, config, build_cache, retain)
             for name in ("glossary", "slugs"):  # used only to make the site
                 build_cache.release(name)
             lap("site")
-            signatures = write_pages(writer, environment, site, pages, config, build_cache, fork_renders)
+            signatures = write_pages(writer, environment, site, groups, config, build_cache, fork_renders)
             lap("render")
             # Killed after the commit but before the new cache is saved, a build
             # must not leave a cache that describes the site before it.

@@ -46,42 +46,49 @@ def corpus_size(corpus: Path) -> int:
     return sum(1 for _ in corpus.iterdir())
 
 
-def tree_rss(pid: int) -> int:
-    """Resident memory of a process and all its descendants, in bytes."""
-    total = 0
+def tree_memory(pid: int) -> tuple[int, int]:
+    """Memory of a process and all its descendants, in bytes: resident (RSS,
+    summed: a page that forked workers share with the build counts once per
+    process) and proportional (PSS: each shared page split between them, so
+    the sum is what the tree takes from the machine)."""
+    rss = pss = 0
     stack = [pid]
     while stack:
         current = stack.pop()
         try:
-            with open(f"/proc/{current}/status", encoding="ascii") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
+            with open(f"/proc/{current}/smaps_rollup", encoding="ascii") as rollup:
+                for line in rollup:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1]) * 1024
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1]) * 1024
             for task in os.listdir(f"/proc/{current}/task"):
                 with open(f"/proc/{current}/task/{task}/children", encoding="ascii") as children:
                     stack.extend(int(child) for child in children.read().split())
         except (OSError, ValueError):
             continue
-    return total
+    return rss, pss
 
 
-def measure(command: list[str], cwd: Path = ROOT) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS of the process tree (sampled every 50 ms), stdout."""
+def measure(command: list[str], cwd: Path = ROOT) -> tuple[float, int, str, int]:
+    """Wall seconds, peak RSS of the process tree (sampled every 50 ms),
+    stdout, peak PSS of the tree."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0
+    peak = peak_pss = 0
     output: list[str] = []
     reader = threading.Thread(target=lambda: output.append(process.stdout.read()), daemon=True)
     reader.start()
     while process.poll() is None:
-        peak = max(peak, tree_rss(process.pid))
+        rss, pss = tree_memory(process.pid)
+        peak, peak_pss = max(peak, rss), max(peak_pss, pss)
         time.sleep(0.05)
     reader.join()
     seconds = time.perf_counter() - started
     if process.returncode not in (0, 1):
         raise RuntimeError(f"{command[:3]} failed ({process.returncode}): {process.stderr.read()[-2000:]}")
     process.stderr.close()
-    return seconds, peak, "".join(output)
+    return seconds, peak, "".join(output), peak_pss
 
 
 def build_command(corpus: Path, site: Path) -> list[str]:
@@ -268,11 +275,12 @@ def run(n: int, repeat: int, with_anchors: bool, browser: bool) -> dict:
         if site.exists():
             shutil.rmtree(site)
         full.append(measure(build_command(corpus, site)))
-    seconds, peak, output = sorted(full)[len(full) // 2]
+    seconds, peak, output, peak_pss = sorted(full)[len(full) // 2]
     result: dict = {
         "n": n,
         "full_build_s": seconds,
         "peak_rss_mb": peak / 2**20,
+        "peak_pss_mb": peak_pss / 2**20,
         "stages_s": stages_of(output).get("stages"),
     }
     result["pages"] = sum(1 for _ in site.rglob("*.html"))
@@ -282,7 +290,7 @@ def run(n: int, repeat: int, with_anchors: bool, browser: bool) -> dict:
     edits = []
     for _ in range(repeat):
         edit_one_article(corpus)
-        edit_seconds, _, edit_output = measure(build_command(corpus, site))
+        edit_seconds, _, edit_output, _ = measure(build_command(corpus, site))
         edits.append((edit_seconds, stages_of(edit_output)))
     result["edit_one_s"] = statistics.median(e[0] for e in edits)
     result["edit_files_written"] = edits[-1][1].get("changed")
@@ -304,7 +312,7 @@ def run(n: int, repeat: int, with_anchors: bool, browser: bool) -> dict:
 def anchors(corpus: Path, site: Path, repeat: int) -> dict:
     folder = hugo_site(corpus, OUT / f"hugo-{corpus.name}")
     hugo = [measure([str(tool("hugo")), "--quiet", "--source", str(folder)], cwd=folder) for _ in range(repeat)]
-    hugo_seconds, hugo_peak, _ = sorted(hugo)[len(hugo) // 2]
+    hugo_seconds, hugo_peak, *_ = sorted(hugo)[len(hugo) // 2]
     pagefind = []
     if corpus_size(corpus) > PAGEFIND_LIMIT:
         # Pagefind 1.5 peaked at 13 GB indexing 10,000 articles' pages: at
@@ -314,7 +322,7 @@ def anchors(corpus: Path, site: Path, repeat: int) -> dict:
         shutil.rmtree(site / "pagefind", ignore_errors=True)
         pagefind.append(measure([str(tool("python")), "-m", "pagefind", "--site", str(site)], cwd=ROOT))
     shutil.rmtree(site / "pagefind", ignore_errors=True)
-    pagefind_seconds, pagefind_peak, _ = sorted(pagefind)[len(pagefind) // 2]
+    pagefind_seconds, pagefind_peak, *_ = sorted(pagefind)[len(pagefind) // 2]
     return {"hugo_s": hugo_seconds, "hugo_peak_mb": hugo_peak / 2**20,
             "pagefind_s": pagefind_seconds, "pagefind_peak_mb": pagefind_peak / 2**20}  # fmt: skip
 
@@ -324,7 +332,7 @@ def print_table(result: dict) -> None:
         ("articles", f"{result['n']:,}"),
         ("full build", f"{result['full_build_s']:.1f} s"),
         ("  per stage", ", ".join(f"{k} {v:.1f}" for k, v in (result["stages_s"] or {}).items())),
-        ("peak RSS (process tree)", f"{result['peak_rss_mb']:.0f} MB"),
+        ("peak RSS / PSS (process tree)", f"{result['peak_rss_mb']:.0f} / {result.get('peak_pss_mb', 0):.0f} MB"),
         ("pages written", f"{result['pages']:,}"),
         ("output size", f"{result['output_mb']:.0f} MB in {result['output']['files']:,} files"),
         (

@@ -26,11 +26,12 @@ def planned(tmp_path_factory):
 
 
 def render_all(config, corpus: Corpus, fragments_of) -> dict[tuple[str, str], str]:
-    environment, site, pages = render.plan(corpus, config, BuildCache(), None)
+    environment, site, groups = render.plan(corpus, config, BuildCache(), None)
     fragments = fragments_of()
     return {
         (page.path, script): render.render_page(environment, page, site, config, script, fragments)
-        for page in pages
+        for group in groups
+        for page in group()
         for script in (SIMPLIFIED, TRADITIONAL)
     }
 
