@@ -263,7 +263,7 @@ def tool(name: str) -> Path:
     return Path(sys.executable).parent / name
 
 
-def run(n: int, repeat: int, with_anchors: bool, browser: bool) -> dict:
+def run(n: int, repeat: int, with_anchors: bool, browser: bool, pagefind: bool = True) -> dict:
     from bench.corpus import write_corpus
 
     corpus = OUT / f"corpus-{n}"
@@ -305,16 +305,16 @@ def run(n: int, repeat: int, with_anchors: bool, browser: bool) -> dict:
     if browser:
         result["query_ms"] = query_times(site)
     if with_anchors:
-        result["anchors"] = anchors(corpus, site, repeat)
+        result["anchors"] = anchors(corpus, site, repeat, pagefind)
     return result
 
 
-def anchors(corpus: Path, site: Path, repeat: int) -> dict:
+def anchors(corpus: Path, site: Path, repeat: int, with_pagefind: bool = True) -> dict:
     folder = hugo_site(corpus, OUT / f"hugo-{corpus.name}")
     hugo = [measure([str(tool("hugo")), "--quiet", "--source", str(folder)], cwd=folder) for _ in range(repeat)]
     hugo_seconds, hugo_peak, *_ = sorted(hugo)[len(hugo) // 2]
     pagefind = []
-    if corpus_size(corpus) > PAGEFIND_LIMIT:
+    if corpus_size(corpus) > PAGEFIND_LIMIT or not with_pagefind:
         # Pagefind 1.5 peaked at 13 GB indexing 10,000 articles' pages: at
         # this size it would not fit the machine, so it is not run.
         return {"hugo_s": hugo_seconds, "hugo_peak_mb": hugo_peak / 2**20}
@@ -379,11 +379,12 @@ def main() -> None:
     parser.add_argument("--with-anchors", action="store_true", help="Hugo and Pagefind side by side")
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing (median reported)")
     parser.add_argument("--no-browser", action="store_true", help="skip query timing in Chromium")
+    parser.add_argument("--no-pagefind", action="store_true", help="with anchors, Hugo only")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     results = []
     for n in args.n:
-        result = run(n, args.repeat, args.with_anchors, not args.no_browser)
+        result = run(n, args.repeat, args.with_anchors, not args.no_browser, not args.no_pagefind)
         print_table(result)
         results.append(result)
     if args.json:
