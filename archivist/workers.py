@@ -4,6 +4,7 @@ the output never depends on the number of workers."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -72,13 +73,20 @@ def map_forked(work: Callable[[Item], Result], items: Iterable[Item], workers: i
     check ``can_fork()`` first."""
     context = multiprocessing.get_context("fork")
     window = 2 * workers  # results waiting to be taken stay few: a slow reader does not fill memory
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=inherit, initargs=(work, os.getpid())
-    ) as pool:
-        pending: deque[Future] = deque()
-        for item in items:
-            pending.append(pool.submit(call_inherited, item))
-            if len(pending) >= window:
+    # The build's objects are left out of the workers' garbage collection: a
+    # collection would write to every object's header and so copy each page
+    # of the build's memory into every worker.
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=inherit, initargs=(work, os.getpid())
+        ) as pool:
+            pending: deque[Future] = deque()
+            for item in items:
+                pending.append(pool.submit(call_inherited, item))
+                if len(pending) >= window:
+                    yield pending.popleft().result()
+            while pending:
                 yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    finally:
+        gc.unfreeze()
