@@ -365,7 +365,9 @@ def print_table(result: dict) -> None:
                 ("our index / Pagefind (time)", f"{search_seconds / a['pagefind_s']:.2f}"),
             ]
         else:
-            rows.append(("Pagefind indexing our site", f"not run above {PAGEFIND_LIMIT:,} articles (memory)"))
+            rows.append(
+                ("Pagefind indexing our site", f"not run (--no-pagefind, or above {PAGEFIND_LIMIT:,} articles: memory)")
+            )
     width = max(len(r[0]) for r in rows)
     print(f"\n== {result['n']:,} articles ==")
     for label, value in rows:
