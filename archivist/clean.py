@@ -154,11 +154,14 @@ def split_paragraphs(text: str) -> list[str]:
     return paragraphs
 
 
+SPACE_RUN = re.compile(r"[ \t]{2,}")
+
+
 def normalise_space(line: str) -> str:
     """Trim indentation and collapse runs of spaces; a single space between
     Latin words stays."""
     line = line.replace("\u00a0", " ").replace("\u3000", " ")
-    return re.sub(r"[ \t]{2,}", " ", line).strip()
+    return SPACE_RUN.sub(" ", line).strip()
 
 
 NUMBERED_LEAD = re.compile(
@@ -168,9 +171,10 @@ NUMBERED_LEAD = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    kind: str  # "p" or "h"
+    kind: str  # "p", "h" or "figure" (an image, its caption as text)
     text: str
-    html: str | None = None  # Markdown blocks only; scraped text is escaped
+    html: str | None = None  # Markdown and lists of web pages; scraped text is escaped
+    src: str = ""  # figures: the image as the page referred to it
 
 
 def split_numbered_heading(paragraph: str) -> list[Block]:

@@ -18,7 +18,8 @@ from .lexicon import ASCII_FORMS
 from .model import Author
 
 DATE = re.compile(
-    r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    # 2023-11-03, 2023年11月3日, and a news agency's 2023 11/03 19:47:21
+    r"(?<!\d)(\d{4})\s*(?:[-/.年]|\s(?=\s*\d{1,2}/))\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:\s*[T ]?\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
 )
 
@@ -37,6 +38,9 @@ def parse_date(text: str) -> str | None:
     return None
 
 
+BRACKETS = re.compile(r"[【】\[\]［］]")
+SPACED_LABEL = re.compile(rf"^((?:[{HAN}]\s*){{2,6}}?)(?=:)")
+SPACES = re.compile(r"\s+")
 CHANNEL = re.compile(r"^\s*[【\[]([^】\]]{1,12})[】\]]\s*")
 
 
@@ -161,9 +165,9 @@ class MetaReader:
         """What a line (in Simplified) says; full-width separators are read
         as ASCII here."""
         line = self.lexicon.without_inline(normalise_time_of_day(simplified.translate(ASCII_FORMS).strip()))
-        line = re.sub(r"[【】\[\]［］]", " ", line)
+        line = BRACKETS.sub(" ", line)
         # Government index tables space their labels out: 索 引 号：, 名　　称：
-        line = re.sub(rf"^((?:[{HAN}]\s*){{2,6}}?)(?=:)", lambda m: re.sub(r"\s+", "", m.group(1)), line.strip())
+        line = SPACED_LABEL.sub(lambda m: SPACES.sub("", m.group(1)), line.strip())
         meta = MetaLine()
         residue: list[str] = []
         provenance = PROVENANCE.search(line)

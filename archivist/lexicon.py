@@ -49,8 +49,12 @@ def fold_lines(lines: list[str]) -> list[str]:
     return [line.strip() for line in to_simplified_lines([line.translate(ASCII_FORMS) for line in lines])]
 
 
+SPACES = re.compile(r"\s+")
+NON_WORDS = re.compile(r"[\W_]+")
+
+
 def squeeze(line: str) -> str:
-    return re.sub(r"\s+", "", line)
+    return SPACES.sub("", line)
 
 
 @dataclass(frozen=True, eq=False)  # hashed by identity: readers built from it are cached per lexicon
@@ -70,7 +74,7 @@ class Lexicon:
         bare = squeeze(folded).strip("[]【】()（）|·•:：.…")
         if bare in self.lines:
             return f"lexicon line {bare!r}"
-        if len(folded) <= 40 and not re.sub(r"[\W_]+", "", self.without_inline(folded)):
+        if len(folded) <= 40 and not NON_WORDS.sub("", self.without_inline(folded)):
             return "lexicon: only furniture phrases"
         unbracketed = folded.strip("[]【】()（） ")
         for pattern in self.patterns:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from . import clean, extract
 from .lexicon import Lexicon, fold_lines
@@ -58,6 +59,21 @@ def is_menu(folded: str) -> bool:
 
 
 def classify(line: Line, lexicon: Lexicon, reader: extract.MetaReader) -> None:
+    line.kind, line.reason, line.meta = classification(lexicon, reader, line.folded)
+
+
+@lru_cache(maxsize=32_768)  # sites repeat their menus, footers and labels on every page
+def classification(
+    lexicon: Lexicon, reader: extract.MetaReader, folded: str
+) -> tuple[str, str, extract.MetaLine | None]:
+    """What a folded line is: its kind, why, and what it says if metadata
+    (shared between equal lines: nothing changes a line's reading later)."""
+    line = Line(0, folded, folded)
+    _classify(line, lexicon, reader)
+    return line.kind, line.reason, line.meta
+
+
+def _classify(line: Line, lexicon: Lexicon, reader: extract.MetaReader) -> None:
     folded = line.folded
     if lexicon.kept(folded):
         line.kind, line.reason = PROSE if clean.is_prose(folded) else SHORT, "kept by the lexicon"

@@ -57,6 +57,7 @@ class Article:
     dateline: str = ""  # the filing prefix of the first paragraph (新华社兰州11月3日电)
     dropped: tuple[tuple[str, str], ...] = ()  # lines set aside as site furniture, and why
     front_matter: dict[str, Any] = field(default_factory=dict, compare=False)
+    url: str | None = None  # the original's address, when a saved page declares it
 
     @property
     def headings(self) -> list[str]:
@@ -96,6 +97,8 @@ class Article:
             "slogans": list(self.slogans),
             "warnings": list(self.warnings),
             "dropped": [{"line": line, "reason": reason} for line, reason in self.dropped],
+            **({"url": self.url} if self.kind == "html" else {}),
+            **({"images": [b.src for b in self.blocks if b.kind == "figure"]} if self.kind == "html" else {}),
         }
 
 

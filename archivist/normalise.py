@@ -25,6 +25,7 @@ from .read import RawArticle, ReadError
 from .repair import repair_garbled
 from .script import detect_script, to_simplified, to_simplified_lines
 from .slug import clean_slug, make_slug
+from .webpage import normalise_webpage
 
 
 def normalise_scraped(raw: RawArticle, lexicon: Lexicon | None = None) -> Article:
@@ -248,5 +249,10 @@ def content_hash(data: bytes) -> str:
 
 
 def normalise(raw: RawArticle, data_hash: str = "", lexicon: Lexicon | None = None) -> Article:
-    article = normalise_markdown(raw) if raw.kind == "md" else normalise_scraped(raw, lexicon)
+    if raw.kind == "html":
+        article = normalise_webpage(raw.path, raw.text, raw.encoding, lexicon)
+    elif raw.kind == "md":
+        article = normalise_markdown(raw)
+    else:
+        article = normalise_scraped(raw, lexicon)
     return replace(article, content_hash=data_hash)

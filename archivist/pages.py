@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from .charts import bar_chart, column_chart
 from .config import SiteConfig
 from .glossary import Entry, Glossary, Use
+from .media import image_path
 from .model import Article, Corpus
 from .taxonomy import InitiativeNode, RegionNode, Taxonomy
 
@@ -166,12 +167,24 @@ def link_slogans(text: str, entries: list[Entry], url: Callable[[str], str]) -> 
     return Markup("").join(out)
 
 
-def linked_blocks(article: Article, glossary: Glossary, url: Callable[[str], str]) -> list[dict[str, Any]]:
-    """Body blocks with paragraph anchors (``p1`` ..., headings ``s1`` ...)."""
+def linked_blocks(
+    article: Article, glossary: Glossary, url: Callable[[str], str], asset: Callable[[str], str] | None = None
+) -> list[dict[str, Any]]:
+    """Body blocks with paragraph anchors (``p1`` ..., headings ``s1`` ...,
+    figures ``f1`` ...); images are files of both scripts' pages (``asset``)."""
+    asset = asset or url
     entries = sorted(glossary.for_article(article.slug), key=lambda e: len(e.slogan), reverse=True)
     blocks = []
     paragraph = heading = 0
+    figure = 0
     for block in article.blocks:
+        if block.kind == "figure":
+            figure += 1
+            src = asset(image_path(article, figure, block.src))
+            caption = Markup("<figcaption>{}</figcaption>").format(block.text) if block.text else ""
+            html = Markup('<figure><img src="{}" alt="{}" loading="lazy">{}</figure>').format(src, block.text, caption)
+            blocks.append({"kind": "figure", "anchor": f"f{figure}", "html": html, "markdown": True})
+            continue
         if block.kind == "h":
             heading += 1
             blocks.append({"kind": "h", "anchor": f"s{heading}", "html": escape(block.text)})

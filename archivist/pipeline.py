@@ -15,7 +15,7 @@ from .editorial import Editorial, load_editorial
 from .gazetteer import load_gazetteer
 from .model import Article, Corpus, Failure
 from .normalise import content_hash, normalise
-from .read import SOURCE_SUFFIXES, ReadError, read_bytes
+from .read import PAGE_SUFFIXES, SOURCE_SUFFIXES, ReadError, read_bytes
 from .render import Rendered, render_site
 from .slogans import article_slogans
 from .slug import deduplicate
@@ -34,6 +34,8 @@ def discover(content_dir: Path) -> tuple[list[Path], list[Failure]]:
             p.startswith(".") for p in path.relative_to(content_dir).parts
         ):
             continue
+        if resource_of_saved_page(path, content_dir):
+            continue
         if path.is_symlink():
             target = path.resolve()
             if root not in target.parents:
@@ -42,6 +44,18 @@ def discover(content_dir: Path) -> tuple[list[Path], list[Failure]]:
         if path.is_file():
             files.append(path)
     return files, refused
+
+
+def resource_of_saved_page(path: Path, content_dir: Path) -> bool:
+    """Whether ``path`` lies in the ``<name>_files`` folder a browser saves
+    beside ``<name>.html`` (frames and ads of the page, not articles)."""
+    for folder in path.relative_to(content_dir).parents:
+        name = folder.name
+        if name.endswith("_files") and any(
+            (content_dir / folder.parent / (name[: -len("_files")] + suffix)).is_file() for suffix in PAGE_SUFFIXES
+        ):
+            return True
+    return False
 
 
 def display_path(path: Path) -> Path:
@@ -174,7 +188,9 @@ def load_corpus(
         if hit is not None:
             results[path] = share_tags(hit, shared)
     if not paths:
-        corpus.notices.append(f"{display_path(content_dir)}: no articles (.txt, .md) found in the content folder")
+        corpus.notices.append(
+            f"{display_path(content_dir)}: no articles (.txt, .md, .html) found in the content folder"
+        )
     stale = [path for path in paths if path not in results]
     work = partial(normalise_file, editorial=editorial, keep_source=keep_source)
     for path, result in zip(stale, progress(map_files(work, stale, workers), total=len(stale)), strict=True):

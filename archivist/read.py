@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,7 +11,15 @@ import yaml
 
 from .repair import commonness
 
-SOURCE_SUFFIXES = (".txt", ".md", ".markdown")
+PAGE_SUFFIXES = (".html", ".htm")
+DECLARATION_WINDOW = 4096  # bytes in which a page declares its encoding
+CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""", re.I)
+# Codecs that read what pages declaring these labels really hold: GBK and
+# GB2312 pages carry GB18030's characters often enough to read them as it,
+# Big5 pages Hong Kong's additions.
+SUPERSETS = {"gbk": "gb18030", "big5": "big5hkscs", "iso8859-1": "cp1252", "ascii": "utf-8"}
+SOURCE_SUFFIXES = (".txt", ".md", ".markdown", *PAGE_SUFFIXES)
 MAX_FRONT_MATTER = 64 * 1024
 
 
@@ -23,7 +32,7 @@ class RawArticle:
     path: str
     text: str
     encoding: str
-    kind: str  # "txt" (scraped) or "md" (written by an editor)
+    kind: str  # "txt" (scraped), "md" (written by an editor) or "html" (a saved web page)
     front_matter: dict[str, Any] = field(default_factory=dict)
 
 
@@ -142,9 +151,63 @@ def check_encodable(value: Any, depth: int = 0) -> None:
             check_encodable(item, depth + 1)
 
 
+def declared_encoding(data: bytes) -> str | None:
+    """The encoding a page declares (``<meta charset>``, ``http-equiv``, an
+    XML declaration), as Python's codec name; None if none or unknown."""
+    head = data[:DECLARATION_WINDOW]
+    match = XML_ENCODING.match(head) or CHARSET.search(head)
+    if not match:
+        return None
+    try:
+        name = codecs.lookup(match.group(1).decode("ascii")).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+    return {"gb2312": "gbk", "iso8859-1": "iso8859-1"}.get(name, name)
+
+
+def decode_page(data: bytes) -> tuple[str, str]:
+    """The page's text and the encoding it was read in: a BOM wins, then
+    UTF-8; else of the declared encoding, GB18030 and Big5, the reading
+    that gives the most natural Chinese (a declaration is often wrong on
+    re-saved pages), the declared one on a tie."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding).lstrip("\ufeff"), encoding
+            except UnicodeDecodeError as error:
+                raise ReadError(f"invalid {encoding} after its byte order mark: {error.reason}") from None
+    if looks_binary(data):
+        raise ReadError("binary file (NUL or control bytes), not a web page")
+    declared = declared_encoding(data)
+    try:
+        # Chinese text in GBK or Big5 bytes is as good as never valid UTF-8:
+        # bytes that are valid UTF-8 are read as it, whatever the page says.
+        return data.decode("utf-8"), declared if data.isascii() and declared else "utf-8"
+    except UnicodeDecodeError:
+        pass
+    candidates = [declared] if declared else []
+    candidates += [name for name in ("utf-8", "gb18030", "big5") if name != declared]
+    readings = []
+    for rank, name in enumerate(candidates):
+        codec = SUPERSETS.get(name, name)
+        try:
+            text = data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        chinese = re.sub(r"[\x00-\x7f]+", "", text)[:1000]  # markup and Latin text tell no encoding apart
+        readings.append((commonness(chinese), -rank, "gb18030" if codec == "gb18030" else name, text))
+    if not readings:
+        raise ReadError("cannot decode the page: not its declared encoding, UTF-8, GB18030 or Big5")
+    _, _, encoding, text = max(readings)
+    return text, encoding
+
+
 def read_bytes(path: str, data: bytes) -> RawArticle:
     if not data.strip():
         raise ReadError("empty file")
+    if path.lower().endswith(PAGE_SUFFIXES):
+        text, encoding = decode_page(data)
+        return RawArticle(path=path, text=text, encoding=encoding, kind="html")
     text, encoding = decode(data)
     text = normalise_newlines(text).lstrip("\ufeff")
     if not text.strip():

@@ -25,11 +25,12 @@ import jinja2
 from jinja2 import meta
 from markupsafe import Markup
 
-from .cache import BuildCache, code_version, forget_cache, stable_repr
+from .cache import BuildCache, code_version, forget_cache, stable_repr, stat_key
 from .config import PROJECT_ROOT, SiteConfig
 from .feeds import FEED_SIZE, atom_feed, sitemaps
 from .glossary import build_glossary
 from .index import LUNR_JS, lunr_script, result_texts, search_files, shard_path
+from .media import MAX_SIDE, ImageError, article_images, prepared
 from .model import Article, Corpus
 from .pages import (
     Page,
@@ -313,6 +314,29 @@ def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, build_cache:
     build_cache.search["feeds"] = keys
 
 
+def write_images(writer: SiteWriter, site: Site, config: SiteConfig, build_cache: BuildCache) -> None:
+    """Saved pages' images beside their articles; each prepared again only
+    when its file changed.  An image that cannot be copied is a warning
+    naming the page and the image, and the article is built without it."""
+    known = build_cache.search.get("images", {})
+    keys = {}
+    for article in site.corpus.articles:
+        if article.kind != "html":
+            continue
+        for image in article_images(article):
+            key = (str(image.source), stat_key(image.source), MAX_SIDE)
+            if known.get(image.path) == key and writer.keep(image.path):
+                keys[image.path] = key
+                continue
+            try:
+                writer.write(image.path, prepared(image.source, config.content_dir))
+            except ImageError as error:
+                site.corpus.notices.append(f"{article.path}: image {image.source.name}: {error}")
+                continue
+            keys[image.path] = key
+    build_cache.search["images"] = keys
+
+
 def write_search(writer: SiteWriter, articles: list[Article], build_cache: BuildCache) -> None:
     terms = build_cache.part("terms")
     previous = build_cache.search.get("index")
@@ -526,6 +550,7 @@ def write_pages(
         del changed
     for article in site.corpus.articles if config.text_copies else ():
         writer.write(article_path(article).removesuffix(".html") + ".txt", article.original_text + "\n")
+    write_images(writer, site, config, build_cache)
     write_feeds(writer, site, config, build_cache)
     sitemap_key = hashlib.blake2b(repr((config.base_url, html_paths)).encode(), digest_size=16).hexdigest()
     if not reuse(writer, build_cache, "sitemap", sitemap_key):

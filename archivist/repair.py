@@ -83,6 +83,7 @@ def readings(char: str) -> frozenset[str]:
     return frozenset(pinyin(char, style=Style.TONE, heteronym=True)[0])
 
 
+@lru_cache(maxsize=16384)  # a text holds a few thousand distinct characters, each many times
 def is_common(char: str) -> bool:
     """A rough test of a natural character: its Simplified form is a level-1
     GB2312 hanzi or CJK punctuation.  Garbled runs are mostly rare characters."""

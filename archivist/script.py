@@ -31,10 +31,10 @@ def to_traditional(text: str) -> str:
     return converter("s2t").convert(text)
 
 
-def detect_script(text: str) -> str:
+def detect_script(text: str, simplified: str | None = None) -> str:
     """Traditional when folding to Simplified changes more characters than
-    folding to Traditional does."""
-    simplified = to_simplified(text)
+    folding to Traditional does (``simplified``: the text folded already)."""
+    simplified = to_simplified(text) if simplified is None else simplified
     traditional = to_traditional(text)
     # map over str.__ne__ counts in C: a generator per character cost more
     # than both conversions.

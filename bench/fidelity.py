@@ -28,7 +28,11 @@ from archivist.pipeline import normalise_file
 from archivist.script import to_simplified
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPORA = [ROOT / "tests" / "fixtures" / "scrapes", ROOT / "tests" / "fixtures" / "holdout"]
+CORPORA = [
+    ROOT / "tests" / "fixtures" / "scrapes",
+    ROOT / "tests" / "fixtures" / "holdout",
+    ROOT / "tests" / "fixtures" / "pages",  # saved web pages of the same articles as scrapes/
+]
 FIELDS = ("title", "date", "source", "editor", "authors", "regions", "meanings")
 DATELINE_END = re.compile(r"^.{0,40}?(?:电|讯|报道)\s*(?:[(（][^)）]{0,40}[)）])?\s*[:：]?")
 
@@ -56,6 +60,10 @@ class Tally:
     false_regions: list[str] = field(default_factory=list)
     unwarned: list[str] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)
+    images: int = 0  # saved pages: images the page's article shows, saved beside it
+    images_kept: int = 0
+    canonical: int = 0
+    canonical_right: int = 0
 
     def score(self, name: str, ok: bool, detail: str) -> None:
         self.counted[name] += 1
@@ -65,7 +73,10 @@ class Tally:
 
 
 def article_blocks(article: Article) -> list[str]:
-    return [skeleton(article.title), *(skeleton(block.text) for block in article.blocks)]
+    """The title and the text blocks; a figure's caption is kept with its
+    image, not as a line of the article."""
+    texts = (skeleton(block.text) for block in article.blocks if block.kind != "figure")
+    return [skeleton(article.title), *texts]
 
 
 def leaked(line: str, blocks: list[str]) -> bool:
@@ -131,6 +142,20 @@ def check(folder: Path, tally: Tally) -> None:
             tally.body_lines += 1
             if not kept(line, text):
                 tally.lost.append(f"{name}: {line}")
+        if "canonical" in want:
+            tally.canonical += 1
+            tally.canonical_right += got.url == want["canonical"]
+            if got.url != want["canonical"]:
+                tally.wrong.append(f"{name}: canonical {got.url!r} != {want['canonical']!r}")
+        saved = [image for image in want.get("images") or [] if (folder / image["src"]).is_file()]
+        shown = {block.src: block.text for block in got.blocks if block.kind == "figure"}
+        tally.images += len(saved)
+        for image in saved:
+            # Kept, with its caption (or alt text) as the page gives it.
+            right = image["src"] in shown and plain(shown[image["src"]]) == plain(image["alt_or_caption"].lstrip("▲ "))
+            tally.images_kept += right
+            if not right:
+                tally.wrong.append(f"{name}: image {image['src']}: {shown.get(image['src'])!r}")
         for item in ("title", "date", "source"):
             missing = want[item] is None or (item == "title" and got.title_derived)
             if missing and not any(f"'{item}'" in w for w in got.warnings):
@@ -143,6 +168,36 @@ def check(folder: Path, tally: Tally) -> None:
             tally.score(
                 "meanings", plain(got) == plain(meaning), f"{name}: meaning of {slogan}: {got!r} != {meaning!r}"
             )
+
+
+def side_by_side(tallies: dict[str, Tally]) -> list[str]:
+    """One row per figure, one column per corpus."""
+    names = list(tallies)
+    rows = [f"{'':<22}" + "".join(f"{name:>16}" for name in names)]
+    rows.append(f"{'files':<22}" + "".join(f"{tallies[n].files:>16}" for n in names))
+
+    def cell(right: int, counted: int) -> str:
+        return f"{right}/{counted} {right / counted:.1%}" if counted else "-"
+
+    for item in FIELDS:
+        rows.append(
+            f"{item:<22}" + "".join(f"{cell(tallies[n].right[item], tallies[n].counted[item]):>16}" for n in names)
+        )
+    for label, count, total in (
+        ("furniture lines left", lambda t: len(t.leaked), lambda t: t.furniture_lines),
+        ("article lines lost", lambda t: len(t.lost), lambda t: t.body_lines),
+    ):
+        rows.append(f"{label:<22}" + "".join(f"{f'{count(tallies[n])} / {total(tallies[n])}':>16}" for n in names))
+    rows.append(f"{'false regions':<22}" + "".join(f"{len(tallies[n].false_regions):>16}" for n in names))
+    rows.append(f"{'missing, not warned':<22}" + "".join(f"{len(tallies[n].unwarned):>16}" for n in names))
+    rows.append(
+        f"{'canonical address':<22}"
+        + "".join(f"{cell(tallies[n].canonical_right, tallies[n].canonical):>16}" for n in names)
+    )
+    rows.append(
+        f"{'images and captions':<22}" + "".join(f"{cell(tallies[n].images_kept, tallies[n].images):>16}" for n in names)
+    )
+    return rows
 
 
 def report(label: str, tally: Tally, verbose: bool) -> list[str]:
@@ -172,10 +227,16 @@ def main() -> None:
     parser.add_argument("folders", nargs="*", type=Path)
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     args = parser.parse_args()
+    tallies = {}
     for folder in args.folders or [c for c in CORPORA if (c / "expected.yaml").exists()]:
         tally = Tally()
         check(folder, tally)
-        print("\n".join(report(folder.name, tally, args.verbose)))
+        tallies[folder.name] = tally
+    # Text scrapes and saved pages of the same articles, side by side.
+    print("\n".join(side_by_side(tallies)))
+    if args.verbose:
+        for name, tally in tallies.items():
+            print("\n".join(report(name, tally, verbose=True)))
 
 
 if __name__ == "__main__":

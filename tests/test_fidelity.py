@@ -6,6 +6,8 @@ regions), so that it cannot quietly get worse."""
 
 import pytest
 
+from archivist.model import Failure
+from archivist.pipeline import normalise_file
 from bench.fidelity import CORPORA, FIELDS, Tally, check
 
 
@@ -25,6 +27,11 @@ def holdout() -> Tally:
     return run("holdout")
 
 
+@pytest.fixture(scope="module")
+def pages() -> Tally:
+    return run("pages")
+
+
 def share(tally: Tally, name: str) -> float:
     return tally.right[name] / tally.counted[name]
 
@@ -42,6 +49,25 @@ def test_held_out_corpus_stays_close(holdout):
         assert share(holdout, name) >= (0.96 if name == "regions" else 0.97), (name, holdout.wrong)
     assert holdout.lost == [] and holdout.unwarned == []
     assert len(holdout.leaked) <= 1 and len(holdout.false_regions) <= 2
+
+
+def test_saved_pages_meet_every_target(pages):
+    """The saved web pages of the scrapes' articles, read through trafilatura."""
+    assert pages.files >= 20
+    for name in FIELDS:
+        assert share(pages, name) >= 0.97, (name, pages.wrong)
+    assert pages.leaked == [] and pages.lost == [] and pages.false_regions == [] and pages.unwarned == []
+    assert pages.canonical_right == pages.canonical and pages.images_kept == pages.images > 0
+
+
+def test_pages_without_an_article_are_errors_naming_each_file():
+    folder = next(c for c in CORPORA if c.name == "pages").parent / "pages-refused"
+    refused = sorted(folder.glob("*.htm*"))
+    assert len(refused) >= 4
+    for path in refused:
+        result = normalise_file(path)
+        assert isinstance(result, Failure), path.name
+        assert result.path.endswith(path.name) and "no article" in result.error
 
 
 def test_fixture_files_and_their_expected_fields_agree():

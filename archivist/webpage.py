@@ -1,0 +1,656 @@
+"""Saved web pages (``.html``, ``.htm``) to articles.
+
+trafilatura finds the page's main text (its markup says where menus, share
+bars and related lists are) and its metadata; the lines it keeps then go
+through the same line stages as a text scrape: pinyin notes, punctuation,
+furniture it left, Chinese metadata lines.  The lines of the page just above
+and below the article are read for metadata only (an info bar or an editor's
+line outside the article's own element), never as article text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import htmldate
+import lxml.etree
+import lxml.html
+import trafilatura
+from markupsafe import escape
+
+from . import clean, extract, lines
+from .clean import Block
+from .lexicon import Lexicon, fold_lines, package_lexicon
+from .model import Article, Author
+from .read import ReadError
+from .repair import repair_garbled
+from .script import detect_script, to_simplified, to_simplified_lines
+from .slug import make_slug
+
+CONTEXT_BEFORE = 8  # page lines above the article read for metadata
+CONTEXT_AFTER = 6  # and below it
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+BLOCK_TAGS = {
+    "address", "article", "aside", "blockquote", "caption", "center", "dd", "div", "dl", "dt", "figcaption",
+    "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol",
+    "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}  # fmt: skip
+INVISIBLE_TAGS = {"head", "script", "style", "noscript", "template", "svg", "iframe", "select", "option", "button"}
+TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s[-–—]\s|——|--|(?<![0-9A-Za-z])-(?![0-9A-Za-z]))\s*")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+HEADING_LIMIT = 40  # characters: a longer bold paragraph is emphasis, not a heading
+CAPTION_LIMIT = 80  # characters: a longer line under an image is prose
+CAPTION_MARK = re.compile(r"^[▲△▼↑↓●◆■□]\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """One line of the extracted article, with the element it came from."""
+
+    kind: str  # "h", "p", "li", "row" or "img"
+    text: str
+    group: int = 0  # items of one list share it
+    src: str = ""  # images: the src as the page wrote it
+
+
+def parse(text: str) -> lxml.html.HtmlElement:
+    try:
+        return lxml.html.document_fromstring(XML_DECLARATION.sub("", text, count=1))
+    except (lxml.etree.ParserError, ValueError) as error:
+        raise ReadError(f"cannot parse the page as HTML: {error}") from None
+
+
+def canonical_url(tree: lxml.html.HtmlElement) -> str | None:
+    """The page's canonical address (``<link rel=canonical>``, else
+    ``og:url``), when it is an absolute web address."""
+    found = tree.xpath("//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href")
+    found += tree.xpath("//meta[@property='og:url']/@content")
+    for url in found:
+        url = url.strip()
+        if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc:
+            return url
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class PageImage:
+    """An ``<img>`` where the page shows it, between its lines."""
+
+    src: str
+    alt: str
+
+
+def layout(tree: lxml.html.HtmlElement) -> list[str | PageImage]:
+    """The page's text as a browser lays it out, and its images: block
+    elements and ``<br>`` end lines; scripts, styles and the head are not
+    shown."""
+    found: list[str | PageImage] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        line = clean.normalise_space(" ".join("".join(current).split()))
+        if line:
+            found.append(line)
+        current.clear()
+
+    def walk(element: lxml.html.HtmlElement) -> None:
+        tag = element.tag.lower() if isinstance(element.tag, str) else ""  # comments have no tag name
+        if not tag or tag in INVISIBLE_TAGS:
+            if element.tail:
+                current.append(element.tail)
+            return
+        if tag == "img":
+            flush()
+            found.append(PageImage(element.get("src") or "", element.get("alt") or element.get("title") or ""))
+        block = tag in BLOCK_TAGS or tag == "br"
+        if block:
+            flush()
+        if element.text:
+            current.append(element.text)
+        for child in element:
+            walk(child)
+        if block:
+            flush()
+        if element.tail:
+            current.append(element.tail)
+
+    body = tree.find("body")
+    walk(body if body is not None else tree)
+    flush()
+    return found
+
+
+def element_text(element: lxml.etree._Element) -> list[str]:
+    """An extracted element's text, split where the page broke lines."""
+    parts = [""]
+    for piece in element.xpath(".//text() | .//lb"):
+        if isinstance(piece, str):
+            parts[-1] += piece
+        else:
+            parts.append("")
+    return [line for line in (clean.normalise_space(" ".join(p.split())) for p in parts) if line]
+
+
+def bold_only(element: lxml.etree._Element) -> bool:
+    """A short paragraph all in bold: how news pages mark a subheading."""
+    children = list(element)
+    text = "".join(element.itertext()).strip()
+    return (
+        len(children) == 1
+        and children[0].tag == "hi"
+        and children[0].get("rend", "") in ("#b", "#strong")
+        and not (element.text or "").strip()
+        and not (children[0].tail or "").strip()
+        and 2 <= len(text) <= HEADING_LIMIT
+        and not clean.SENTENCE_END.search(text[-1:])
+    )
+
+
+STRUCTURE = {"p", "head", "list", "table", "graphic", "quote", "code"}
+
+
+def pieces(container: lxml.etree._Element, found: list[Piece] | None = None) -> list[Piece]:
+    """trafilatura's article tree as lines, keeping headings, lists, table
+    rows and images apart from paragraphs.  A table whose cells hold
+    paragraphs is page layout: its cells are read as the article they hold."""
+    found = [] if found is None else found
+    for element in container:
+        tag = element.tag
+        if tag == "head":
+            found += [Piece("h", text) for text in element_text(element)]
+        elif tag == "list":
+            group = len(found)
+            found += [Piece("li", text, group=group) for item in element.iter("item") for text in element_text(item)]
+        elif tag == "table":
+            for row in element.iter("row"):
+                cells = list(row.iter("cell"))
+                if any(child.tag in STRUCTURE for cell in cells for child in cell):
+                    for cell in cells:
+                        pieces(cell, found)
+                    continue
+                line = " ".join(" ".join(element_text(cell)) for cell in cells).strip()
+                if line:
+                    found.append(Piece("row", line))
+        elif tag == "graphic":
+            found.append(image_piece(element))
+        elif tag == "p" and bold_only(element):
+            found += [Piece("h", text) for text in element_text(element)]
+        else:
+            found += [image_piece(graphic) for graphic in element.iter("graphic")]
+            found += [Piece("p", text) for text in element_text(element)]
+    return found
+
+
+def image_piece(graphic: lxml.etree._Element) -> Piece:
+    return Piece("img", graphic.get("alt") or graphic.get("title") or "", src=graphic.get("src", ""))
+
+
+def page_title(tree: lxml.html.HtmlElement, visible: list[str], found: list[Piece]) -> str | None:
+    """The headline: the article's own first heading, or the page's
+    ``<h1>``, when the page's title names it; else the part of the page's
+    title (``headline_column_site``) that the page shows as a line of its
+    own; else its longest part."""
+    titles = [t.strip() for t in tree.xpath("//title//text() | //meta[@property='og:title']/@content") if t.strip()]
+    heading = next((piece.text for piece in found[:3] if piece.kind == "h"), None)
+    headings = [heading] if heading else []
+    headings += [clean.normalise_space(h.text_content()) for h in tree.iter("h1")]
+    for candidate in headings:
+        if candidate and (not titles or any(squeezed(candidate) in squeezed(t) for t in titles)):
+            return candidate
+    shown = {squeezed(line) for line in visible}
+    parts = [part.strip() for t in titles for part in TITLE_SEPARATORS.split(t) if part.strip()]
+    for part in sorted(parts, key=len, reverse=True):
+        if squeezed(part) in shown and len(clean.HAN_CHAR.findall(part)) >= 4:
+            return part
+    if parts:
+        first = [part for part in TITLE_SEPARATORS.split(titles[0]) if part.strip()] or parts
+        return max(first, key=lambda part: len(clean.HAN_CHAR.findall(part))).strip()
+    return heading
+
+
+SPACES = re.compile(r"\s+")
+
+
+def squeezed(text: str) -> str:
+    return SPACES.sub("", text)
+
+
+def in_page_order(page: list[str | PageImage], found: list[Piece], title: str | None) -> list[Piece | str | PageImage]:
+    """The extracted pieces with the page lines around and between them
+    that trafilatura left out (info bars, editors' lines outside the
+    article's own element), in page order: the lines below the title and
+    above the article, those between its pieces, and a few below it."""
+    keys = [squeezed(line) if isinstance(line, str) else "" for line in page]
+    ordered: list[Piece | str | PageImage] = []
+    cursor: int | None = None
+    for piece in found:
+        key = squeezed(piece.text)
+        start = 0 if cursor is None else cursor
+        at = next((i for i in range(start, len(keys)) if key and (keys[i] == key or key in keys[i])), None)
+        spanned = spanned_lines(keys, key, start) if at is None and piece.kind != "img" else None
+        if spanned:
+            # Many of the page's lines run together (trafilatura's fallback
+            # reads a page it cannot segment as one text): the lines again.
+            first, end = spanned
+            if cursor is None:
+                cursor = max(0, first - CONTEXT_BEFORE)
+            ordered += page[cursor:first]
+            ordered += [Piece("p", line) if isinstance(line, str) else line for line in page[first:end]]
+            cursor = end
+            continue
+        if piece.kind == "img" or at is None:
+            ordered.append(piece)
+            continue
+        if cursor is None:
+            cursor = max(0, at - CONTEXT_BEFORE)
+        # The title line itself is not read again (it is no metadata).
+        ordered += [
+            line
+            for line, key in zip(page[cursor:at], keys[cursor:at], strict=True)
+            if not (title and key == squeezed(title))
+        ]
+        ordered.append(piece)
+        cursor = at + 1
+    if cursor is not None:
+        ordered += page[cursor : cursor + CONTEXT_AFTER]
+    return ordered
+
+
+def spanned_lines(keys: list[str], key: str, start: int) -> tuple[int, int] | None:
+    """The run of page lines (from ``start``) that together make ``key``,
+    when it is two lines or more."""
+    for first in range(start, len(keys)):
+        if not keys[first] or not key.startswith(keys[first]):
+            continue
+        position, end = 0, first
+        while end < len(keys) and key.startswith(keys[end], position):
+            position += len(keys[end])
+            end += 1
+        if position == len(key) and end - first >= 2:
+            return first, end
+    return None
+
+
+def article_blocks(body: list[Piece]) -> list[Block]:
+    """Blocks in page order: paragraph runs through the text rules
+    (standalone and numbered headings), a list as one block, images with
+    their captions."""
+    blocks: list[Block] = []
+    run: list[str] = []
+    items: list[Piece] = []
+
+    def close() -> None:
+        if run:
+            blocks.extend(clean.to_blocks(run))
+            run.clear()
+        if items:
+            html = "<ul>" + "".join(f"<li>{escape(item.text)}</li>" for item in items) + "</ul>"
+            blocks.append(Block("p", " ".join(item.text for item in items), html))
+            items.clear()
+
+    for piece in body:
+        if piece.kind == "li":
+            if run or (items and items[-1].group != piece.group):
+                close()
+            items.append(piece)
+        elif piece.kind in ("p", "row"):
+            if items:
+                close()
+            run.append(piece.text)
+        else:
+            close()
+            if piece.kind == "h":
+                blocks.append(Block("h", piece.text))
+            else:
+                blocks.append(Block("figure", piece.text, src=piece.src))
+    close()
+    return blocks
+
+
+def image_problem(page_path: str, src: str) -> str | None:
+    """Why an article's image cannot be copied into the site, or None."""
+    parts = urlsplit(src)
+    if parts.scheme or parts.netloc or src.startswith("//"):
+        return f"image {src[:80]} is on the web, not saved with the page; left out (nothing is loaded from the network)"
+    path = unquote(parts.path)
+    if not path.lower().endswith(IMAGE_SUFFIXES):
+        return f"image {src[:80]}: not a JPEG, PNG, GIF or WebP file; left out"
+    if not (Path(page_path).parent / path).is_file():
+        return f"image {src[:80]} not found beside the page; left out"
+    return None
+
+
+@dataclass
+class Extracted:
+    """What trafilatura and the page's own markup say, before the line stages."""
+
+    tree: lxml.html.HtmlElement
+    url: str | None
+    document: Any
+    found: list[Piece]
+    title: str | None
+    shown: list[str | PageImage]  # the page's layout, before trafilatura
+
+
+def extract_page(text: str) -> Extracted:
+    tree = parse(text)
+    document = trafilatura.bare_extraction(
+        parse(text),  # its own tree: trafilatura prunes the one it is given
+        url=None,  # with an address it makes image links absolute; they are read beside the page
+        fast=True,  # no second opinion from readability and jusText: the line stages check its result
+        include_images=True,
+        include_tables=True,
+        include_comments=False,
+        include_formatting=True,  # bold paragraphs are subheadings
+        with_metadata=False,  # read below from the markup, and only what is used
+        deduplicate=False,
+    )
+    found = pieces(document.body) if document is not None and document.body is not None else []
+    if not any(piece.kind != "img" for piece in found):
+        raise ReadError("no article in the page (an index page, a login wall or a page of links?)")
+    shown = layout(tree)
+    title = page_title(tree, [line for line in shown if isinstance(line, str)], found)
+    title = title and clean.remove_pinyin_notes(title)
+    return Extracted(tree, canonical_url(tree), document, found, title, shown)
+
+
+def classified(texts: list[str], lexicon: Lexicon, reader: extract.MetaReader, warnings: list[str]) -> lines.Page:
+    """Every line through the scrape stages: garbled spans, pinyin notes,
+    then each classified as article, metadata or furniture."""
+    repaired = repair_garbled("\n".join(texts))  # in one pass, as a text scrape is
+    if repaired.recovered or repaired.lost:
+        warnings.append(
+            f"garbled GBK spans repaired: {repaired.recovered} characters recovered, {repaired.lost} lost (shown as □)"
+        )
+    fixed = repaired.text.split("\n")
+    if len(fixed) != len(texts):  # a repair took a line break with it: line by line instead
+        fixed = [repair_garbled(line).text for line in texts]
+    texts = [clean.remove_pinyin_notes(line) for line in fixed]
+    page = lines.Page([lines.Line(n, t, f) for n, (t, f) in enumerate(zip(texts, fold_lines(texts), strict=True))])
+    for line in page.lines:
+        if line.text.strip():
+            lines.classify(line, lexicon, reader)
+        else:
+            line.kind = lines.BLANK
+    return page
+
+
+def recover_gaps(ordered: list[Piece | str | PageImage], page: lines.Page) -> None:
+    """Article lines trafilatura left out between two paragraphs it kept (a
+    list in a layout table's cell, a heading in an odd wrapper, a figure and
+    its caption): prose, short heading-like lines over prose, and images
+    that are no QR code or logo, with the short line under them."""
+    kept = [n for n, item in enumerate(ordered) if isinstance(item, Piece) and page.lines[n].kind == lines.PROSE]
+    if not kept:
+        return
+    extracted = {item.src for item in ordered if isinstance(item, Piece) and item.kind == "img"}
+    # A figure may close the article: images right after its last paragraph count too.
+    end = next(
+        (n for n in range(kept[-1] + 1, len(ordered)) if isinstance(ordered[n], str) and ordered[n].strip()),
+        len(ordered),
+    )
+    for number in range(kept[0] + 1, end):
+        item, line = ordered[number], page.lines[number]
+        if number > kept[-1] and not isinstance(item, PageImage):
+            continue
+        following = next((n for n in range(number + 1, len(ordered)) if page.lines[n].kind != lines.BLANK), None)
+        after = page.lines[following] if following is not None else None
+        if isinstance(item, PageImage):
+            if item.src and item.src not in extracted and not decorative(item.src, item.alt, after):
+                ordered[number] = Piece("img", item.alt, src=item.src)
+                # Its caption: the first of the next two lines that reads as one
+                # (a "click to enlarge" may stand between).
+                below = [n for n in range(number + 1, len(ordered)) if page.lines[n].kind != lines.BLANK][:2]
+                caption = next((n for n in below if caption_like(page.lines[n])), None)
+                if caption is not None and isinstance(ordered[caption], str):
+                    ordered[caption] = Piece("p", ordered[caption])
+            continue
+        if not isinstance(item, str):
+            continue
+        if line.kind == lines.PROSE:
+            ordered[number] = Piece("p", item)
+            continue
+        over_prose = after is not None and after.kind == lines.PROSE
+        if line.kind == lines.SHORT and over_prose and clean.is_standalone_heading(line.folded, after.folded):
+            ordered[number] = Piece("h", item)
+
+
+DECORATIVE = re.compile(r"qr|ewm|erweima|二维码|logo|icon|banner|btn|button|share|weixin|wechat|gif$", re.I)
+QR_PROMPT = re.compile(r"扫一扫|扫码|二维码|长按|识别|关注我们|下载.{0,6}(app|App|APP|客户端)")
+
+
+def decorative(src: str, alt: str, following: lines.Line | None) -> bool:
+    """A QR code, logo, icon or button rather than a photo of the article:
+    so named, or shown over a prompt to scan it."""
+    name = unquote(urlsplit(src).path).rsplit("/", 1)[-1]
+    return bool(DECORATIVE.search(name) or DECORATIVE.search(alt) or (following and QR_PROMPT.search(following.folded)))
+
+
+CAPTION_LEAD = re.compile(r"^(?:图为|图片?[:：]|[(（]图)")
+CAPTION_END = re.compile(r"(?:[。！？.!?)）]|摄|供图)$")
+
+
+def caption_like(line: lines.Line) -> bool:
+    """A short line that reads as a photo's caption: marked (▲, 图为), or
+    ending as a sentence or a credit does; a subheading ends in neither."""
+    text = line.folded.strip()
+    if line.kind in (lines.META, lines.LIST_HEADING, lines.BLANK) or len(text) > CAPTION_LIMIT:
+        return False
+    return bool(CAPTION_MARK.match(text) or CAPTION_LEAD.match(text) or CAPTION_END.search(text))
+
+
+def article_pieces(ordered: list[Piece | str | PageImage], page: lines.Page, title: str | None) -> list[Piece]:
+    """The extracted lines the classifier keeps as the article; the short
+    line right under an image as its caption.  Lines above a repeat of the
+    title, below the last paragraph, or under a related-articles heading
+    are the page's, not the article's."""
+    numbers = [n for n, item in enumerate(ordered) if isinstance(item, Piece)]
+    title_key = squeezed(title or "")
+    prose = [n for n in numbers if page.lines[n].kind == lines.PROSE]
+    repeats = [n for n in numbers if title_key and squeezed(page.lines[n].text) == title_key]
+    start = repeats[0] + 1 if repeats and (not prose or repeats[0] < prose[0]) else 0
+    end = prose[-1] if prose else len(ordered)
+    body: list[Piece] = []
+    captioned: set[int] = set()
+    in_list = False
+    since_image = 0  # lines read since the last image
+    for number in numbers:
+        piece, line = ordered[number], page.lines[number]
+        assert isinstance(piece, Piece)
+        original = clean.restore_fullwidth_punctuation(clean.normalise_space(line.text))
+        reason = ""
+        if line.kind == lines.LIST_HEADING:
+            in_list = True
+        elif line.kind == lines.PROSE:
+            in_list = False
+        if piece.kind == "img":
+            after = next((page.lines[n] for n in numbers if n > number and page.lines[n].kind != lines.BLANK), None)
+            if start <= number and not decorative(piece.src, piece.text, after):
+                body.append(piece)
+                since_image = 0
+            continue
+        since_image += line.kind != lines.BLANK
+        if (
+            piece.kind in ("p", "row")
+            and body
+            and body[-1].kind == "img"
+            and len(body) - 1 not in captioned
+            and since_image <= 2
+            and caption_like(line)
+        ):
+            # The short line right under an image is its caption (in a text
+            # scrape it reads as furniture): it stays, with the image.
+            captioned.add(len(body) - 1)
+            body[-1] = Piece("img", CAPTION_MARK.sub("", original), src=body[-1].src)
+            continue
+        if line.kind in (lines.META, lines.BLANK):
+            continue
+        if number < start or number in repeats:
+            reason = "rule: above the article's title, or the title again"
+        elif line.kind == lines.SHORT and in_list:
+            reason = "rule: item of a list of other articles"
+        elif line.kind == lines.SHORT and number > end and piece.kind != "li":
+            reason = "rule: below the article's last paragraph"
+        elif line.kind in (lines.PROSE, lines.SHORT):
+            body.append(Piece(piece.kind, original, piece.group))
+            continue
+        line.kind = lines.FURNITURE
+        page.dropped.append((line.text.strip(), reason or line.reason))
+    for line in page.lines:
+        if line.kind in (lines.PROSE, lines.SHORT, lines.LIST_HEADING) and not isinstance(ordered[line.number], Piece):
+            line.kind = lines.FURNITURE  # lines around the article are read for metadata only
+            page.dropped.append((line.text.strip(), "rule: outside the article's main text"))
+        elif line.kind == lines.FURNITURE and not isinstance(ordered[line.number], Piece):
+            page.dropped.append((line.text.strip(), line.reason))
+    return body
+
+
+def normalise_webpage(path: str, text: str, encoding: str, lexicon: Lexicon | None = None) -> Article:
+    lexicon = lexicon or package_lexicon()
+    warnings: list[str] = []
+    page_data = extract_page(text)
+    title_original = page_data.title
+    ordered = in_page_order(page_data.shown, page_data.found, title_original)
+    texts = [item if isinstance(item, str) else "" if isinstance(item, PageImage) else item.text for item in ordered]
+    reader = extract.meta_reader(lexicon)
+    page = classified(texts, lexicon, reader, warnings)
+    recover_gaps(ordered, page)
+    body = copyable(article_pieces(ordered, page, title_original), path, warnings)
+    originals = [piece.text for piece in body]
+    simplified = to_simplified_lines(originals)
+    body = [Piece(p.kind, s, p.group, p.src) for p, s in zip(body, simplified, strict=True)]
+    paragraphs = [piece.text for piece in body if piece.kind != "img"]
+    if not any(clean.is_prose(paragraph) for paragraph in paragraphs):
+        raise ReadError("no article text: only page furniture (menus, labels, link or place lists) left after cleaning")
+    dateline = extract.read_dateline(paragraphs[0], reader)
+    meta = lines.gather(page, dateline)
+    channel, title = (None, None)
+    if title_original:
+        channel, title = extract.split_channel(clean.normalise_space(to_simplified(title_original)))
+    blocks = article_blocks(body)
+    derived = not title
+    if not title:
+        title = extract.derive_title([b.text for b in blocks if b.kind == "p"])
+        warnings.append(f"no title found (field 'title'); derived title {title!r} from the first sentence")
+    tree = page_data.tree
+    date = best_date(meta.date, marked_date(tree, text)) or guessed_date(tree)
+    site_name = meta_content(tree, "og:site_name", "application-name")
+    source = meta.source or (to_simplified(site_name) if site_name else None)
+    authors = list(meta.authors)
+    named = meta_content(tree, "author", "article:author")
+    if not authors and named:
+        authors = [Author(to_simplified(name.strip()), "作者") for name in re.split(r"[;；,，、]", named)]
+        # A name, not a user number or a profile's address.
+        authors = [a for a in authors if PERSON_NAME.fullmatch(a.name)]
+    if date is None:
+        warnings.append("no date found (field 'date')")
+    if source is None:
+        warnings.append("no source found (field 'source')")
+    original_text = "\n\n".join(
+        [clean.normalise_space(title_original or ""), *(p.text for p in body if p.kind != "img")]
+    ).strip()
+    return Article(
+        path=path,
+        kind="html",
+        encoding=encoding,
+        script=detect_script("\n".join(originals), "\n".join(simplified)),
+        title=title,
+        title_derived=derived,
+        channel=channel,
+        date=date,
+        source=source,
+        authors=tuple(authors),
+        editor="、".join(meta.editors) or None,
+        slug=make_slug(title, date),
+        blocks=tuple(blocks),
+        original_text=original_text,
+        warnings=tuple(warnings),
+        dateline=dateline.text if dateline else "",
+        dropped=tuple(page.dropped),
+        url=page_data.url,
+    )
+
+
+DATE_TIME = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+DATE_META = (
+    "article:published_time", "og:article:published_time", "publishdate", "pubdate", "publish_date",
+    "publishtime", "datepublished", "dc.date.issued", "dc.date",
+)  # fmt: skip
+# mp.weixin.qq.com pages give their publication time only to a script, as
+# seconds since 1970 (shown in China's time).
+SCRIPT_TIMESTAMP = re.compile(r"""\bvar\s+ct\s*=\s*["']?(\d{10})\b""")
+CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
+PERSON_NAME = re.compile(r"[\u3400-\u9fff·]{2,12}|[A-Za-z][A-Za-z .'-]{1,40}")
+
+
+def iso_date(text: str) -> str | None:
+    match = DATE_TIME.search(text)
+    if not match:
+        return None
+    year, month, day, hour, minute, second = match.groups()
+    try:
+        stamp = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+    except ValueError:
+        return None
+    return stamp.isoformat() if hour else stamp.date().isoformat()
+
+
+def marked_date(tree: lxml.html.HtmlElement, text: str) -> str | None:
+    """The publication date the markup declares (meta tags, ``<time>``)."""
+    for element in tree.iter("meta"):
+        key = (element.get("property") or element.get("name") or element.get("itemprop") or "").lower()
+        if key in DATE_META and element.get("content"):
+            found = iso_date(element.get("content"))
+            if found:
+                return found
+    for element in tree.iter("time"):
+        found = iso_date(element.get("datetime") or "")
+        if found:
+            return found
+    stamp = SCRIPT_TIMESTAMP.search(text)
+    if stamp:
+        return dt.datetime.fromtimestamp(int(stamp.group(1)), CHINA_TIME).replace(tzinfo=None).isoformat()
+    return None
+
+
+def best_date(shown: str | None, marked: str | None) -> str | None:
+    """The date the page shows beside the article, with the markup's time
+    when it shows none; else the markup's."""
+    if shown:
+        if "T" not in shown and marked and marked.startswith(shown) and "T" in marked:
+            return marked
+        return shown
+    return marked
+
+
+def guessed_date(tree: lxml.html.HtmlElement) -> str | None:
+    """htmldate's reading of the markup (not of the text: a search of the
+    text guesses from copyright years and link paths)."""
+    found = htmldate.find_date(tree, extensive_search=False, original_date=True)
+    return found or None
+
+
+def meta_content(tree: lxml.html.HtmlElement, *names: str) -> str | None:
+    for element in tree.iter("meta"):
+        key = (element.get("property") or element.get("name") or "").lower()
+        if key in names and (element.get("content") or "").strip():
+            return element.get("content").strip()
+    return None
+
+
+def copyable(body: list[Piece], path: str, warnings: list[str]) -> list[Piece]:
+    """The article without the images that cannot be copied into the site,
+    each named in a warning."""
+    kept = []
+    for piece in body:
+        problem = image_problem(path, piece.src) if piece.kind == "img" else None
+        if problem:
+            warnings.append(problem)
+        else:
+            kept.append(piece)
+    return kept
