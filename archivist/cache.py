@@ -105,7 +105,7 @@ class BuildCache:
         part.clear()
         self.bulk_from = self.folder  # read back from there if asked for again
 
-    def lookup(self, path: str, key: tuple[int, int] | None, editorial: str) -> Article | Failure | None:
+    def lookup(self, path: str, key: tuple | None, editorial: str) -> Article | Failure | None:
         hit = self.articles.get(path)
         if hit and key is not None and hit[0] == key and hit[1] == editorial:
             return hit[2]

@@ -289,7 +289,7 @@ DATELINE = re.compile(
 )
 AGENCY_REPORT = re.compile(
     rf"^[【\[]?(?:(?P<agency>[{HAN}]{{2,8}}?)讯[】\]]?)?\s*"
-    rf"(?P<people>(?:本报记者|本台记者|记者|通讯员|特约记者)[{HAN}·]{{2,4}}?)(?P<city>[{HAN}]{{2}})报道[】\]]?[:：]?"
+    rf"(?P<people>(?:本报记者|本台记者|记者|通讯员|特约记者)\s*[{HAN}·]{{2,4}}?)\s*(?P<city>[{HAN}]{{2}})报道[】\]]?[:：]?"
 )
 AGENCY = re.compile(
     rf"^(?P<agency>新华社|中新社|中新网|[{HAN}]{{1,6}}?(?:网|社|台))(?P<city>[{HAN}]{{2,5}}?)(?:\d{{1,2}}月\d{{1,2}}日)?电"

@@ -251,6 +251,9 @@ def content_hash(data: bytes) -> str:
 def normalise(raw: RawArticle, data_hash: str = "", lexicon: Lexicon | None = None) -> Article:
     if raw.kind == "html":
         article = normalise_webpage(raw.path, raw.text, raw.encoding, lexicon)
+        # What a page shows depends on the images found beside it, too.
+        shown = "\0".join(block.src for block in article.blocks if block.kind == "figure")
+        data_hash = hashlib.sha256(f"{data_hash}\0{shown}".encode()).hexdigest()[:16] if shown else data_hash
     elif raw.kind == "md":
         article = normalise_markdown(raw)
     else:

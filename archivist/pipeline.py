@@ -58,6 +58,20 @@ def resource_of_saved_page(path: Path, content_dir: Path) -> bool:
     return False
 
 
+def source_key(path: Path) -> tuple | None:
+    """When a file must be read again: its stat, and for a saved page the
+    stats of its ``<name>_files`` folder (an image added to or removed from
+    it changes what the page's article shows)."""
+    key = stat_key(path)
+    if path.suffix.lower() not in PAGE_SUFFIXES:
+        return key
+    resources = path.with_name(path.stem + "_files")
+    if not resources.is_dir():
+        return key
+    files = sorted(p for p in resources.rglob("*") if p.is_file())
+    return (key, tuple((p.name, stat_key(p)) for p in files))
+
+
 def display_path(path: Path) -> Path:
     """Relative to the working folder when below it, as a user typed it."""
     try:
@@ -180,7 +194,7 @@ def load_corpus(
     corpus = Corpus(failures=[*refused, *broken], editorial=editorial)
     build_cache = build_cache or BuildCache()
     editorial_key = hashlib.sha256(stable_repr((editorial, keep_source)).encode()).hexdigest()[:16]
-    keys = {path: stat_key(path) for path in paths}
+    keys = {path: source_key(path) for path in paths}
     results: dict[Path, Article | Failure] = {}
     shared: dict = {}
     for path in paths:

@@ -413,14 +413,16 @@ def output_paths(page: Page) -> list[str]:
 
 def inputs_key(corpus: Corpus, config: SiteConfig) -> str:
     """Everything a build reads besides the output: the code, the settings,
-    the curation files, each article's file (by content) and slug, every
-    template and static file.  When it is the same as last time, nothing is
+    the curation files, each article's file (by content) and slug, a saved
+    page's images, every template and static file.  When it is the same as last time, nothing is
     rendered, planned or even tagged again."""
     digest = hashlib.sha256()
     digest.update(f"{code_version()}\0{config!r}\0".encode())
     digest.update(stable_repr(corpus.editorial).encode())
     for article in sorted(corpus.articles, key=lambda a: a.path):
         digest.update(f"\0{article.path}\0{article.content_hash}\0{article.slug}".encode())
+        for image in article_images(article) if article.kind == "html" else ():
+            digest.update(f"\0{image.source}\0{stat_key(image.source)}".encode())
     for folder in (*config.template_dirs, *config.static_dirs, PROJECT_ROOT / LUNR_JS):
         for path in sorted(folder.rglob("*")) if folder.is_dir() else [folder]:
             if path.is_file():

@@ -11,10 +11,10 @@ line outside the article's own element), never as article text.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import htmldate
@@ -152,6 +152,7 @@ def bold_only(element: lxml.etree._Element) -> bool:
 
 
 STRUCTURE = {"p", "head", "list", "table", "graphic", "quote", "code"}
+CELL_VALUE_LIMIT = 40  # characters: a longer paragraph in a cell is text laid out by the table
 
 
 def pieces(container: lxml.etree._Element, found: list[Piece] | None = None) -> list[Piece]:
@@ -169,7 +170,7 @@ def pieces(container: lxml.etree._Element, found: list[Piece] | None = None) -> 
         elif tag == "table":
             for row in element.iter("row"):
                 cells = list(row.iter("cell"))
-                if any(child.tag in STRUCTURE for cell in cells for child in cell):
+                if any(layout_cell(cell) for cell in cells):
                     for cell in cells:
                         pieces(cell, found)
                     continue
@@ -186,31 +187,53 @@ def pieces(container: lxml.etree._Element, found: list[Piece] | None = None) -> 
     return found
 
 
+def layout_cell(cell: lxml.etree._Element) -> bool:
+    """A table cell that lays out part of the page (paragraphs, a heading, a
+    list, an image) rather than holding one value of a row (an index
+    table's 发布机构 | 平远县仁居镇人民政府 is a row of values)."""
+    if any(child.tag in ("head", "list", "graphic", "table") for child in cell.iter()):
+        return True
+    paragraphs = [child for child in cell if child.tag in STRUCTURE]
+    return len(paragraphs) > 2 or any(len("".join(child.itertext())) > CELL_VALUE_LIMIT for child in paragraphs)
+
+
 def image_piece(graphic: lxml.etree._Element) -> Piece:
     return Piece("img", graphic.get("alt") or graphic.get("title") or "", src=graphic.get("src", ""))
 
 
-def page_title(tree: lxml.html.HtmlElement, visible: list[str], found: list[Piece]) -> str | None:
+def page_title(titles: list[str], h1s: list[str], visible: list[str], found: list[Piece]) -> str | None:
     """The headline: the article's own first heading, or the page's
-    ``<h1>``, when the page's title names it; else the part of the page's
-    title (``headline_column_site``) that the page shows as a line of its
-    own; else its longest part."""
-    titles = [t.strip() for t in tree.xpath("//title//text() | //meta[@property='og:title']/@content") if t.strip()]
+    ``<h1>``, when the page's title names it (and it is not just the site's
+    name, a logo in an ``<h1>``); else the part of the page's title
+    (``headline_column_site``) that the page shows as a line of its own;
+    else its longest part."""
+    parts = [part.strip() for t in titles for part in TITLE_SEPARATORS.split(t) if part.strip()]
+    longest = max((han(part) for part in parts), default=0)
     heading = next((piece.text for piece in found[:3] if piece.kind == "h"), None)
     headings = [heading] if heading else []
-    headings += [clean.normalise_space(h.text_content()) for h in tree.iter("h1")]
+    headings += h1s
+    keys = [title_key(t) for t in titles]
     for candidate in headings:
-        if candidate and (not titles or any(squeezed(candidate) in squeezed(t) for t in titles)):
+        named = not titles or any(title_key(candidate) in key for key in keys)
+        if candidate and named and han(clean.remove_pinyin_notes(candidate)) >= 0.6 * longest:
             return candidate
-    shown = {squeezed(line) for line in visible}
-    parts = [part.strip() for t in titles for part in TITLE_SEPARATORS.split(t) if part.strip()]
+    shown = {title_key(line): line for line in visible}
     for part in sorted(parts, key=len, reverse=True):
-        if squeezed(part) in shown and len(clean.HAN_CHAR.findall(part)) >= 4:
-            return part
+        if title_key(part) in shown and han(part) >= 4:
+            return shown[title_key(part)]
     if parts:
         first = [part for part in TITLE_SEPARATORS.split(titles[0]) if part.strip()] or parts
-        return max(first, key=lambda part: len(clean.HAN_CHAR.findall(part))).strip()
+        return max(first, key=han).strip()
     return heading
+
+
+def han(text: str) -> int:
+    return len(clean.HAN_CHAR.findall(text))
+
+
+def title_key(text: str) -> str:
+    """For finding a headline in a page's title: no spaces, no pinyin notes."""
+    return squeezed(clean.remove_pinyin_notes(text))
 
 
 SPACES = re.compile(r"\s+")
@@ -329,34 +352,49 @@ def image_problem(page_path: str, src: str) -> str | None:
 class Extracted:
     """What trafilatura and the page's own markup say, before the line stages."""
 
-    tree: lxml.html.HtmlElement
     url: str | None
-    document: Any
     found: list[Piece]
     title: str | None
-    shown: list[str | PageImage]  # the page's layout, before trafilatura
+    shown: list[str | PageImage]  # the page's layout
+    marked_date: str | None  # the markup's publication date
+    guessed_date: str | None  # htmldate's
+    site_name: str | None  # og:site_name
+    titles: list[str]  # <title> and og:title
+    author: str | None  # <meta name=author>
 
 
 def extract_page(text: str) -> Extracted:
+    """The markup's own statements first (trafilatura prunes the tree it is
+    given), then trafilatura's main text."""
     tree = parse(text)
+    titles = [t.strip() for t in tree.xpath("//title//text() | //meta[@property='og:title']/@content") if t.strip()]
+    h1s = [clean.normalise_space(h.text_content()) for h in tree.iter("h1")]
+    shown = layout(tree)
+    marked = marked_date(tree, text)
+    stated = {
+        "url": canonical_url(tree),
+        "marked_date": marked,
+        "guessed_date": None if marked else guessed_date(tree),  # only wanted without the markup's own
+        "site_name": meta_content(tree, "og:site_name", "application-name"),
+        "author": meta_content(tree, "author", "article:author"),
+    }
     document = trafilatura.bare_extraction(
-        parse(text),  # its own tree: trafilatura prunes the one it is given
+        tree,
         url=None,  # with an address it makes image links absolute; they are read beside the page
         fast=True,  # no second opinion from readability and jusText: the line stages check its result
         include_images=True,
         include_tables=True,
         include_comments=False,
         include_formatting=True,  # bold paragraphs are subheadings
-        with_metadata=False,  # read below from the markup, and only what is used
+        with_metadata=False,  # read above from the markup, and only what is used
         deduplicate=False,
     )
     found = pieces(document.body) if document is not None and document.body is not None else []
     if not any(piece.kind != "img" for piece in found):
         raise ReadError("no article in the page (an index page, a login wall or a page of links?)")
-    shown = layout(tree)
-    title = page_title(tree, [line for line in shown if isinstance(line, str)], found)
+    title = page_title(titles, h1s, [line for line in shown if isinstance(line, str)], found)
     title = title and clean.remove_pinyin_notes(title)
-    return Extracted(tree, canonical_url(tree), document, found, title, shown)
+    return Extracted(found=found, title=title, shown=shown, titles=titles, **stated)
 
 
 def classified(texts: list[str], lexicon: Lexicon, reader: extract.MetaReader, warnings: list[str]) -> lines.Page:
@@ -372,12 +410,30 @@ def classified(texts: list[str], lexicon: Lexicon, reader: extract.MetaReader, w
         fixed = [repair_garbled(line).text for line in texts]
     texts = [clean.remove_pinyin_notes(line) for line in fixed]
     page = lines.Page([lines.Line(n, t, f) for n, (t, f) in enumerate(zip(texts, fold_lines(texts), strict=True))])
+    previous: lines.Line | None = None
     for line in page.lines:
-        if line.text.strip():
-            lines.classify(line, lexicon, reader)
-        else:
+        if not line.text.strip():
             line.kind = lines.BLANK
+            continue
+        lines.classify(line, lexicon, reader)
+        if previous is not None and labels_a_value(previous, line):
+            # A label and its value laid out as two lines (an index table's
+            # cells in their own blocks): the value is metadata too.
+            line.kind, line.reason = lines.META, "value of the metadata label above it"
+        previous = line
     return page
+
+
+LABEL_ONLY = re.compile(r"^[\w\s]{1,10}[:：]$")
+
+
+def labels_a_value(label: lines.Line, value: lines.Line) -> bool:
+    return (
+        label.kind == lines.META
+        and bool(LABEL_ONLY.match(label.folded.strip()))
+        and value.kind in (lines.SHORT, lines.FURNITURE)
+        and len(value.folded) <= 30
+    )
 
 
 def recover_gaps(ordered: list[Piece | str | PageImage], page: lines.Page) -> None:
@@ -406,7 +462,7 @@ def recover_gaps(ordered: list[Piece | str | PageImage], page: lines.Page) -> No
                 # Its caption: the first of the next two lines that reads as one
                 # (a "click to enlarge" may stand between).
                 below = [n for n in range(number + 1, len(ordered)) if page.lines[n].kind != lines.BLANK][:2]
-                caption = next((n for n in below if caption_like(page.lines[n])), None)
+                caption = next((n for n in below if caption_like(page.lines[n], next_line(page, n))), None)
                 if caption is not None and isinstance(ordered[caption], str):
                     ordered[caption] = Piece("p", ordered[caption])
             continue
@@ -435,13 +491,20 @@ CAPTION_LEAD = re.compile(r"^(?:图为|图片?[:：]|[(（]图)")
 CAPTION_END = re.compile(r"(?:[。！？.!?)）]|摄|供图)$")
 
 
-def caption_like(line: lines.Line) -> bool:
-    """A short line that reads as a photo's caption: marked (▲, 图为), or
-    ending as a sentence or a credit does; a subheading ends in neither."""
+def caption_like(line: lines.Line, following: lines.Line | None) -> bool:
+    """A short line under an image that reads as its caption: marked (▲,
+    图为), or ending as a sentence or a credit does, or any short line not
+    followed by prose (a subheading under a photo is)."""
     text = line.folded.strip()
     if line.kind in (lines.META, lines.LIST_HEADING, lines.BLANK) or len(text) > CAPTION_LIMIT:
         return False
-    return bool(CAPTION_MARK.match(text) or CAPTION_LEAD.match(text) or CAPTION_END.search(text))
+    if CAPTION_MARK.match(text) or CAPTION_LEAD.match(text) or CAPTION_END.search(text):
+        return True
+    return line.kind == lines.SHORT and (following is None or following.kind != lines.PROSE)
+
+
+def next_line(page: lines.Page, number: int) -> lines.Line | None:
+    return next((line for line in page.lines[number + 1 :] if line.kind != lines.BLANK), None)
 
 
 def article_pieces(ordered: list[Piece | str | PageImage], page: lines.Page, title: str | None) -> list[Piece]:
@@ -459,6 +522,7 @@ def article_pieces(ordered: list[Piece | str | PageImage], page: lines.Page, tit
     captioned: set[int] = set()
     in_list = False
     since_image = 0  # lines read since the last image
+    previous_kind = ""
     for number in numbers:
         piece, line = ordered[number], page.lines[number]
         assert isinstance(piece, Piece)
@@ -474,14 +538,18 @@ def article_pieces(ordered: list[Piece | str | PageImage], page: lines.Page, tit
                 body.append(piece)
                 since_image = 0
             continue
-        since_image += line.kind != lines.BLANK
+        # The caption is the line right under the image, or the one after a
+        # "click to enlarge" between.
+        if line.kind != lines.BLANK:
+            since_image += 1 if since_image == 0 or previous_kind == lines.FURNITURE else 2
+            previous_kind = line.kind
         if (
             piece.kind in ("p", "row")
             and body
             and body[-1].kind == "img"
             and len(body) - 1 not in captioned
             and since_image <= 2
-            and caption_like(line)
+            and caption_like(line, next_line(page, number))
         ):
             # The short line right under an image is its caption (in a text
             # scrape it reads as furniture): it stays, with the image.
@@ -537,14 +605,12 @@ def normalise_webpage(path: str, text: str, encoding: str, lexicon: Lexicon | No
     if not title:
         title = extract.derive_title([b.text for b in blocks if b.kind == "p"])
         warnings.append(f"no title found (field 'title'); derived title {title!r} from the first sentence")
-    tree = page_data.tree
-    date = best_date(meta.date, marked_date(tree, text)) or guessed_date(tree)
-    site_name = meta_content(tree, "og:site_name", "application-name")
-    source = meta.source or (to_simplified(site_name) if site_name else None)
+    date = best_date(meta.date, page_data.marked_date) or page_data.guessed_date
+    named = site_name(page_data.site_name, page_data.titles, title_original, reader)
+    source = meta.source or (to_simplified(named) if named else None)
     authors = list(meta.authors)
-    named = meta_content(tree, "author", "article:author")
-    if not authors and named:
-        authors = [Author(to_simplified(name.strip()), "作者") for name in re.split(r"[;；,，、]", named)]
+    if not authors and page_data.author:
+        authors = [Author(to_simplified(name.strip()), "作者") for name in re.split(r"[;；,，、]", page_data.author)]
         # A name, not a user number or a profile's address.
         authors = [a for a in authors if PERSON_NAME.fullmatch(a.name)]
     if date is None:
@@ -608,6 +674,10 @@ def marked_date(tree: lxml.html.HtmlElement, text: str) -> str | None:
             found = iso_date(element.get("content"))
             if found:
                 return found
+    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
+        found = linked_data_date(script)
+        if found:
+            return found
     for element in tree.iter("time"):
         found = iso_date(element.get("datetime") or "")
         if found:
@@ -615,6 +685,43 @@ def marked_date(tree: lxml.html.HtmlElement, text: str) -> str | None:
     stamp = SCRIPT_TIMESTAMP.search(text)
     if stamp:
         return dt.datetime.fromtimestamp(int(stamp.group(1)), CHINA_TIME).replace(tzinfo=None).isoformat()
+    return None
+
+
+LINKED_DATA_DATES = ("datePublished", "pubDate", "dateCreated")
+
+
+def linked_data_date(script: str) -> str | None:
+    """A publication date in a page's JSON-LD (schema.org's, or the
+    ``pubDate`` Chinese search engines ask for)."""
+    try:
+        data = json.loads(script)
+    except ValueError:
+        return None
+    pending = [data]
+    while pending:
+        item = pending.pop(0)
+        if isinstance(item, list):
+            pending += item
+        elif isinstance(item, dict):
+            for key in LINKED_DATA_DATES:
+                if isinstance(item.get(key), str) and iso_date(item[key]):
+                    return iso_date(item[key])
+            pending += [value for value in item.values() if isinstance(value, (dict, list))]
+    return None
+
+
+def site_name(named: str | None, titles: list[str], headline: str | None, reader: extract.MetaReader) -> str | None:
+    """The site's own name: Open Graph's, else the last part of the page's
+    title that is not the headline (``headline｜site``) when it names a
+    paper, a station or a news site."""
+    if named:
+        return named
+    title = titles[0] if titles else ""
+    parts = [part.strip() for part in TITLE_SEPARATORS.split(title) if part.strip()]
+    others = [part for part in parts if not headline or title_key(part) != title_key(headline)]
+    if len(parts) > 1 and others and 2 <= han(others[-1]) <= 16 and reader.is_media_name(to_simplified(others[-1])):
+        return others[-1]
     return None
 
 

@@ -32,6 +32,7 @@ CORPORA = [
     ROOT / "tests" / "fixtures" / "scrapes",
     ROOT / "tests" / "fixtures" / "holdout",
     ROOT / "tests" / "fixtures" / "pages",  # saved web pages of the same articles as scrapes/
+    ROOT / "tests" / "fixtures" / "pages-holdout",  # saved pages of other sites, written apart from the rules
 ]
 FIELDS = ("title", "date", "source", "editor", "authors", "regions", "meanings")
 DATELINE_END = re.compile(r"^.{0,40}?(?:电|讯|报道)\s*(?:[(（][^)）]{0,40}[)）])?\s*[:：]?")
@@ -195,7 +196,8 @@ def side_by_side(tallies: dict[str, Tally]) -> list[str]:
         + "".join(f"{cell(tallies[n].canonical_right, tallies[n].canonical):>16}" for n in names)
     )
     rows.append(
-        f"{'images and captions':<22}" + "".join(f"{cell(tallies[n].images_kept, tallies[n].images):>16}" for n in names)
+        f"{'images and captions':<22}"
+        + "".join(f"{cell(tallies[n].images_kept, tallies[n].images):>16}" for n in names)
     )
     return rows
 

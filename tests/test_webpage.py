@@ -262,6 +262,13 @@ def test_a_saved_pages_images_show_in_the_browser_offline(page, saved_pages_site
     for path in pages:
         page.goto(base + script + path.as_posix())
         page.wait_for_load_state("load")
+        images = page.locator(".body figure img")
+        for number in range(images.count()):  # lazy images load when they come into view
+            images.nth(number).scroll_into_view_if_needed()
+        page.wait_for_function(
+            "[...document.querySelectorAll('.body figure img')].every(i => i.complete && i.naturalWidth > 0)",
+            timeout=10_000,
+        )
         sizes = page.eval_on_selector_all(".body figure img", "imgs => imgs.map(i => [i.complete, i.naturalWidth])")
         assert sizes and all(done and width > 0 for done, width in sizes), sizes
         assert page.locator(".body figcaption").count() == len(sizes)
@@ -317,3 +324,30 @@ def test_qr_codes_and_logos_are_not_article_images(tmp_path):
     )
     article = read(tmp_path, saved_page(image=image))
     assert [block.src for block in article.blocks if block.kind == "figure"] == ["page_files/photo.jpg"]
+
+
+def test_an_image_changed_removed_or_restored_beside_a_page_is_followed_by_the_next_build(tmp_path):
+    content, site = tmp_path / "content", tmp_path / "site"
+    (content / "page_files").mkdir(parents=True)
+    photo = content / "page_files" / "photo.jpg"
+    photo.write_bytes(jpeg(400, 300))
+    (content / "page.html").write_text(
+        saved_page(image='<p><img src="page_files/photo.jpg" alt="合作社"></p>'), encoding="utf-8"
+    )
+
+    def build() -> tuple[str, Path]:
+        result = run_cli("build", "--content", str(content), "--out", str(site), "-q")
+        assert result.returncode == 0, result.stderr
+        page = next((site / "articles").glob("*/*.html"))
+        return page.read_text(encoding="utf-8"), page.with_suffix("") / "1.jpg"
+
+    html, copied = build()
+    assert "<figure>" in html and copied.read_bytes() == photo.read_bytes()
+    photo.write_bytes(changed := jpeg(500, 300))
+    assert build()[1].read_bytes() == changed
+    photo.unlink()
+    html, copied = build()
+    assert "<figure>" not in html and not copied.exists()
+    photo.write_bytes(changed)
+    html, copied = build()
+    assert "<figure>" in html and copied.read_bytes() == changed
