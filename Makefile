@@ -18,7 +18,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+$(VENV)/.dev: requirements.txt requirements-dev.txt requirements-dask.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
@@ -48,8 +48,10 @@ $(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
 # (about 70 minutes on 2 cores).
 BENCH_N ?= 1000 10000
 BENCH_REPEAT ?= 3
+# The same builds again on a Dask cluster of two workers on this machine.
+BENCH_SCHEDULER ?= local:2
 bench: $(VENV)/.bench node_modules/.installed
-	$(BIN)/python bench/run.py $(foreach n,$(BENCH_N),--n $(n)) --with-anchors --repeat $(BENCH_REPEAT) --json bench/out/results.json
+	$(BIN)/python bench/run.py $(foreach n,$(BENCH_N),--n $(n)) --with-anchors --repeat $(BENCH_REPEAT) --scheduler $(BENCH_SCHEDULER) --json bench/out/results.json
 
 # The long hostile-input, crash and load tests, then the figures.
 robustness: $(VENV)/.dev node_modules/.installed

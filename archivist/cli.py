@@ -13,7 +13,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .config import PROJECT_ROOT, ConfigError, SiteConfig, check_workers, load_config
+from .cluster import ClusterError
+from .config import PROJECT_ROOT, ConfigError, SiteConfig, check_scheduler, check_workers, load_config
 from .editorial import load_editorial
 from .glossary import build_glossary
 from .index import SearchAssetError
@@ -51,6 +52,11 @@ def make_parser() -> argparse.ArgumentParser:
         help="processes that read and render (default: [build] workers, 0: one per core)",
     )
     build_cmd.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="read on a Dask cluster: local, local:N or tcp://HOST:PORT (default: [build] scheduler)",
+    )
+    build_cmd.add_argument(
         "--zip", nargs="?", const="", metavar="FILE", help="also write the site as a zip (default: dist/site.zip)"
     )
 
@@ -86,6 +92,8 @@ def settings(args: argparse.Namespace) -> SiteConfig:
         config = replace(config, output_dir=args.out.resolve())
     if getattr(args, "workers", None) is not None:
         config = replace(config, workers=check_workers(args.workers, "--workers"))
+    if getattr(args, "scheduler", None) is not None:
+        config = replace(config, scheduler=check_scheduler(args.scheduler, "--scheduler"))
     return config
 
 
@@ -204,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (ConfigError, OutputError, RenderError, SearchAssetError) as error:
+    except (ClusterError, ConfigError, OutputError, RenderError, SearchAssetError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,9 @@ class SiteConfig:
     # Processes that read files and render pages (0: one per core).  Not part
     # of what a page is made from: the site is the same for any number.
     workers: int = field(default=0, repr=False, compare=False)
+    # A Dask scheduler to read on ("" none, "local[:N]", "tcp://HOST:PORT"); not
+    # part of what a page is made from either.
+    scheduler: str = field(default="", repr=False, compare=False)
 
     @property
     def project_dir(self) -> Path:
@@ -68,6 +72,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "feed_min_articles": 2,
         "text_copies": False,
         "workers": 0,
+        "scheduler": "",
     },
 }
 
@@ -118,6 +123,7 @@ def load_config(path: Path | None = None) -> SiteConfig:
     if feed_min_articles < 1:
         raise ConfigError(f"[build] feed_min_articles must be at least 1, not {feed_min_articles}")
     workers = check_workers(expect("build", "workers", build["workers"], int), "[build] workers")
+    scheduler = check_scheduler(expect("build", "scheduler", build["scheduler"], str), "[build] scheduler")
     if site["language"] not in LANGUAGES:
         raise ConfigError(f"[site] language must be one of {LANGUAGES}, not {site['language']!r}")
     base_url = site["base_url"]
@@ -147,7 +153,19 @@ def load_config(path: Path | None = None) -> SiteConfig:
         feed_min_articles=feed_min_articles,
         config_path=path,
         workers=workers,
+        scheduler=scheduler,
     )
+
+
+SCHEDULER = re.compile(r"^(?:local(?::(?P<workers>\d{1,2}))?|(?:tcp|tls)://[\w.\-\[\]:]+:\d{1,5})$")
+
+
+def check_scheduler(value: str, name: str) -> str:
+    """``""``, ``local``, ``local:N`` or a scheduler's ``tcp://HOST:PORT``."""
+    match = SCHEDULER.match(value) if value else None
+    if value and (not match or (match.group("workers") is not None and not 1 <= int(match.group("workers")) <= 64)):
+        raise ConfigError(f"{name} must be local, local:N (N from 1 to 64) or tcp://HOST:PORT, not {value!r}")
+    return value
 
 
 def check_workers(value: int, name: str) -> int:

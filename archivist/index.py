@@ -209,6 +209,14 @@ def terms_key(article: Article) -> str:
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
+def article_terms(article: Article) -> tuple[str, list[FieldTerms]]:
+    """An article's term data for the index, and the key it is kept under:
+    made where the article is read (a worker), so that the build does not
+    tokenise it again."""
+    tokens = document("", article)
+    return terms_key(article), [field_terms(tokens[f["field_name"]]) for f in FIELDS]
+
+
 def shard_path(name: str) -> str:
     return f"search/shards/{bucket(name)}/{name}.js"
 
@@ -253,8 +261,7 @@ def search_files(
     for article in ordered:
         key = terms_key(article)
         if key not in cache:  # tokenised once per text
-            tokens = document("", article)
-            cache[key] = [field_terms(tokens[f["field_name"]]) for f in FIELDS]
+            cache[key] = article_terms(article)[1]
         keys.append(key)
         per_article.append(cache[key])
     fields = [Field(f["field_name"], f.get("boost", 1)) for f in FIELDS]

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from functools import cache
 from typing import Any
@@ -248,9 +250,11 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
-def normalise(raw: RawArticle, data_hash: str = "", lexicon: Lexicon | None = None) -> Article:
+def normalise(
+    raw: RawArticle, data_hash: str = "", lexicon: Lexicon | None = None, exists: Callable[[str], bool] = os.path.isfile
+) -> Article:
     if raw.kind == "html":
-        article = normalise_webpage(raw.path, raw.text, raw.encoding, lexicon)
+        article = normalise_webpage(raw.path, raw.text, raw.encoding, lexicon, exists)
         # What a page shows depends on the images found beside it, too.
         shown = "\0".join(block.src for block in article.blocks if block.kind == "figure")
         data_hash = hashlib.sha256(f"{data_hash}\0{shown}".encode()).hexdigest()[:16] if shown else data_hash

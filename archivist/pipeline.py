@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
+from typing import Any
 
+from . import cluster
 from .cache import BuildCache, load_cache, save_cache, stable_repr, stat_key
 from .config import SiteConfig
 from .editorial import Editorial, load_editorial
 from .gazetteer import load_gazetteer
+from .index import article_terms
 from .model import Article, Corpus, Failure
 from .normalise import content_hash, normalise
 from .read import PAGE_SUFFIXES, SOURCE_SUFFIXES, ReadError, read_bytes
@@ -91,9 +95,21 @@ def normalise_file(path: Path, editorial: Editorial | None = None, keep_source: 
         data = path.read_bytes()
     except OSError as error:
         return Failure(str(path), f"cannot read: {error.strerror}")
+    return normalise_data(str(path), data, editorial, keep_source)
+
+
+def normalise_data(
+    path: str,
+    data: bytes,
+    editorial: Editorial | None = None,
+    keep_source: bool = True,
+    exists: Callable[[str], bool] = os.path.isfile,
+) -> Article | Failure:
+    """A file's bytes to a tagged Article or a Failure, touching no disk but
+    through ``exists`` (which image files lie beside a saved page)."""
     try:
         editorial = editorial or Editorial()
-        article = normalise(read_bytes(str(path), data), content_hash(data), editorial.lexicon)
+        article = normalise(read_bytes(path, data), content_hash(data), editorial.lexicon, exists)
         article = tag_article(article, load_gazetteer(), editorial.initiatives)
         slogans = (editorial.glossary.canonical(s) for s in article_slogans(article.paragraphs))
         slogans = tuple(s for s in dict.fromkeys(slogans) if s not in editorial.glossary.hidden)
@@ -101,17 +117,26 @@ def normalise_file(path: Path, editorial: Editorial | None = None, keep_source: 
             article = replace(article, original_text="", dropped=())
         return replace(article, slogans=slogans)
     except ReadError as error:
-        return Failure(str(path), str(error))
+        return Failure(path, str(error))
     except RecursionError:
-        return Failure(str(path), "structure nested too deeply to read")
+        return Failure(path, "structure nested too deeply to read")
+
+
+ReadResult = tuple[Article | Failure, tuple[str, list] | None]
+
+
+def read_for_build(
+    path: Path, editorial: Editorial | None = None, keep_source: bool = True, with_terms: bool = True
+) -> ReadResult:
+    """A file to its article and, for the search index, its term data."""
+    result = normalise_file(path, editorial, keep_source)
+    return result, article_terms(result) if with_terms and isinstance(result, Article) else None
 
 
 PARALLEL_FROM = 64  # below this many files a pool costs more than it saves
 
 
-def map_files(
-    work: Callable[[Path], Article | Failure], paths: list[Path], workers: int = 0
-) -> Iterator[Article | Failure]:
+def map_files(work: Callable[[Path], Any], paths: list[Path], workers: int = 0) -> Iterator[Any]:
     """Where per-file work is scheduled: a process pool over the machine's
     cores (results in input order, so output does not depend on the number
     of workers).  A distributed executor can take its place."""
@@ -181,10 +206,14 @@ def load_corpus(
     build_cache: BuildCache | None = None,
     keep_source: bool = True,
     workers: int = 0,
+    terms: Callable[[], dict] | None = None,
+    client: Any = None,
 ) -> Corpus:
     """Every content file as an Article or a Failure; with a cache, only
     files whose stat changed (or all, when the curation files changed) are
-    read again."""
+    read again.  With ``terms``, each article read is also tokenised for the
+    search index where it is read, into it; with a Dask ``client``, files
+    are read on its cluster."""
     if not content_dir.exists():
         raise OutputError(f"content folder {content_dir} does not exist")
     if not content_dir.is_dir():
@@ -206,9 +235,16 @@ def load_corpus(
             f"{display_path(content_dir)}: no articles (.txt, .md, .html) found in the content folder"
         )
     stale = [path for path in paths if path not in results]
-    work = partial(normalise_file, editorial=editorial, keep_source=keep_source)
-    for path, result in zip(stale, progress(map_files(work, stale, workers), total=len(stale)), strict=True):
+    into = terms() if terms is not None and stale else None  # the cache is read only when files are
+    work = partial(read_for_build, editorial=editorial, keep_source=keep_source, with_terms=into is not None)
+    if client is not None:
+        done = cluster.read_files(client, stale, content_dir, editorial, keep_source, into is not None)
+    else:
+        done = map_files(work, stale, workers)
+    for path, (result, entry) in zip(stale, progress(done, total=len(stale)), strict=True):
         results[path] = share_tags(result, shared)
+        if entry is not None and into is not None:
+            into[entry[0]] = entry[1]
     if stale or len(build_cache.articles) != len(paths):
         build_cache.dirty = True
     build_cache.articles = {str(path): (keys[path], editorial_key, results[path]) for path in paths}
@@ -251,13 +287,20 @@ def build(
     on_disk = build_cache is None
     if build_cache is None:
         build_cache = load_cache(config.output_dir)
-    corpus = load_corpus(
-        config.content_dir, progress, build_cache, keep_source=config.text_copies, workers=config.workers
-    )
-    stages = {"read": time.perf_counter() - started}
-    changed = removed = 0
-    if accept is None or accept([f.path for f in corpus.failures]):
-        changed, removed = render_site(corpus, config, build_cache, stages, retain, fork_renders)
+    with cluster.connected(config.scheduler) as client:
+        corpus = load_corpus(
+            config.content_dir,
+            progress,
+            build_cache,
+            keep_source=config.text_copies,
+            workers=config.workers,
+            terms=lambda: build_cache.part("terms"),
+            client=client,
+        )
+        stages = {"read": time.perf_counter() - started}
+        changed = removed = 0
+        if accept is None or accept([f.path for f in corpus.failures]):
+            changed, removed = render_site(corpus, config, build_cache, stages, retain, fork_renders, client)
     if on_disk and build_cache.dirty:
         save_cache(config.output_dir, build_cache)
     report = BuildReport(

@@ -25,6 +25,7 @@ import jinja2
 from jinja2 import meta
 from markupsafe import Markup
 
+from . import cluster
 from .cache import BuildCache, code_version, forget_cache, stable_repr, stat_key
 from .config import PROJECT_ROOT, SiteConfig
 from .feeds import FEED_SIZE, atom_feed, sitemaps
@@ -62,9 +63,9 @@ def relative_root(path: str) -> str:
     return "../" * path.count("/")
 
 
-def make_environment(config: SiteConfig) -> jinja2.Environment:
+def make_environment(config: SiteConfig, loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
     environment = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in config.template_dirs if d.is_dir()]),
+        loader=loader or jinja2.FileSystemLoader([str(d) for d in config.template_dirs if d.is_dir()]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -73,6 +74,20 @@ def make_environment(config: SiteConfig) -> jinja2.Environment:
     )
     environment.filters["display_date"] = display_date
     return environment
+
+
+def template_sources(config: SiteConfig) -> dict[str, str]:
+    """Every template as the build's loader finds it (a theme's first), by
+    name: what a cluster's workers render with instead of a folder."""
+    sources: dict[str, str] = {}
+    for folder in config.template_dirs:
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
+            if path.is_file():
+                try:
+                    sources.setdefault(path.relative_to(folder).as_posix(), path.read_text(encoding="utf-8"))
+                except (OSError, UnicodeDecodeError) as error:
+                    raise RenderError(f"template {path}: cannot read as UTF-8 text ({error})") from None
+    return sources
 
 
 def display_date(value: str | None) -> str:
@@ -482,10 +497,12 @@ def rendered_pages(
     config: SiteConfig,
     fragments: Fragments,
     fork: bool = True,
+    on_cluster: Callable[[list[tuple[int, int]]], Iterator[tuple[str, str]]] | None = None,
 ) -> Iterator[tuple[str, str]]:
     """Each page in both scripts, as (output path, HTML), in the order of
     ``pages`` whichever process rendered it.  Workers are forked: they
-    inherit the planned site and the templates, and send back only HTML."""
+    inherit the planned site and the templates, and send back only HTML;
+    ``on_cluster`` renders the slices of ``pages`` on a Dask cluster."""
 
     # (A forked worker fills its own copy of ``fragments``.)
     def render_slice(bounds: tuple[int, int]) -> list[tuple[str, str]]:
@@ -496,6 +513,9 @@ def rendered_pages(
         ]
 
     slices = [(at, min(at + RENDER_SLICE, len(pages))) for at in range(0, len(pages), RENDER_SLICE)]
+    if on_cluster is not None:
+        yield from on_cluster(slices)
+        return
     workers = worker_count(config.workers)
     if workers < 2 or len(pages) < PARALLEL_PAGES or not fork or not can_fork():
         for bounds in slices:
@@ -513,9 +533,11 @@ def write_pages(
     config: SiteConfig,
     build_cache: BuildCache,
     fork_renders: bool = True,
+    client: Any = None,
 ) -> dict[str, str]:
     """Render the pages whose signature changed (both scripts), the feeds,
-    sitemaps and static files; each page's signature, by path."""
+    sitemaps and static files; each page's signature, by path.  With a Dask
+    ``client``, the pages are rendered on its cluster."""
     template_hash = template_hashes(environment)
     shared = site_key(site, config)
     # A theme's templates may show any part of an article on any page.
@@ -527,11 +549,13 @@ def write_pages(
     signatures: dict[str, str] = {}
     html_paths = []
     fragments = Fragments()
-    for group in groups:
+    snapshot = cluster.share_site(client, site, config, template_sources(config)) if client is not None else None
+    for number, group in enumerate(groups):
         # The memo is by object id: it must not outlive the pages it was made for.
         memo: dict[int, str] = {}
         changed: list[Page] = []
-        for page in group():
+        indices: list[int] = []
+        for index, page in enumerate(group()):
             try:
                 signature = page_signature(page, template_hash(page.template), shared, memo, theme_templates)
             except jinja2.TemplateNotFound as error:
@@ -546,8 +570,10 @@ def write_pages(
             if build_cache.pages.get(page.path) == signature and all(writer.keep(path) for path in paths):
                 continue
             changed.append(page)
+            indices.append(index)
         del memo
-        for path, html in rendered_pages(environment, changed, site, config, fragments, fork_renders):
+        remote = partial(cluster.render_slices, client, snapshot, number, indices) if snapshot is not None else None
+        for path, html in rendered_pages(environment, changed, site, config, fragments, fork_renders, remote):
             writer.write(path, html)
         del changed
     for article in site.corpus.articles if config.text_copies else ():
@@ -571,6 +597,7 @@ def render_site(
     timings: dict[str, float] | None = None,
     retain: Callable[[Rendered], None] | None = None,
     fork_renders: bool = True,
+    client: Any = None,
 ) -> tuple[int, int]:
     """Render the pages whose inputs changed and sync the output folder;
     (files changed, files removed).  Seconds per stage go into ``timings``;
@@ -615,7 +642,7 @@ def render_site(
             for name in ("glossary", "slugs"):  # used only to make the site
                 build_cache.release(name)
             lap("site")
-            signatures = write_pages(writer, environment, site, groups, config, build_cache, fork_renders)
+            signatures = write_pages(writer, environment, site, groups, config, build_cache, fork_renders, client)
             lap("render")
             # Killed after the commit but before the new cache is saved, a build
             # must not leave a cache that describes the site before it.

@@ -19,7 +19,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -361,8 +361,13 @@ class Preview:
             self.on_settings(self.config)
             # Pages are rendered in this process: the server's own threads
             # are running, and a forked worker would copy their locks.
+            # A preview rebuilds a few files: a cluster would cost more to start than it saves.
             corpus, report = build(
-                self.config, build_cache=self.cache, accept=self.accept, retain=self.retain, fork_renders=False
+                replace(self.config, scheduler=""),
+                build_cache=self.cache,
+                accept=self.accept,
+                retain=self.retain,
+                fork_renders=False,
             )
         except (ConfigError, OutputError, RenderError, SearchAssetError) as error:
             self.show_failure(str(error))

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import htmldate
@@ -335,7 +336,12 @@ def article_blocks(body: list[Piece]) -> list[Block]:
     return blocks
 
 
-def image_problem(page_path: str, src: str) -> str | None:
+def image_path_beside(page_path: str, src: str) -> str:
+    """Where a page's relative image link leads, as a path like the page's."""
+    return os.path.normpath(os.path.join(os.path.dirname(page_path), unquote(urlsplit(src).path)))
+
+
+def image_problem(page_path: str, src: str, exists: Callable[[str], bool] = os.path.isfile) -> str | None:
     """Why an article's image cannot be copied into the site, or None."""
     parts = urlsplit(src)
     if parts.scheme or parts.netloc or src.startswith("//"):
@@ -343,7 +349,7 @@ def image_problem(page_path: str, src: str) -> str | None:
     path = unquote(parts.path)
     if not path.lower().endswith(IMAGE_SUFFIXES):
         return f"image {src[:80]}: not a JPEG, PNG, GIF or WebP file; left out"
-    if not (Path(page_path).parent / path).is_file():
+    if not exists(image_path_beside(page_path, src)):
         return f"image {src[:80]} not found beside the page; left out"
     return None
 
@@ -578,7 +584,11 @@ def article_pieces(ordered: list[Piece | str | PageImage], page: lines.Page, tit
     return body
 
 
-def normalise_webpage(path: str, text: str, encoding: str, lexicon: Lexicon | None = None) -> Article:
+def normalise_webpage(
+    path: str, text: str, encoding: str, lexicon: Lexicon | None = None, exists: Callable[[str], bool] = os.path.isfile
+) -> Article:
+    """``exists`` tells which image files are beside the page (on a cluster
+    worker, from a listing the build sent, not from a disk)."""
     lexicon = lexicon or package_lexicon()
     warnings: list[str] = []
     page_data = extract_page(text)
@@ -588,7 +598,7 @@ def normalise_webpage(path: str, text: str, encoding: str, lexicon: Lexicon | No
     reader = extract.meta_reader(lexicon)
     page = classified(texts, lexicon, reader, warnings)
     recover_gaps(ordered, page)
-    body = copyable(article_pieces(ordered, page, title_original), path, warnings)
+    body = copyable(article_pieces(ordered, page, title_original), path, warnings, exists)
     originals = [piece.text for piece in body]
     simplified = to_simplified_lines(originals)
     body = [Piece(p.kind, s, p.group, p.src) for p, s in zip(body, simplified, strict=True)]
@@ -750,12 +760,12 @@ def meta_content(tree: lxml.html.HtmlElement, *names: str) -> str | None:
     return None
 
 
-def copyable(body: list[Piece], path: str, warnings: list[str]) -> list[Piece]:
+def copyable(body: list[Piece], path: str, warnings: list[str], exists: Callable[[str], bool]) -> list[Piece]:
     """The article without the images that cannot be copied into the site,
     each named in a warning."""
     kept = []
     for piece in body:
-        problem = image_problem(path, piece.src) if piece.kind == "img" else None
+        problem = image_problem(path, piece.src, exists) if piece.kind == "img" else None
         if problem:
             warnings.append(problem)
         else:

@@ -92,7 +92,7 @@ def measure(command: list[str], cwd: Path = ROOT) -> tuple[float, int, str, int]
     return seconds, peak, "".join(output), peak_pss
 
 
-def build_command(corpus: Path, site: Path) -> list[str]:
+def build_command(corpus: Path, site: Path, scheduler: str = "") -> list[str]:
     return [
         sys.executable,
         str(ROOT / "build.py"),
@@ -103,6 +103,7 @@ def build_command(corpus: Path, site: Path) -> list[str]:
         str(site),
         "-q",
         "--timings",
+        *(["--scheduler", scheduler] if scheduler else []),
     ]
 
 
@@ -264,7 +265,7 @@ def tool(name: str) -> Path:
     return Path(sys.executable).parent / name
 
 
-def run(n: int, repeat: int, with_anchors: bool, browser: bool, pagefind: bool = True) -> dict:
+def run(n: int, repeat: int, with_anchors: bool, browser: bool, pagefind: bool = True, scheduler: str = "") -> dict:
     from bench.corpus import write_corpus
 
     corpus = OUT / f"corpus-{n}"
@@ -284,6 +285,22 @@ def run(n: int, repeat: int, with_anchors: bool, browser: bool, pagefind: bool =
         "peak_pss_mb": peak_pss / 2**20,
         "stages_s": stages_of(output).get("stages"),
     }
+    if scheduler:
+        # The same full build with files read on a Dask cluster (its start included).
+        on_cluster = OUT / f"site-{n}-cluster"
+        runs = []
+        for _ in range(repeat):
+            shutil.rmtree(on_cluster, ignore_errors=True)
+            runs.append(measure(build_command(corpus, on_cluster, scheduler)))
+        cluster_seconds, _, cluster_output, cluster_pss = sorted(runs)[len(runs) // 2]
+        result["cluster"] = {
+            "scheduler": scheduler,
+            "full_build_s": cluster_seconds,
+            "peak_pss_mb": cluster_pss / 2**20,
+            "stages_s": stages_of(cluster_output).get("stages"),
+            "same_site": same_tree(site, on_cluster),
+        }
+        shutil.rmtree(on_cluster, ignore_errors=True)
     result["pages"] = sum(1 for _ in site.rglob("*.html"))
     result["output"] = output_budget(site, n)
     result["output_mb"] = result["output"]["output_mb"]
@@ -308,6 +325,13 @@ def run(n: int, repeat: int, with_anchors: bool, browser: bool, pagefind: bool =
     if with_anchors:
         result["anchors"] = anchors(corpus, site, repeat, pagefind)
     return result
+
+
+def same_tree(first: Path, second: Path) -> bool:
+    """Whether two built sites hold the same files, byte for byte."""
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    others = sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    return files == others and all((first / f).read_bytes() == (second / f).read_bytes() for f in files)
 
 
 def anchors(corpus: Path, site: Path, repeat: int, with_pagefind: bool = True) -> dict:
@@ -353,6 +377,16 @@ def print_table(result: dict) -> None:
     rows += [(f"query loads: {k}", f"{v:.0f} KB gzip") for k, v in result["query_kb_gzip"].items()]
     for k, (median, p95) in result.get("query_ms", {}).items():
         rows.append((f"query time: {k}", f"{median:.1f} ms median, {p95:.1f} ms p95"))
+    if "cluster" in result:
+        c = result["cluster"]
+        rows += [
+            (
+                f"full build, Dask {c['scheduler']}",
+                f"{c['full_build_s']:.1f} s ({c['full_build_s'] / result['full_build_s']:.2f} of the local build), tree PSS {c['peak_pss_mb']:.0f} MB",
+            ),
+            ("  per stage", ", ".join(f"{k} {v:.1f}" for k, v in (c["stages_s"] or {}).items())),
+            ("  same site as the local build", "yes" if c["same_site"] else "NO"),
+        ]
     if "anchors" in result:
         a = result["anchors"]
         search_seconds = (result["stages_s"] or {}).get("search", 0.0)
@@ -408,6 +442,7 @@ def main() -> None:
     parser.add_argument("--no-browser", action="store_true", help="skip query timing in Chromium")
     parser.add_argument("--no-pagefind", action="store_true", help="with anchors, Hugo only")
     parser.add_argument("--pages-only", action="store_true", help="only the saved-page reading rate")
+    parser.add_argument("--scheduler", default="", help="also build on this Dask scheduler (local:N, tcp://HOST:PORT)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     rate = saved_page_rate(args.repeat)
@@ -416,7 +451,7 @@ def main() -> None:
         return
     results: list[dict] = [{"saved_pages": rate}]
     for n in args.n:
-        result = run(n, args.repeat, args.with_anchors, not args.no_browser, not args.no_pagefind)
+        result = run(n, args.repeat, args.with_anchors, not args.no_browser, not args.no_pagefind, args.scheduler)
         print_table(result)
         results.append(result)
     if args.json:
