@@ -96,8 +96,9 @@ def read_files(
     from .pipeline import display_path
 
     # Each sent once to every worker (in a list: scatter sends a collection's items one by one).
-    [shared_editorial] = client.scatter([editorial], broadcast=True)
-    [shared_images] = client.scatter([image_files(content_dir, display_path)], broadcast=True)
+    # (hash=False: Dask would otherwise walk every object to name it.)
+    [shared_editorial] = client.scatter([editorial], broadcast=True, hash=False)
+    [shared_images] = client.scatter([image_files(content_dir, display_path)], broadcast=True, hash=False)
     work = partial(read_batch, keep_source=keep_source, with_terms=with_terms)
     window = WINDOW * max(1, len(client.scheduler_info().get("workers", {})))
     pending: deque[tuple[list[Failure | None], Any]] = deque()
@@ -135,7 +136,8 @@ def read_files(
 def share_site(client: Any, site: Any, config: Any, templates: dict[str, str]) -> Any:
     """The planned site, the settings and the templates' text, sent once to
     every worker: what it renders any page from."""
-    [snapshot] = client.scatter([(site, config, templates)], broadcast=True)
+    # hash=False: naming it by its contents would walk the whole archive.
+    [snapshot] = client.scatter([(site, config, templates)], broadcast=True, hash=False)
     return snapshot
 
 

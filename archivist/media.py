@@ -1,4 +1,5 @@
-"""Images of saved web pages, copied into the built site beside their article.
+"""Images of saved web pages: which belong to the article (not QR codes or
+logos), their captions, and copying them into the built site beside it.
 
 An article's images are read from beside its page (a browser saves them in
 ``<page>_files/``) when the site is written, never from the network; large
@@ -8,14 +9,21 @@ ones are sized down, so that a site of scanned photos still fits a host.
 from __future__ import annotations
 
 import io
+import os
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from PIL import Image, UnidentifiedImageError
 
+from . import lines
 from .model import Article
 
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+CAPTION_LIMIT = 80  # characters: a longer line under an image is prose
+CAPTION_MARK = re.compile(r"^[▲△▼↑↓●◆■□]\s*")
 MAX_SIDE = 1600  # pixels: wider than an article column on any screen, at 2x
 JPEG_QUALITY = 85
 FORMATS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
@@ -78,3 +86,48 @@ def prepared(source: Path, content_dir: Path) -> bytes:
             return out.getvalue()
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as error:
         raise ImageError(f"unreadable image ({error})") from None
+
+
+def image_path_beside(page_path: str, src: str) -> str:
+    """Where a page's relative image link leads, as a path like the page's."""
+    return os.path.normpath(os.path.join(os.path.dirname(page_path), unquote(urlsplit(src).path)))
+
+
+def image_problem(page_path: str, src: str, exists: Callable[[str], bool] = os.path.isfile) -> str | None:
+    """Why an article's image cannot be copied into the site, or None."""
+    parts = urlsplit(src)
+    if parts.scheme or parts.netloc or src.startswith("//"):
+        return f"image {src[:80]} is on the web, not saved with the page; left out (nothing is loaded from the network)"
+    path = unquote(parts.path)
+    if not path.lower().endswith(IMAGE_SUFFIXES):
+        return f"image {src[:80]}: not a JPEG, PNG, GIF or WebP file; left out"
+    if not exists(image_path_beside(page_path, src)):
+        return f"image {src[:80]} not found beside the page; left out"
+    return None
+
+
+DECORATIVE = re.compile(r"qr|ewm|erweima|二维码|logo|icon|banner|btn|button|share|weixin|wechat|gif$", re.I)
+QR_PROMPT = re.compile(r"扫一扫|扫码|二维码|长按|识别|关注我们|下载.{0,6}(app|App|APP|客户端)")
+
+
+def decorative(src: str, alt: str, following: lines.Line | None) -> bool:
+    """A QR code, logo, icon or button rather than a photo of the article:
+    so named, or shown over a prompt to scan it."""
+    name = unquote(urlsplit(src).path).rsplit("/", 1)[-1]
+    return bool(DECORATIVE.search(name) or DECORATIVE.search(alt) or (following and QR_PROMPT.search(following.folded)))
+
+
+CAPTION_LEAD = re.compile(r"^(?:图为|图片?[:：]|[(（]图)")
+CAPTION_END = re.compile(r"(?:[。！？.!?)）]|摄|供图)$")
+
+
+def caption_like(line: lines.Line, following: lines.Line | None) -> bool:
+    """A short line under an image that reads as its caption: marked (▲,
+    图为), or ending as a sentence or a credit does, or any short line not
+    followed by prose (a subheading under a photo is)."""
+    text = line.folded.strip()
+    if line.kind in (lines.META, lines.LIST_HEADING, lines.BLANK) or len(text) > CAPTION_LIMIT:
+        return False
+    if CAPTION_MARK.match(text) or CAPTION_LEAD.match(text) or CAPTION_END.search(text):
+        return True
+    return line.kind == lines.SHORT and (following is None or following.kind != lines.PROSE)

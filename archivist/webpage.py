@@ -10,15 +10,11 @@ line outside the article's own element), never as article text.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
 
-import htmldate
 import lxml.etree
 import lxml.html
 import trafilatura
@@ -27,6 +23,8 @@ from markupsafe import escape
 from . import clean, extract, lines
 from .clean import Block
 from .lexicon import Lexicon, fold_lines, package_lexicon
+from .markup import PERSON_NAME, best_date, canonical_url, guessed_date, marked_date, meta_content
+from .media import CAPTION_MARK, caption_like, decorative, image_problem
 from .model import Article, Author
 from .read import ReadError
 from .repair import repair_garbled
@@ -43,10 +41,7 @@ BLOCK_TAGS = {
 }  # fmt: skip
 INVISIBLE_TAGS = {"head", "script", "style", "noscript", "template", "svg", "iframe", "select", "option", "button"}
 TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s[-–—]\s|——|--|(?<![0-9A-Za-z])-(?![0-9A-Za-z]))\s*")
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 HEADING_LIMIT = 40  # characters: a longer bold paragraph is emphasis, not a heading
-CAPTION_LIMIT = 80  # characters: a longer line under an image is prose
-CAPTION_MARK = re.compile(r"^[▲△▼↑↓●◆■□]\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,18 +59,6 @@ def parse(text: str) -> lxml.html.HtmlElement:
         return lxml.html.document_fromstring(XML_DECLARATION.sub("", text, count=1))
     except (lxml.etree.ParserError, ValueError) as error:
         raise ReadError(f"cannot parse the page as HTML: {error}") from None
-
-
-def canonical_url(tree: lxml.html.HtmlElement) -> str | None:
-    """The page's canonical address (``<link rel=canonical>``, else
-    ``og:url``), when it is an absolute web address."""
-    found = tree.xpath("//link[contains(concat(' ', normalize-space(@rel), ' '), ' canonical ')]/@href")
-    found += tree.xpath("//meta[@property='og:url']/@content")
-    for url in found:
-        url = url.strip()
-        if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc:
-            return url
-    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,24 +319,6 @@ def article_blocks(body: list[Piece]) -> list[Block]:
     return blocks
 
 
-def image_path_beside(page_path: str, src: str) -> str:
-    """Where a page's relative image link leads, as a path like the page's."""
-    return os.path.normpath(os.path.join(os.path.dirname(page_path), unquote(urlsplit(src).path)))
-
-
-def image_problem(page_path: str, src: str, exists: Callable[[str], bool] = os.path.isfile) -> str | None:
-    """Why an article's image cannot be copied into the site, or None."""
-    parts = urlsplit(src)
-    if parts.scheme or parts.netloc or src.startswith("//"):
-        return f"image {src[:80]} is on the web, not saved with the page; left out (nothing is loaded from the network)"
-    path = unquote(parts.path)
-    if not path.lower().endswith(IMAGE_SUFFIXES):
-        return f"image {src[:80]}: not a JPEG, PNG, GIF or WebP file; left out"
-    if not exists(image_path_beside(page_path, src)):
-        return f"image {src[:80]} not found beside the page; left out"
-    return None
-
-
 @dataclass
 class Extracted:
     """What trafilatura and the page's own markup say, before the line stages."""
@@ -480,33 +445,6 @@ def recover_gaps(ordered: list[Piece | str | PageImage], page: lines.Page) -> No
         over_prose = after is not None and after.kind == lines.PROSE
         if line.kind == lines.SHORT and over_prose and clean.is_standalone_heading(line.folded, after.folded):
             ordered[number] = Piece("h", item)
-
-
-DECORATIVE = re.compile(r"qr|ewm|erweima|二维码|logo|icon|banner|btn|button|share|weixin|wechat|gif$", re.I)
-QR_PROMPT = re.compile(r"扫一扫|扫码|二维码|长按|识别|关注我们|下载.{0,6}(app|App|APP|客户端)")
-
-
-def decorative(src: str, alt: str, following: lines.Line | None) -> bool:
-    """A QR code, logo, icon or button rather than a photo of the article:
-    so named, or shown over a prompt to scan it."""
-    name = unquote(urlsplit(src).path).rsplit("/", 1)[-1]
-    return bool(DECORATIVE.search(name) or DECORATIVE.search(alt) or (following and QR_PROMPT.search(following.folded)))
-
-
-CAPTION_LEAD = re.compile(r"^(?:图为|图片?[:：]|[(（]图)")
-CAPTION_END = re.compile(r"(?:[。！？.!?)）]|摄|供图)$")
-
-
-def caption_like(line: lines.Line, following: lines.Line | None) -> bool:
-    """A short line under an image that reads as its caption: marked (▲,
-    图为), or ending as a sentence or a credit does, or any short line not
-    followed by prose (a subheading under a photo is)."""
-    text = line.folded.strip()
-    if line.kind in (lines.META, lines.LIST_HEADING, lines.BLANK) or len(text) > CAPTION_LIMIT:
-        return False
-    if CAPTION_MARK.match(text) or CAPTION_LEAD.match(text) or CAPTION_END.search(text):
-        return True
-    return line.kind == lines.SHORT and (following is None or following.kind != lines.PROSE)
 
 
 def next_line(page: lines.Page, number: int) -> lines.Line | None:
@@ -652,75 +590,6 @@ def normalise_webpage(
     )
 
 
-DATE_TIME = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
-DATE_META = (
-    "article:published_time", "og:article:published_time", "publishdate", "pubdate", "publish_date",
-    "publishtime", "datepublished", "dc.date.issued", "dc.date",
-)  # fmt: skip
-# mp.weixin.qq.com pages give their publication time only to a script, as
-# seconds since 1970 (shown in China's time).
-SCRIPT_TIMESTAMP = re.compile(r"""\bvar\s+ct\s*=\s*["']?(\d{10})\b""")
-CHINA_TIME = dt.timezone(dt.timedelta(hours=8))
-PERSON_NAME = re.compile(r"[\u3400-\u9fff·]{2,12}|[A-Za-z][A-Za-z .'-]{1,40}")
-
-
-def iso_date(text: str) -> str | None:
-    match = DATE_TIME.search(text)
-    if not match:
-        return None
-    year, month, day, hour, minute, second = match.groups()
-    try:
-        stamp = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
-    except ValueError:
-        return None
-    return stamp.isoformat() if hour else stamp.date().isoformat()
-
-
-def marked_date(tree: lxml.html.HtmlElement, text: str) -> str | None:
-    """The publication date the markup declares (meta tags, ``<time>``)."""
-    for element in tree.iter("meta"):
-        key = (element.get("property") or element.get("name") or element.get("itemprop") or "").lower()
-        if key in DATE_META and element.get("content"):
-            found = iso_date(element.get("content"))
-            if found:
-                return found
-    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
-        found = linked_data_date(script)
-        if found:
-            return found
-    for element in tree.iter("time"):
-        found = iso_date(element.get("datetime") or "")
-        if found:
-            return found
-    stamp = SCRIPT_TIMESTAMP.search(text)
-    if stamp:
-        return dt.datetime.fromtimestamp(int(stamp.group(1)), CHINA_TIME).replace(tzinfo=None).isoformat()
-    return None
-
-
-LINKED_DATA_DATES = ("datePublished", "pubDate", "dateCreated")
-
-
-def linked_data_date(script: str) -> str | None:
-    """A publication date in a page's JSON-LD (schema.org's, or the
-    ``pubDate`` Chinese search engines ask for)."""
-    try:
-        data = json.loads(script)
-    except ValueError:
-        return None
-    pending = [data]
-    while pending:
-        item = pending.pop(0)
-        if isinstance(item, list):
-            pending += item
-        elif isinstance(item, dict):
-            for key in LINKED_DATA_DATES:
-                if isinstance(item.get(key), str) and iso_date(item[key]):
-                    return iso_date(item[key])
-            pending += [value for value in item.values() if isinstance(value, (dict, list))]
-    return None
-
-
 def site_name(named: str | None, titles: list[str], headline: str | None, reader: extract.MetaReader) -> str | None:
     """The site's own name: Open Graph's, else the last part of the page's
     title that is not the headline (``headline｜site``) when it names a
@@ -732,31 +601,6 @@ def site_name(named: str | None, titles: list[str], headline: str | None, reader
     others = [part for part in parts if not headline or title_key(part) != title_key(headline)]
     if len(parts) > 1 and others and 2 <= han(others[-1]) <= 16 and reader.is_media_name(to_simplified(others[-1])):
         return others[-1]
-    return None
-
-
-def best_date(shown: str | None, marked: str | None) -> str | None:
-    """The date the page shows beside the article, with the markup's time
-    when it shows none; else the markup's."""
-    if shown:
-        if "T" not in shown and marked and marked.startswith(shown) and "T" in marked:
-            return marked
-        return shown
-    return marked
-
-
-def guessed_date(tree: lxml.html.HtmlElement) -> str | None:
-    """htmldate's reading of the markup (not of the text: a search of the
-    text guesses from copyright years and link paths)."""
-    found = htmldate.find_date(tree, extensive_search=False, original_date=True)
-    return found or None
-
-
-def meta_content(tree: lxml.html.HtmlElement, *names: str) -> str | None:
-    for element in tree.iter("meta"):
-        key = (element.get("property") or element.get("name") or "").lower()
-        if key in names and (element.get("content") or "").strip():
-            return element.get("content").strip()
     return None
 
 
