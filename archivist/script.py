@@ -35,9 +35,10 @@ def detect_script(text: str, simplified: str | None = None) -> str:
     """Traditional when folding to Simplified changes more characters than
     folding to Traditional does (``simplified``: the text folded already)."""
     simplified = to_simplified(text) if simplified is None else simplified
-    traditional = to_traditional(text)
     # map over str.__ne__ counts in C: a generator per character cost more
     # than both conversions.
     changed_by_t2s = sum(map(str.__ne__, text, simplified))
-    changed_by_s2t = sum(map(str.__ne__, text, traditional))
+    if not changed_by_t2s:  # nothing to fold: Simplified, whatever folding the other way would change
+        return SIMPLIFIED
+    changed_by_s2t = sum(map(str.__ne__, text, to_traditional(text)))
     return TRADITIONAL if changed_by_t2s > changed_by_s2t else SIMPLIFIED

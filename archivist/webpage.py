@@ -328,7 +328,6 @@ class Extracted:
     title: str | None
     shown: list[str | PageImage]  # the page's layout
     marked_date: str | None  # the markup's publication date
-    guessed_date: str | None  # htmldate's
     site_name: str | None  # og:site_name
     titles: list[str]  # <title> and og:title
     author: str | None  # <meta name=author>
@@ -345,7 +344,6 @@ def extract_page(text: str) -> Extracted:
     stated = {
         "url": canonical_url(tree),
         "marked_date": marked,
-        "guessed_date": None if marked else guessed_date(tree),  # only wanted without the markup's own
         "site_name": meta_content(tree, "og:site_name", "application-name"),
         "author": meta_content(tree, "author", "article:author"),
     }
@@ -368,9 +366,18 @@ def extract_page(text: str) -> Extracted:
     return Extracted(found=found, title=title, shown=shown, titles=titles, **stated)
 
 
-def classified(texts: list[str], lexicon: Lexicon, reader: extract.MetaReader, warnings: list[str]) -> lines.Page:
+# What a metadata line holds one of: a date or time, a label's colon, a role,
+# a media name (lines in Simplified, punctuation as ASCII).
+METADATA_HINT = re.compile(r"\d|:|记者|通讯员|编辑|责编|作者|来源|稿源|出处|发布|日期|时间|审核|摄|报|网|台|社|讯|电")
+
+
+def classified(
+    texts: list[str], lexicon: Lexicon, reader: extract.MetaReader, warnings: list[str], outer: set[int] | None = None
+) -> lines.Page:
     """Every line through the scrape stages: garbled spans, pinyin notes,
-    then each classified as article, metadata or furniture."""
+    then each classified as article, metadata or furniture.  ``outer``
+    lines (above and below the extracted article) are read for metadata
+    only: one with no sign of any is furniture without further reading."""
     repaired = repair_garbled("\n".join(texts))  # in one pass, as a text scrape is
     if repaired.recovered or repaired.lost:
         warnings.append(
@@ -385,6 +392,10 @@ def classified(texts: list[str], lexicon: Lexicon, reader: extract.MetaReader, w
     for line in page.lines:
         if not line.text.strip():
             line.kind = lines.BLANK
+            continue
+        if outer and line.number in outer and not METADATA_HINT.search(line.folded):
+            line.kind, line.reason = lines.FURNITURE, "rule: outside the article's main text"
+            previous = line
             continue
         lines.classify(line, lexicon, reader)
         if previous is not None and labels_a_value(previous, line):
@@ -534,7 +545,9 @@ def normalise_webpage(
     ordered = in_page_order(page_data.shown, page_data.found, title_original)
     texts = [item if isinstance(item, str) else "" if isinstance(item, PageImage) else item.text for item in ordered]
     reader = extract.meta_reader(lexicon)
-    page = classified(texts, lexicon, reader, warnings)
+    kept = [n for n, item in enumerate(ordered) if isinstance(item, Piece)]
+    outer = {n for n in range(len(ordered)) if not kept or n < kept[0] or n > kept[-1]}
+    page = classified(texts, lexicon, reader, warnings, outer)
     recover_gaps(ordered, page)
     body = copyable(article_pieces(ordered, page, title_original), path, warnings, exists)
     originals = [piece.text for piece in body]
@@ -553,7 +566,9 @@ def normalise_webpage(
     if not title:
         title = extract.derive_title([b.text for b in blocks if b.kind == "p"])
         warnings.append(f"no title found (field 'title'); derived title {title!r} from the first sentence")
-    date = best_date(meta.date, page_data.marked_date) or page_data.guessed_date
+    # htmldate's reading of the markup, the last resort (on a tree of its own:
+    # trafilatura has pruned the first).
+    date = best_date(meta.date, page_data.marked_date) or guessed_date(parse(text))
     named = site_name(page_data.site_name, page_data.titles, title_original, reader)
     source = meta.source or (to_simplified(named) if named else None)
     authors = list(meta.authors)
