@@ -162,12 +162,14 @@ def test_build_error_shows_in_browser_and_last_good_site_stays(server, project, 
 def test_open_page_reloads_and_keeps_its_scroll_position(server, project, browser):
     page = browser.new_page(viewport={"width": 800, "height": 400})
     page.goto(server.url + "articles/2019/2019-08-12-yulin-kuifengshanshang.html")
+    page.wait_for_load_state("load")
     page.evaluate("window.scrollTo(0, 900); window.__before_reload = true")
     article = seed_file(project, "001")
     article.write_text(article.read_text(encoding="utf-8").replace("迈入新时代", "迈入崭新时代", 1), "utf-8")
     page.wait_for_function("window.__before_reload === undefined", timeout=20000)
     page.wait_for_function("document.body.innerText.indexOf('迈入崭新时代') >= 0", timeout=20000)
     page.wait_for_timeout(300)
+    page.wait_for_load_state("load")  # a second rebuild may reload it once more
     assert abs(page.evaluate("window.scrollY") - 900) < 50
     page.close()
 
