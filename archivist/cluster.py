@@ -24,6 +24,7 @@ from typing import Any
 
 from .editorial import Editorial
 from .model import Article, Failure
+from .workers import in_order
 
 BATCH = 32  # files per task: a task costs about a millisecond of scheduling
 WINDOW = 64  # tasks in flight per worker: a slow reader does not fill memory
@@ -78,14 +79,12 @@ def read_batch(
     batch: list[tuple[str, bytes]], editorial: Editorial, keep_source: bool, images: frozenset[str], with_terms: bool
 ) -> list[tuple[Article | Failure, tuple[str, list] | None]]:
     """On a worker: files' bytes to articles and their term data."""
-    from .index import article_terms
-    from .pipeline import normalise_data
+    from .pipeline import normalise_data, with_term_data
 
-    done = []
-    for path, data in batch:
-        result = normalise_data(path, data, editorial, keep_source, images.__contains__)
-        done.append((result, article_terms(result) if with_terms and isinstance(result, Article) else None))
-    return done
+    return [
+        with_term_data(normalise_data(path, data, editorial, keep_source, images.__contains__), with_terms)
+        for path, data in batch
+    ]
 
 
 def read_files(
@@ -179,11 +178,9 @@ def render_slices(
 ) -> Iterator[tuple[str, str]]:
     """The pages of ``slices`` (bounds in ``indices``, the changed pages of
     kind ``group``) rendered on the cluster, in order."""
-    window = WINDOW * max(1, len(client.scheduler_info().get("workers", {})))
-    pending: deque[Any] = deque()
-    for start, end in slices:
-        pending.append(client.submit(render_on_worker, snapshot, snapshot.key, group, indices[start:end], pure=False))
-        if len(pending) >= window:
-            yield from pending.popleft().result()
-    while pending:
-        yield from pending.popleft().result()
+    futures = (
+        client.submit(render_on_worker, snapshot, snapshot.key, group, indices[start:end], pure=False)
+        for start, end in slices
+    )
+    for rendered in in_order(futures, WINDOW * max(1, len(client.scheduler_info().get("workers", {})))):
+        yield from rendered

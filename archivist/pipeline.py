@@ -129,8 +129,12 @@ def read_for_build(
     path: Path, editorial: Editorial | None = None, keep_source: bool = True, with_terms: bool = True
 ) -> ReadResult:
     """A file to its article and, for the search index, its term data."""
-    result = normalise_file(path, editorial, keep_source)
-    return result, article_terms(result) if with_terms and isinstance(result, Article) else None
+    return with_term_data(normalise_file(path, editorial, keep_source), with_terms)
+
+
+def with_term_data(result: Article | Failure, wanted: bool = True) -> ReadResult:
+    """A read file's result and, when wanted and it is an article, its term data."""
+    return result, article_terms(result) if wanted and isinstance(result, Article) else None
 
 
 PARALLEL_FROM = 64  # below this many files a pool costs more than it saves

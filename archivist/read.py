@@ -54,15 +54,23 @@ def looks_binary(data: bytes) -> bool:
     return controls > len(sample) * 0.05
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Text and the encoding it was found in: a BOM wins, then UTF-8, then
-    whichever of GB18030 and Big5 reads as more natural Chinese."""
+def by_byte_order_mark(data: bytes) -> tuple[str, str] | None:
+    """The text and encoding a byte order mark says, or None without one."""
     for bom, encoding in BOMS:
         if data.startswith(bom):
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as error:
                 raise ReadError(f"invalid {encoding} after its byte order mark: {error.reason}") from None
+    return None
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text and the encoding it was found in: a BOM wins, then UTF-8, then
+    whichever of GB18030 and Big5 reads as more natural Chinese."""
+    marked = by_byte_order_mark(data)
+    if marked:
+        return marked
     if looks_binary(data):
         raise ReadError("binary file (NUL or control bytes), not text")
     try:
@@ -162,7 +170,7 @@ def declared_encoding(data: bytes) -> str | None:
         name = codecs.lookup(match.group(1).decode("ascii")).name
     except (LookupError, UnicodeDecodeError):
         return None
-    return {"gb2312": "gbk", "iso8859-1": "iso8859-1"}.get(name, name)
+    return "gbk" if name == "gb2312" else name
 
 
 def decode_page(data: bytes) -> tuple[str, str]:
@@ -170,12 +178,9 @@ def decode_page(data: bytes) -> tuple[str, str]:
     UTF-8; else of the declared encoding, GB18030 and Big5, the reading
     that gives the most natural Chinese (a declaration is often wrong on
     re-saved pages), the declared one on a tie."""
-    for bom, encoding in BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding).lstrip("\ufeff"), encoding
-            except UnicodeDecodeError as error:
-                raise ReadError(f"invalid {encoding} after its byte order mark: {error.reason}") from None
+    marked = by_byte_order_mark(data)
+    if marked:
+        return marked
     if looks_binary(data):
         raise ReadError("binary file (NUL or control bytes), not a web page")
     declared = declared_encoding(data)
@@ -185,8 +190,8 @@ def decode_page(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), declared if data.isascii() and declared else "utf-8"
     except UnicodeDecodeError:
         pass
-    candidates = [declared] if declared else []
-    candidates += [name for name in ("utf-8", "gb18030", "big5") if name != declared]
+    candidates = [declared] if declared and declared != "utf-8" else []  # UTF-8 failed above
+    candidates += [name for name in ("gb18030", "big5") if name != declared]
     readings = []
     for rank, name in enumerate(candidates):
         codec = SUPERSETS.get(name, name)

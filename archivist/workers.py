@@ -11,7 +11,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 Item = TypeVar("Item")
@@ -62,6 +62,20 @@ def call_inherited(item: Any) -> Any:
     return _inherited(item)
 
 
+def in_order(futures: Iterable[Any], window: int) -> Iterator[Any]:
+    """The results of ``futures`` (anything with ``result()``: a process
+    pool's, a Dask client's) in their order, taking each as the next is
+    submitted once ``window`` are in flight: a slow reader does not fill
+    memory with results waiting."""
+    pending: deque[Any] = deque()
+    for future in futures:
+        pending.append(future)
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
 def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
@@ -81,12 +95,6 @@ def map_forked(work: Callable[[Item], Result], items: Iterable[Item], workers: i
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=inherit, initargs=(work, os.getpid())
         ) as pool:
-            pending: deque[Future] = deque()
-            for item in items:
-                pending.append(pool.submit(call_inherited, item))
-                if len(pending) >= window:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
+            yield from in_order((pool.submit(call_inherited, item) for item in items), window)
     finally:
         gc.unfreeze()
