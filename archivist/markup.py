@@ -9,7 +9,6 @@ import json
 import re
 from urllib.parse import urlsplit
 
-import htmldate
 import lxml.html
 
 
@@ -107,6 +106,8 @@ def best_date(shown: str | None, marked: str | None) -> str | None:
 def guessed_date(tree: lxml.html.HtmlElement) -> str | None:
     """htmldate's reading of the markup (not of the text: a search of the
     text guesses from copyright years and link paths)."""
+    import htmldate  # as trafilatura: loaded only when a page needs it
+
     found = htmldate.find_date(tree, extensive_search=False, original_date=True)
     return found or None
 

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from PIL import Image, UnidentifiedImageError
-
 from . import lines
 from .model import Article
 
@@ -27,7 +25,7 @@ CAPTION_MARK = re.compile(r"^[▲△▼↑↓●◆■□]\s*")
 MAX_SIDE = 1600  # pixels: wider than an article column on any screen, at 2x
 JPEG_QUALITY = 85
 FORMATS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
-Image.MAX_IMAGE_PIXELS = 60_000_000  # a larger image is refused, not decoded (decompression bombs)
+MAX_PIXELS = 60_000_000  # a larger image is refused, not decoded (decompression bombs)
 
 
 class ImageError(Exception):
@@ -63,6 +61,9 @@ def inside(path: Path, root: Path) -> bool:
 def prepared(source: Path, content_dir: Path) -> bytes:
     """The image's bytes for the site: as they are when small enough, else
     scaled to ``MAX_SIDE`` and encoded again in the same format."""
+    from PIL import Image, UnidentifiedImageError  # loaded only when an image is copied
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     if not inside(source, content_dir):
         raise ImageError("outside the content folder; not copied")
     try:

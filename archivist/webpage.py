@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import lxml.etree
 import lxml.html
-import trafilatura
 from markupsafe import escape
 
 from . import clean, extract, lines
@@ -347,6 +346,8 @@ def extract_page(text: str) -> Extracted:
         "site_name": meta_content(tree, "og:site_name", "application-name"),
         "author": meta_content(tree, "author", "article:author"),
     }
+    import trafilatura  # imported when a page is read: a build of text files never loads it
+
     document = trafilatura.bare_extraction(
         tree,
         url=None,  # with an address it makes image links absolute; they are read beside the page
