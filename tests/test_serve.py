@@ -40,6 +40,8 @@ class Server:
             if match:
                 self.url = match.group(1)
                 return
+        self.process.kill()  # a server left running would load every test after it
+        self.process.wait()
         raise AssertionError("server did not start: " + "".join(self.lines))
 
     def get(self, path: str) -> tuple[int, str, bytes]:
