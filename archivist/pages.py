@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from .charts import bar_chart, column_chart
 from .config import SiteConfig
 from .glossary import Entry, Glossary, Use
+from .maps import RegionMap, region_map
 from .media import image_path
 from .model import Article, Corpus
 from .taxonomy import InitiativeNode, RegionNode, Taxonomy
@@ -202,12 +203,21 @@ def region_chart(site: Site, node: RegionNode | None) -> Markup:
     return bar_chart(data, label) if len(data) > 1 else Markup("")
 
 
-def home_pages(site: Site, per_page: int) -> list[Page]:
+def place_charts(site: Site, node: RegionNode | None, maps: bool, title: str) -> dict[str, Any]:
+    """A place's (or the whole archive's) articles by year, and by its parts:
+    on a map when there is one, else in bars."""
+    articles = by_date(node.articles) if node else site.ordered
+    drawn = region_map(site.taxonomy, node) if maps else None
+    charts: dict[str, Any] = {"years": column_chart(year_counts(articles), f"{title}每年的文章数")}
+    charts["map"] = drawn
+    # The map's table lists the parts' counts; the bars do where there is no table.
+    charts["regions"] = region_chart(site, node) if drawn is None or not drawn.rows else Markup("")
+    return charts
+
+
+def home_pages(site: Site, per_page: int, maps: bool = True) -> list[Page]:
     pages = []
-    charts = {
-        "years": column_chart(year_counts(site.ordered), "每年的文章数"),
-        "regions": region_chart(site, None),
-    }
+    charts = place_charts(site, None, maps, "")
     for number, count, items in paginate(site.ordered, per_page):
         context = {
             "articles": items,
@@ -268,10 +278,12 @@ def term_feed(node: RegionNode | InitiativeNode, minimum: int) -> str | None:
     return node.path.replace(".html", ".xml") if len(node.articles) >= minimum else None
 
 
-def tag_pages(site: Site, per_page: int, index_per_page: int, feed_minimum: int) -> list[Page]:
+def tag_pages(site: Site, per_page: int, index_per_page: int, feed_minimum: int, maps: bool = True) -> list[Page]:
     taxonomy = site.taxonomy
     tree = tuple((n.code, n.name, n.parent, len(n.articles)) for n in taxonomy.regions.values())
-    pages = [Page("regions/index.html", "regions.html", {"chart": region_chart(site, None)}, depends=tree)]
+    national = region_map(taxonomy, None) if maps else None
+    index = {"chart": region_chart(site, None) if national is None else "", "map": national}
+    pages = [Page("regions/index.html", "regions.html", index, depends=tree)]
     # The list of initiatives grows with the archive: in pages, each showing its own lines.
     for page in list_pages(
         "initiatives/index.html", "initiatives.html", taxonomy.initiatives_by_count, index_per_page, {}
@@ -280,10 +292,7 @@ def tag_pages(site: Site, per_page: int, index_per_page: int, feed_minimum: int)
         pages.append(replace(page, shown=shown))
     for node in taxonomy.regions.values():
         articles = by_date(node.articles)
-        charts = {
-            "years": column_chart(year_counts(articles), f"{node.name}每年的文章数"),
-            "regions": region_chart(site, node),
-        }
+        charts = place_charts(site, node, maps, node.name)
         context = {"node": node, "charts": charts}
         feed = term_feed(node, feed_minimum)
         # Each page shows its own items, and of the place its name and counts.
@@ -355,10 +364,10 @@ def page_groups(site: Site, config: SiteConfig) -> list[Callable[[], list[Page]]
     for: a build holds one kind's plan at a time, not a whole archive's."""
     per_page = config.per_page
     return [
-        partial(home_pages, site, per_page),
+        partial(home_pages, site, per_page, config.maps),
         partial(article_pages, site),
         partial(archive_pages, site, per_page),
-        partial(tag_pages, site, per_page, config.index_per_page, config.feed_min_articles),
+        partial(tag_pages, site, per_page, config.index_per_page, config.feed_min_articles, config.maps),
         partial(glossary_pages, site, config.uses_per_page, config.index_per_page),
         lambda: [Page("search.html", "search.html"), Page("404.html", "404.html")],
     ]
@@ -410,6 +419,8 @@ def digest(value: Any, memo: dict[int, str], whole: bool = False) -> str:
         )
     elif isinstance(value, InitiativeNode):
         parts = ("initiative", value.name, value.slug, digest(value.articles, memo, whole))
+    elif isinstance(value, RegionMap):  # plain data through and through: its repr says it all
+        parts = ("map", repr(value))
     elif isinstance(value, partial):
         article, glossary = value.args
         links = tuple((e.slogan, e.key, e.meaning[:121]) for e in glossary.for_article(article.slug))

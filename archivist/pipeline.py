@@ -17,6 +17,7 @@ from .config import SiteConfig
 from .editorial import Editorial, load_editorial
 from .gazetteer import load_gazetteer
 from .index import article_terms
+from .maps import map_notices
 from .model import Article, Corpus, Failure
 from .normalise import content_hash, normalise
 from .read import PAGE_SUFFIXES, SOURCE_SUFFIXES, ReadError, read_bytes
@@ -301,6 +302,8 @@ def build(
             terms=lambda: build_cache.part("terms"),
             client=client,
         )
+        if config.maps:
+            corpus.notices.extend(map_notices(corpus.articles))
         stages = {"read": time.perf_counter() - started}
         changed = removed = 0
         if accept is None or accept([f.path for f in corpus.failures]):
