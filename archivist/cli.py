@@ -18,6 +18,7 @@ from .config import PROJECT_ROOT, ConfigError, SiteConfig, check_scheduler, chec
 from .editorial import load_editorial
 from .glossary import build_glossary
 from .index import SearchAssetError
+from .maps import map_notices
 from .model import Corpus
 from .pipeline import build, load_corpus, normalise_file
 from .render import RenderError, write_zip, zip_destination
@@ -160,7 +161,10 @@ def dump_json(data: object) -> None:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    corpus = load_corpus(settings(args).content_dir)
+    config = settings(args)
+    corpus = load_corpus(config.content_dir)
+    if config.maps:  # what the build would warn of
+        corpus.notices.extend(map_notices(corpus.articles))
     report_failures(corpus)
     report_warnings(corpus)
     print(f"Checked {len(corpus.articles) + len(corpus.failures)} files: {len(corpus.articles)} articles, "

@@ -75,11 +75,14 @@ def shade_bounds(counts: list[int]) -> list[int]:
 
 
 def shade_of(count: int, bounds: list[int]) -> int:
-    """0 for no articles, else 1 .. SHADES (spread over the palette when there are fewer bounds)."""
+    """0 for no articles, else 1 .. SHADES, spread over the palette when there
+    are fewer bounds (one bound: a middle shade, not the palest)."""
     if count <= 0:
         return 0
+    if len(bounds) == 1:
+        return SHADES - 1
     rank = max(n for n, bound in enumerate(bounds) if bound <= count)
-    return 1 + round(rank * (SHADES - 1) / max(1, len(bounds) - 1))
+    return 1 + round(rank * (SHADES - 1) / (len(bounds) - 1))
 
 
 def legend_labels(bounds: list[int], top: int) -> list[tuple[int, str]]:
@@ -145,7 +148,8 @@ class RegionMap:
         caption = f'文章篇数<ul class="legend">{legend}</ul>' if legend else escape(self.label)
         figure = f'<figure class="map">{"".join(parts)}<figcaption>{caption}</figcaption></figure>'
         if not self.rows:
-            return Markup(f'<div class="map-block">{figure}</div>')
+            kind = "map-block locator" if self.here and not self.shapes else "map-block"
+            return Markup(f'<div class="{kind}">{figure}</div>')
         rows = "".join(
             '<tr><th scope="row">'
             + (f'<a href="{escape(url(link))}">{escape(name)}</a>' if link else escape(name))
@@ -216,11 +220,13 @@ def locator_map(taxonomy: Taxonomy, node: RegionNode) -> RegionMap | None:
     data = drawn_map(node.parent)
     if data is None or node.code not in data["units"]:
         return None
+    # Drawn small, so from the coarser outlines made for it when there are some.
+    small = map_file(f"{node.parent[:2]}-locators").get(node.parent, {})
+    outline = small.get("outline") or data["outline"]
+    here = small.get("units", {}).get(node.code) or data["units"][node.code]
     parent = taxonomy.regions[node.parent]
     label = f"{node.name}在{parent.name}的位置"
-    return RegionMap(
-        label, data["width"], data["height"], data["outline"], "", (), (), (), (), data["units"][node.code]
-    )
+    return RegionMap(label, data["width"], data["height"], outline, "", (), (), (), (), here)
 
 
 def region_map(taxonomy: Taxonomy, node: RegionNode | None) -> RegionMap | None:
@@ -248,7 +254,8 @@ def map_notices(articles: list[Article]) -> list[str]:
         data = drawn_map(parent)
         if data is None or code not in data["units"]:
             notices.append(
-                f"map: {name} ({code}, {counts[code]} articles) has no outline in {source}; "
+                f"map: {name} ({code}, {counts[code]} article{'' if counts[code] == 1 else 's'}) "
+                f"has no outline in {source}; "
                 "it is listed in the map's table only"
             )
     return notices

