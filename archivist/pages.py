@@ -210,8 +210,9 @@ def place_charts(site: Site, node: RegionNode | None, maps: bool, title: str) ->
     drawn = region_map(site.taxonomy, node) if maps else None
     charts: dict[str, Any] = {"years": column_chart(year_counts(articles), f"{title}每年的文章数")}
     charts["map"] = drawn
-    # The map's table lists the parts' counts; the bars do where there is no table.
-    charts["regions"] = region_chart(site, node) if drawn is None or not drawn.rows else Markup("")
+    # Our templates show the bars only where there is no map table (a theme's own may show both).
+    charts["regions"] = region_chart(site, node)
+    charts["map_table"] = bool(drawn and drawn.rows)
     return charts
 
 
@@ -282,7 +283,7 @@ def tag_pages(site: Site, per_page: int, index_per_page: int, feed_minimum: int,
     taxonomy = site.taxonomy
     tree = tuple((n.code, n.name, n.parent, len(n.articles)) for n in taxonomy.regions.values())
     national = region_map(taxonomy, None) if maps else None
-    index = {"chart": region_chart(site, None) if national is None else "", "map": national}
+    index = {"chart": region_chart(site, None), "map": national}
     pages = [Page("regions/index.html", "regions.html", index, depends=tree)]
     # The list of initiatives grows with the archive: in pages, each showing its own lines.
     for page in list_pages(
