@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import math
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,22 +52,23 @@ def drawn_map(code: str) -> dict | None:
     return maps.get(code)
 
 
-def nice(value: float) -> int:
-    """Down to 1, 2 or 5 times a power of ten."""
-    power = 10 ** math.floor(math.log10(value))
-    return int(max(step for step in (1, 2, 5, 10) if step * power <= value * 1.0000001) * power)
+def rounded(value: int) -> int:
+    """Down to two significant figures: 4,362 -> 4,300."""
+    power = 10 ** max(0, len(str(value)) - 2)
+    return value // power * power
 
 
 def shade_bounds(counts: list[int]) -> list[int]:
-    """The lowest count of each shade: 1, then round numbers spaced evenly on a
-    log scale up to the largest count (so a few large places do not leave
-    every other one in the palest shade)."""
-    top = max(counts, default=0)
-    if top <= SHADES:
-        return list(range(1, top + 1))
-    bounds = [1]
+    """The lowest count of each shade: the places with articles split in
+    fifths by count (quantiles, rounded), so each shade holds about as many
+    places however skewed the counts are; a few distinct counts, one each."""
+    values = sorted(count for count in counts if count > 0)
+    distinct = sorted(set(values))
+    if len(distinct) <= SHADES:
+        return distinct
+    bounds = [values[0]]
     for step in range(1, SHADES):
-        bound = nice(top ** (step / SHADES))
+        bound = rounded(values[len(values) * step // SHADES])
         if bound > bounds[-1]:
             bounds.append(bound)
     return bounds

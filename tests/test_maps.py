@@ -52,17 +52,27 @@ def test_path_data_stays_inside_its_frame():
         assert 0 <= x <= national["width"] and 0 <= y <= national["height"]
 
 
-def test_shades_run_from_one_to_the_largest_count_on_a_log_scale():
-    bounds = shade_bounds([1, 3, 40, 1000])
-    assert bounds == [1, 2, 10, 50, 200]
-    assert [shade_of(n, bounds) for n in (0, 1, 2, 9, 10, 199, 1000)] == [0, 1, 2, 2, 3, 4, 5]
-    assert legend_labels(bounds, 1000) == [(1, "1"), (2, "2–9"), (3, "10–49"), (4, "50–199"), (5, "200–1000")]
+def test_each_shade_holds_about_a_fifth_of_the_places_with_articles():
+    counts = [0, *range(1, 101)]
+    bounds = shade_bounds(counts)
+    assert bounds == [1, 21, 41, 61, 81]
+    shades = [shade_of(n, bounds) for n in counts]
+    assert shades.count(0) == 1 and all(shades.count(s) == 20 for s in range(1, 6))
+    assert legend_labels(bounds, 100) == [(1, "1–20"), (2, "21–40"), (3, "41–60"), (4, "61–80"), (5, "81–100")]
+
+
+def test_a_skewed_archive_still_spreads_its_places_over_the_shades():
+    counts = [7780, 2903, 2820, 670, 602, 482, 458, 452, 443, 437, 435, 407, 395, 380, 368, 357, 300, 250, 120, 40]
+    bounds = shade_bounds(counts)
+    assert bounds == [40, 350, 400, 450, 670]  # the 5th, 9th, 13th and 17th counts, to two figures
+    assert {shade_of(n, bounds) for n in counts} == {1, 2, 3, 4, 5}
 
 
 def test_few_counts_spread_over_the_palette():
-    bounds = shade_bounds([1, 2])
-    assert bounds == [1, 2]
-    assert [shade_of(n, bounds) for n in (1, 2)] == [1, 5]
+    bounds = shade_bounds([1, 2, 7])
+    assert bounds == [1, 2, 7]
+    assert [shade_of(n, bounds) for n in (1, 2, 6, 7, 9)] == [1, 3, 3, 5, 5]
+    assert legend_labels(bounds, 9) == [(1, "1"), (3, "2–6"), (5, "7–9")]
     assert shade_bounds([]) == []
     assert shade_of(1, shade_bounds([1, 1])) == 4  # one shade: not the palest, on pale land
 
