@@ -256,7 +256,7 @@ def draw_map(
     drawn: dict = {}
     move = None
     if split:
-        # The South China Sea inset, right of the mainland, a fifth of its width.
+        # The South China Sea inset, right of the mainland, INSET_SHARE of the frame wide.
         islands = shapely.intersection(outline, south_box)
         if lines is not None:
             islands = shapely.union(islands, shapely.intersection(lines, south_box).envelope)
