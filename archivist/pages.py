@@ -203,10 +203,11 @@ def region_chart(site: Site, node: RegionNode | None) -> Markup:
     return bar_chart(data, label) if len(data) > 1 else Markup("")
 
 
-def place_charts(site: Site, node: RegionNode | None, maps: bool, title: str) -> dict[str, Any]:
-    """A place's (or the whole archive's) articles by year, and by its parts:
-    on a map when there is one, else in bars."""
-    articles = by_date(node.articles) if node else site.ordered
+def place_charts(
+    site: Site, node: RegionNode | None, articles: list[Article], maps: bool, title: str
+) -> dict[str, Any]:
+    """A place's (or the whole archive's) ``articles`` by year, and by its
+    parts: on a map when there is one, else in bars."""
     drawn = region_map(site.taxonomy, node) if maps else None
     charts: dict[str, Any] = {"years": column_chart(year_counts(articles), f"{title}每年的文章数")}
     charts["map"] = drawn
@@ -218,7 +219,7 @@ def place_charts(site: Site, node: RegionNode | None, maps: bool, title: str) ->
 
 def home_pages(site: Site, per_page: int, maps: bool = True) -> list[Page]:
     pages = []
-    charts = place_charts(site, None, maps, "")
+    charts = place_charts(site, None, site.ordered, maps, "")
     for number, count, items in paginate(site.ordered, per_page):
         context = {
             "articles": items,
@@ -293,7 +294,7 @@ def tag_pages(site: Site, per_page: int, index_per_page: int, feed_minimum: int,
         pages.append(replace(page, shown=shown))
     for node in taxonomy.regions.values():
         articles = by_date(node.articles)
-        charts = place_charts(site, node, maps, node.name)
+        charts = place_charts(site, node, articles, maps, node.name)
         context = {"node": node, "charts": charts}
         feed = term_feed(node, feed_minimum)
         # Each page shows its own items, and of the place its name and counts.

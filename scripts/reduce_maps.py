@@ -167,6 +167,12 @@ def frame_for(bounds: tuple[float, float, float, float]) -> Frame:
     return Frame(minx, maxy, scale, round((maxx - minx) * scale), round((maxy - miny) * scale))
 
 
+def moves(points: np.ndarray) -> str:
+    """``M`` to the first point, then relative lines through the rest."""
+    steps = np.diff(points, axis=0)
+    return f"M{points[0][0]} {points[0][1]}l" + " ".join(f"{dx} {dy}" for dx, dy in steps.tolist())
+
+
 def ring_path(coords: np.ndarray) -> str:
     points = np.round(coords).astype(np.int64)
     keep = np.ones(len(points), dtype=bool)
@@ -174,11 +180,7 @@ def ring_path(coords: np.ndarray) -> str:
     points = points[keep]
     if len(points) > 1 and (points[0] == points[-1]).all():
         points = points[:-1]
-    if len(points) < 3:
-        return ""
-    steps = np.diff(points, axis=0)
-    moves = " ".join(f"{dx} {dy}" for dx, dy in steps.tolist())
-    return f"M{points[0][0]} {points[0][1]}l{moves}z"
+    return moves(points) + "z" if len(points) >= 3 else ""
 
 
 def path_data(shape: shapely.Geometry) -> str:
@@ -198,8 +200,7 @@ def line_data(shape: shapely.Geometry) -> str:
             continue
         points = np.round(np.asarray(line.coords)).astype(np.int64)
         if len(points) >= 2:
-            steps = np.diff(points, axis=0)
-            parts.append(f"M{points[0][0]} {points[0][1]}l" + " ".join(f"{dx} {dy}" for dx, dy in steps.tolist()))
+            parts.append(moves(points))
     return "".join(parts).replace(" -", "-")
 
 
