@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: site test lint serve dist bench search-quality fidelity robustness maps clean
+.PHONY: site test lint serve dist bench search-quality fidelity line-model robustness maps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,9 +65,17 @@ robustness: $(VENV)/.dev node_modules/.installed
 search-quality: $(VENV)/.dev
 	$(BIN)/python bench/search_quality.py
 
-# Normalisation over the fixture scrapes: per-field accuracy, furniture left, lines lost.
+# Normalisation over the fixture scrapes: per-field accuracy, furniture left,
+# lines lost; then the real pages beside trafilatura, readability and GNE
+# (REAL_SPLIT=holdout for the pages the model never saw, all for both).
+REAL_SPLIT ?= dev
 fidelity: $(VENV)/.dev
 	$(BIN)/python bench/fidelity.py
+	$(BIN)/python bench/realpages.py --split $(REAL_SPLIT)
+
+# The line model (archivist/line-model.json) from the marked real pages; checked in.
+line-model: $(VENV)/.dev
+	$(BIN)/python scripts/train_line_model.py
 
 clean:
 	rm -rf site dist .pytest_cache .ruff_cache

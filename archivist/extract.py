@@ -88,6 +88,55 @@ HALF_DAY = re.compile(r"(上午|下午|晚上|中午)\s*(\d{1,2})([:：]\d{1,2})
 BOUNDARY = r"(?:^|(?<=[\s\[\]【】()（）|丨:,;/□■◆●·<>，、；]))"
 EDITOR_CODE = re.compile(r"_[A-Za-z0-9]+$")
 PERSON = re.compile(rf"^[{HAN}·]{{2,6}}$")
+# The surnames of nearly everyone (the Hundred Family Surnames' common part and
+# today's frequent ones): a reporter's or photographer's name starts with one,
+# a sidebar's word (搜索, 精选, 调查) after a role word does not.
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖萧田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾"
+    "夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷"
+    "詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司"
+    "卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻"
+    "苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平"
+    "计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭"
+    "干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+)
+COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "令狐",
+    "公孙",
+    "慕容",
+    "尉迟",
+    "长孙",
+    "宇文",
+    "司徒",
+    "夏侯",
+    "端木",
+)
+PEN_NAME_ROLES = ("作者", "撰稿", "文", "撰文", "作")  # a signed piece may carry a pen name
+
+
+def named_list(token: str, rest: str, role: str) -> bool:
+    """The first name after a role word: one with a surname, or one followed
+    by such a name (宝音 郝佳丽)."""
+    tokens = re.split(r"[、,，;；\s/:|丨]+", rest.strip(), maxsplit=2)  # ``rest`` starts with ``token``
+    following = tokens[1] if len(tokens) > 1 else ""
+    return plausible_name(token, role) or bool(PERSON.match(following) and plausible_name(following, role))
+
+
+def plausible_name(token: str, role: str) -> bool:
+    """Whether a token glued to a role word, or the first after it, can be a
+    person's name (names after the first are taken as the list goes on:
+    宝音 has no Han surname)."""
+    if role in PEN_NAME_ROLES or "·" in token:
+        return True
+    return token[:1] in SURNAMES or token.startswith(COMPOUND_SURNAMES)
+
+
 PROVENANCE = re.compile(r"《\s*([^》]{2,20}?)\s*》\s*[(（]?\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
 
 
@@ -188,11 +237,19 @@ class MetaReader:
                 # 以下文章来源于X，作者X: an account signing as itself is no author.
                 residue.append(" ".join(value.split()[1:]))
                 continue
-            residue.append(self.take(meta, self.field_of[label], label, value))
+            residue.append(
+                self.take(
+                    meta,
+                    self.field_of[label],
+                    label,
+                    value,
+                    attached=line[match.end("label") : match.end("label") + 1].isalpha(),
+                )
+            )
         self.read_residue(meta, " ".join(residue))
         return meta
 
-    def take(self, meta: MetaLine, name: str, label: str, value: str) -> str:
+    def take(self, meta: MetaLine, name: str, label: str, value: str, attached: bool = False) -> str:
         """Store one label's value; return what of it was not understood."""
         if name == "date":
             date = parse_date(value)
@@ -211,7 +268,7 @@ class MetaReader:
             meta.editors.extend(EDITOR_CODE.sub("", n) for n in names)
             return rest
         if name == "author":
-            authors, rest = self.people(label, value)
+            authors, rest = self.people(label, value, attached)
             meta.authors.extend(authors)
             return rest
         return ""  # other: counters, reviewers, index tables are set aside
@@ -225,7 +282,7 @@ class MetaReader:
             names.append(token)
         return names, ""
 
-    def people(self, role: str, value: str) -> tuple[list[Author], str]:
+    def people(self, role: str, value: str, attached: bool = False) -> tuple[list[Author], str]:
         """``本报记者 胡晓军 通讯员 钟华平``: role words switch the role; a
         role may carry its paper (农民日报·中国农网记者); an organisation may
         sign as 作者."""
@@ -234,12 +291,18 @@ class MetaReader:
             glued = self.glued_role.match(token)
             if token in self.roles or (token.endswith(("记者", "通讯员")) and len(token) <= 16):
                 role = token
-            elif glued and glued.group("role") in self.roles:
+            elif (
+                glued and glued.group("role") in self.roles and plausible_name(glued.group("name"), glued.group("role"))
+            ):
                 role = glued.group("role")
                 authors.append(Author(glued.group("name"), role))
-            elif (PERSON.match(token) and token not in self.field_of) or (
-                role in ("作者", "撰稿") and not authors and self.is_media_name(token)
-            ):
+            elif (
+                PERSON.match(token)
+                and token not in self.field_of
+                and not glued  # a role glued to a word that is no name (图片精选, 记者调查)
+                # A role written right before its first name (图片搜索): that name alone says.
+                and (authors or (plausible_name(token, role) if attached else named_list(token, rest, role)))
+            ) or (role in ("作者", "撰稿") and not authors and self.is_media_name(token)):
                 authors.append(Author(token, role))
             else:
                 return authors, rest

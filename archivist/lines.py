@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Protocol
 
 from . import clean, extract
 from .lexicon import Lexicon, fold_lines
@@ -22,7 +23,8 @@ from .model import Author
 PROSE, SHORT, META, FURNITURE, LIST_HEADING, BLANK = "prose", "short", "meta", "furniture", "list-heading", "blank"
 MAX_RESIDUE_HAN = 2  # a metadata line leaves at most this much unexplained text
 RUN_BREAK = 3  # this many short lines in a row, between prose, end a run of the article
-MENU_SEPARATORS = re.compile(r"\s*(?:[|｜丨/·•]|\s{2,}|\u3000)\s*")
+KEPT = "kept by the lexicon"
+MENU_SEPARATORS = re.compile(r"\s*(?:[|｜丨/·•\t]|\s{2,}|\u3000|\s[-–—]\s)\s*")  # a tab: a table's cells, copied
 
 
 @dataclass
@@ -33,6 +35,7 @@ class Line:
     kind: str = SHORT
     reason: str = ""
     meta: extract.MetaLine | None = None
+    element: str = ""  # a saved page's line: the kind of element it came from ("p", "h", "li", "row")
 
 
 @dataclass
@@ -76,7 +79,7 @@ def classification(
 def _classify(line: Line, lexicon: Lexicon, reader: extract.MetaReader) -> None:
     folded = line.folded
     if lexicon.kept(folded):
-        line.kind, line.reason = PROSE if clean.is_prose(folded) else SHORT, "kept by the lexicon"
+        line.kind, line.reason = PROSE if clean.is_prose(folded) else SHORT, KEPT
         return
     if lexicon.is_list_heading(folded):
         line.kind, line.reason = LIST_HEADING, "heading of a list of other articles"
@@ -153,12 +156,16 @@ KICKER = re.compile(r"^[【\[][^】\]]+[】\]]$")  # a column banner, 【乡村�
 
 
 def title_like(line: Line) -> bool:
+    """A heading-like line; one that ends in ！ or ？ reads as prose but is
+    short and has no clauses."""
+    exclaimed = line.kind == PROSE and len(line.folded) <= 40 and not clean.CLAUSE_MARK.search(line.folded)
     return (
-        line.kind == SHORT
+        (line.kind == SHORT or exclaimed)
         and han_count(line.folded) >= 4
         and len(line.folded) <= 90
         and not line.folded.endswith(("。", ":", "；"))
         and not KICKER.match(line.folded)
+        and "\t" not in line.text.strip()  # cells of a layout table, not one heading
     )
 
 
@@ -169,6 +176,9 @@ def title_score(line: Line, lines: list[Line], start: int) -> tuple[int, int]:
     neighbours = [other for other in lines[line.number + 1 : start] if other.kind not in (BLANK, FURNITURE)]
     if not neighbours or neighbours[0].kind == META:
         score += 6
+        meta = neighbours[0] if neighbours else None
+        if meta and meta.meta and meta.meta.dates and not any(title_like(o) for o in lines[meta.number + 1 : start]):
+            score += 12  # the headline sits right above its date line, with none nearer the article
     if SITE_NAME.search(line.folded):
         score -= 12
     return score, line.number
@@ -188,8 +198,9 @@ def find_title(lines: list[Line], start: int) -> tuple[Line | None, str | None]:
     return (candidates[-1], None) if candidates else (None, None)
 
 
-def segment(text: str, lexicon: Lexicon) -> Page:
-    """Classify the lines of a scrape and find its article and title."""
+def segment(text: str, lexicon: Lexicon, scorer: LineScorer | None = None) -> Page:
+    """Classify the lines of a scrape and find its article and title; the
+    ``scorer`` (a learned model) has the last word on the lines kept."""
     reader = extract.meta_reader(lexicon)
     lines = []
     raw_lines = text.split("\n")
@@ -220,8 +231,36 @@ def segment(text: str, lexicon: Lexicon) -> Page:
     body = {
         line.number for line in lines[start : end + 1] if line.kind in (PROSE, SHORT, BLANK) and line is not page.title
     }
+    if scorer is not None:
+        # A column banner between the metadata and the first paragraph is the
+        # article's own (``lead_in``): the rules' reading of it stands.
+        candidates = sorted(
+            n
+            for n in body
+            if lines[n].kind in (PROSE, SHORT)
+            and not kept_by_lexicon(lines[n])
+            and not (KICKER.match(lines[n].folded) and n < first_prose(lines, body))
+        )
+        for number, reason in scorer.dropped(page, candidates, "text").items():
+            body.discard(number)
+            lines[number].kind, lines[number].reason = FURNITURE, reason
     page.body = [line for line in lines if line.number in body]
     return drop_rest(page, body)
+
+
+def first_prose(lines: list[Line], body: set[int]) -> int:
+    return min((n for n in body if lines[n].kind == PROSE), default=len(lines))
+
+
+def kept_by_lexicon(line: Line) -> bool:
+    return line.reason == KEPT
+
+
+class LineScorer(Protocol):
+    """A model that says which of the lines the rules kept are not article
+    after all (``linemodel.LineModel``), each with why."""
+
+    def dropped(self, page: Page, candidates: list[int], form: str) -> dict[int, str]: ...
 
 
 def lead_in(lines: list[Line], start: int, title: Line | None) -> int:

@@ -22,6 +22,7 @@ import nh3
 from . import clean, extract, lines
 from .clean import Block
 from .lexicon import Lexicon, package_lexicon
+from .linemodel import shipped_model
 from .model import Article, Author
 from .read import RawArticle, ReadError
 from .repair import repair_garbled
@@ -30,8 +31,11 @@ from .slug import clean_slug, make_slug
 from .webpage import normalise_webpage
 
 
-def normalise_scraped(raw: RawArticle, lexicon: Lexicon | None = None) -> Article:
+def normalise_scraped(
+    raw: RawArticle, lexicon: Lexicon | None = None, scorer: lines.LineScorer | None = None
+) -> Article:
     lexicon = lexicon or package_lexicon()
+    scorer = scorer or shipped_model()
     warnings: list[str] = []
     repaired = repair_garbled(raw.text)
     if repaired.recovered or repaired.lost:
@@ -39,7 +43,7 @@ def normalise_scraped(raw: RawArticle, lexicon: Lexicon | None = None) -> Articl
             f"garbled GBK spans repaired: {repaired.recovered} characters recovered, {repaired.lost} lost (shown as □)"
         )
     text = clean.remove_pinyin_notes(repaired.text)
-    page = lines.segment(text, lexicon)
+    page = lines.segment(text, lexicon, scorer)
     body = "\n".join(line.text for line in page.body)
     original = [clean.restore_fullwidth_punctuation(p) for p in clean.split_paragraphs(body)]
     paragraphs = to_simplified_lines(original)

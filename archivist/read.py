@@ -202,6 +202,30 @@ def decode_page(data: bytes) -> tuple[str, str]:
         chinese = re.sub(r"[\x00-\x7f]+", "", text)[:1000]  # markup and Latin text tell no encoding apart
         readings.append((commonness(chinese), -rank, "gb18030" if codec == "gb18030" else name, text))
     if not readings:
+        return lenient_reading(data, candidates)
+    _, _, encoding, text = max(readings)
+    return text, encoding
+
+
+MAX_BAD_SHARE = 0.01  # of a page's non-ASCII characters, bytes that are no character
+
+
+def lenient_reading(data: bytes, candidates: list[str]) -> tuple[str, str]:
+    """A page with a few broken characters (a truncated GBK pair in a title
+    cut by its CMS) is read as a browser reads it, each bad byte as U+FFFD,
+    in the encoding that leaves the fewest."""
+    readings = []
+    for rank, name in enumerate(candidates):
+        codec = SUPERSETS.get(name, name)
+        try:
+            text = data.decode(codec, errors="replace")
+        except LookupError:
+            continue
+        wide = len(re.sub(r"[\x00-\x7f]+", "", text))
+        bad = text.count("\ufffd")
+        if wide and bad <= wide * MAX_BAD_SHARE:
+            readings.append((-bad, -rank, "gb18030" if codec == "gb18030" else name, text))
+    if not readings:
         raise ReadError("cannot decode the page: not its declared encoding, UTF-8, GB18030 or Big5")
     _, _, encoding, text = max(readings)
     return text, encoding

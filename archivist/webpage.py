@@ -22,6 +22,7 @@ from markupsafe import escape
 from . import clean, extract, lines
 from .clean import Block
 from .lexicon import Lexicon, fold_lines, package_lexicon
+from .linemodel import shipped_model
 from .markup import PERSON_NAME, best_date, canonical_url, guessed_date, marked_date, meta_content
 from .media import CAPTION_MARK, caption_like, decorative, image_problem
 from .model import Article, Author
@@ -246,7 +247,8 @@ def in_page_order(page: list[str | PageImage], found: list[Piece], title: str | 
             if cursor is None:
                 cursor = max(0, first - CONTEXT_BEFORE)
             ordered += page[cursor:first]
-            ordered += [Piece("p", line) if isinstance(line, str) else line for line in page[first:end]]
+            kind = "row" if piece.kind == "row" else "p"  # a table row's cells, laid out one per line
+            ordered += [Piece(kind, line) if isinstance(line, str) else line for line in page[first:end]]
             cursor = end
             continue
         if piece.kind == "img" or at is None:
@@ -463,7 +465,9 @@ def next_line(page: lines.Page, number: int) -> lines.Line | None:
     return next((line for line in page.lines[number + 1 :] if line.kind != lines.BLANK), None)
 
 
-def article_pieces(ordered: list[Piece | str | PageImage], page: lines.Page, title: str | None) -> list[Piece]:
+def article_pieces(
+    ordered: list[Piece | str | PageImage], page: lines.Page, title: str | None, scorer: lines.LineScorer | None = None
+) -> list[Piece]:
     """The extracted lines the classifier keeps as the article; the short
     line right under an image as its caption.  Lines above a repeat of the
     title, below the last paragraph, or under a related-articles heading
@@ -474,6 +478,16 @@ def article_pieces(ordered: list[Piece | str | PageImage], page: lines.Page, tit
     repeats = [n for n in numbers if title_key and squeezed(page.lines[n].text) == title_key]
     start = repeats[0] + 1 if repeats and (not prose or repeats[0] < prose[0]) else 0
     end = prose[-1] if prose else len(ordered)
+    candidates = [
+        n
+        for n in numbers
+        if isinstance(ordered[n], Piece)
+        and ordered[n].kind != "img"
+        and page.lines[n].kind in (lines.PROSE, lines.SHORT)
+        and not lines.kept_by_lexicon(page.lines[n])
+        and not data_cell(n, ordered[n], page, prose)
+    ]
+    doubted = scorer.dropped(page, candidates, "page") if scorer else {}
     body: list[Piece] = []
     captioned: set[int] = set()
     in_list = False
@@ -520,6 +534,8 @@ def article_pieces(ordered: list[Piece | str | PageImage], page: lines.Page, tit
             reason = "rule: item of a list of other articles"
         elif line.kind == lines.SHORT and number > end and piece.kind != "li":
             reason = "rule: below the article's last paragraph"
+        elif number in doubted:
+            reason = doubted[number]
         elif line.kind in (lines.PROSE, lines.SHORT):
             body.append(Piece(piece.kind, original, piece.group))
             continue
@@ -534,23 +550,89 @@ def article_pieces(ordered: list[Piece | str | PageImage], page: lines.Page, tit
     return body
 
 
+HEADER_LINES = 15  # visible lines above the article's first paragraph where its headline is looked for
+
+
+def lines_above(data: Extracted, first: str | None) -> list[str]:
+    """The page's visible lines above the article's first paragraph."""
+    shown = [line for line in data.shown if isinstance(line, str)]
+    key = squeezed(first or "")
+    at = next((n for n, line in enumerate(shown) if key and key[:20] in squeezed(line)), None)
+    return shown[max(0, at - HEADER_LINES) : at] if at is not None else []
+
+
+def voted_headline(data: Extracted, first: str | None, lexicon: Lexicon, reader: extract.MetaReader) -> str | None:
+    """The headline, where the markup and the layout agree: the heading-like
+    line above the article (found as a text scrape's title is) when the
+    page's ``<title>`` or ``og:title`` names it; else the markup's choice
+    when the page shows it above the article; else the layout's line when
+    it sits right above the article's date line; else the markup's."""
+    above = lines_above(data, first)
+    if not above:
+        return data.title
+    header = classified(above, lexicon, reader, [])
+    line, glued = lines.find_title(header.lines, len(header.lines))
+    layout = clean.normalise_space(line.text) if line else glued
+    if not layout or (data.title and title_key(data.title) in title_key(layout)):
+        return data.title  # the same line, or the markup's without the site's name
+    parts = [part for t in data.titles for part in TITLE_SEPARATORS.split(t) if part.strip()]
+    longest = max((han(part) for part in parts), default=0)
+    named = han(layout) >= max(4, 0.6 * longest) and any(title_key(layout) in title_key(t) for t in data.titles)
+    if named or not data.title or line is None:
+        return layout or data.title
+    if any(title_key(data.title) == title_key(text) for text in above):
+        return data.title
+    below = next((o for o in header.lines[line.number + 1 :] if o.kind != lines.BLANK), None)
+    if below is not None and below.kind == lines.META and below.meta and below.meta.dates:
+        return layout
+    return data.title
+
+
+DATA_CELL = 16  # characters: a table's cell of figures or names, not a layout table's text
+
+
+def data_cell(number: int, piece: Piece, page: lines.Page, prose: list[int]) -> bool:
+    """A short cell of a table between the article's paragraphs: the
+    article's own table, which the model has seen too few of to judge."""
+    return (
+        piece.kind == "row"
+        and bool(prose)
+        and prose[0] < number < prose[-1]
+        and len(page.lines[number].folded) <= DATA_CELL
+    )
+
+
 def normalise_webpage(
-    path: str, text: str, encoding: str, lexicon: Lexicon | None = None, exists: Callable[[str], bool] = os.path.isfile
+    path: str,
+    text: str,
+    encoding: str,
+    lexicon: Lexicon | None = None,
+    exists: Callable[[str], bool] = os.path.isfile,
+    scorer: lines.LineScorer | None = None,
 ) -> Article:
     """``exists`` tells which image files are beside the page (on a cluster
     worker, from a listing the build sent, not from a disk)."""
     lexicon = lexicon or package_lexicon()
+    scorer = scorer or shipped_model()
     warnings: list[str] = []
     page_data = extract_page(text)
+    reader = extract.meta_reader(lexicon)
     title_original = page_data.title
     ordered = in_page_order(page_data.shown, page_data.found, title_original)
     texts = [item if isinstance(item, str) else "" if isinstance(item, PageImage) else item.text for item in ordered]
-    reader = extract.meta_reader(lexicon)
     kept = [n for n, item in enumerate(ordered) if isinstance(item, Piece)]
     outer = {n for n in range(len(ordered)) if not kept or n < kept[0] or n > kept[-1]}
     page = classified(texts, lexicon, reader, warnings, outer)
     recover_gaps(ordered, page)
-    body = copyable(article_pieces(ordered, page, title_original), path, warnings, exists)
+    for line, item in zip(page.lines, ordered, strict=True):
+        if isinstance(item, Piece):
+            line.element = item.kind
+    body = copyable(article_pieces(ordered, page, title_original, scorer), path, warnings, exists)
+    first = next((piece.text for piece in body if piece.kind != "img" and han(piece.text) >= 10), None)
+    title_original = voted_headline(page_data, first, lexicon, reader)
+    if title_original:
+        # The headline the layout gave may have been read as the article's first line.
+        body = [piece for piece in body if piece.kind == "img" or title_key(piece.text) != title_key(title_original)]
     originals = [piece.text for piece in body]
     simplified = to_simplified_lines(originals)
     body = [Piece(p.kind, s, p.group, p.src) for p, s in zip(body, simplified, strict=True)]

@@ -1,0 +1,99 @@
+"""The learned line model: shipped as data, evaluated without scikit-learn,
+trained reproducibly, and overridden by the lexicon."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from archivist import lines
+from archivist.lexicon import package_lexicon, parse_lexicon
+from archivist.linemodel import FEATURES, LineModel, line_features, shipped_model
+from archivist.normalise import normalise_scraped
+from archivist.pipeline import normalise_file
+from archivist.read import read_bytes
+from bench.realpages import body_scores, date_right
+
+REAL = Path(__file__).parent / "fixtures" / "real-pages"
+# A blog's repost: its sidebar's "most read" list sits inside the run of prose.
+BLOG_DUMP = REAL / "dumps" / "064b591b-3cac-4a08-88d0-41c193a2350d.txt"
+
+
+def test_shipped_model_is_small_and_matches_the_features():
+    model = shipped_model()
+    assert model is not None
+    assert model.features == FEATURES
+    assert (Path(__file__).parent.parent / "archivist" / "line-model.json").stat().st_size < 300_000
+
+
+def test_model_round_trips_through_its_json():
+    model = shipped_model()
+    again = LineModel.from_json(json.loads(json.dumps(model.to_json())))
+    rows = np.random.default_rng(0).uniform(0, 50, size=(40, len(FEATURES))).tolist()
+    assert np.allclose(model.probabilities(rows), again.probabilities(rows))
+
+
+def test_model_file_from_other_features_is_refused():
+    data = shipped_model().to_json()
+    data["features"] = data["features"][:-1]
+    with pytest.raises(ValueError, match="other features"):
+        LineModel.from_json(data)
+
+
+def test_sidebar_list_inside_the_run_is_dropped_with_its_score():
+    article = normalise_file(BLOG_DUMP)
+    by_model = [line for line, why in article.dropped if why.startswith("model: article score ")]
+    assert any("Tomcat配置技巧" in line for line in by_model)
+    text = "".join(block.text for block in article.blocks)
+    assert "Tomcat" not in text
+    marked = (REAL / "marked" / f"{BLOG_DUMP.stem}.txt").read_text(encoding="utf-8")
+    precision, recall, _ = body_scores(text, marked)
+    assert precision > 0.9 and recall > 0.9
+
+
+def test_users_keep_pattern_wins_over_the_model():
+    lexicon = parse_lexicon({"keep": ["Tomcat配置技巧"]}, "furniture.yaml", base=package_lexicon())
+    raw = read_bytes(BLOG_DUMP.name, BLOG_DUMP.read_bytes())
+    article = normalise_scraped(raw, lexicon)
+    assert not any("Tomcat" in line and why.startswith("model") for line, why in article.dropped)
+
+
+class KeepAll:
+    def dropped(self, page, candidates, form):
+        return {}
+
+
+def test_without_the_model_the_rules_keep_the_sidebar_list():
+    raw = read_bytes(BLOG_DUMP.name, BLOG_DUMP.read_bytes())
+    article = normalise_scraped(raw, scorer=KeepAll())
+    assert "Tomcat" in "".join(block.text for block in article.blocks)
+
+
+def test_features_are_one_row_per_candidate_line():
+    page = lines.segment("标题在这里\n\n第一段，有逗号，也有句号。\n\n第二段，同样如此。\n", package_lexicon())
+    candidates = [line.number for line in page.body if line.kind != lines.BLANK]
+    rows = line_features(page, candidates, "text")
+    assert len(rows) == len(candidates) and all(len(row) == len(FEATURES) for row in rows)
+
+
+def test_real_page_marks_hold_every_field_for_every_page():
+    marks = yaml.safe_load((REAL / "marks.yaml").read_text(encoding="utf-8"))
+    assert len(marks) == 69
+    for name, mark in marks.items():
+        assert {"split", "title", "date", "authors", "source", "editor"} <= set(mark), name
+        assert (REAL / "pages" / f"{name}.html").is_file() and (REAL / "dumps" / f"{name}.txt").is_file()
+    assert sum(mark["split"] == "holdout" for mark in marks.values()) >= 20
+
+
+def test_body_score_is_bigram_overlap_after_folding():
+    assert body_scores("鄉村振興", "乡村振兴") == (1.0, 1.0, 1.0)
+    precision, recall, _ = body_scores("乡村振兴首页", "乡村振兴")
+    assert recall == 1.0 and precision == pytest.approx(3 / 5)
+
+
+def test_date_is_compared_at_the_marks_precision():
+    assert date_right("2005-03-21T11:21:30", "2005-03-21T11:21")
+    assert not date_right("2005-03-21", "2005-03-21T11:21")
+    assert date_right(None, None) and not date_right("2005-03-21", None)
