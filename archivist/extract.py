@@ -117,6 +117,8 @@ COMPOUND_SURNAMES = (
     "夏侯",
     "端木",
 )
+POSTED = ("发表于",)  # date labels that follow the name of the one who posted
+POSTER = re.compile(r"[^\s:：|]{2,20}")
 PEN_NAME_ROLES = ("作者", "撰稿", "文", "撰文", "作")  # a signed piece may carry a pen name
 
 
@@ -229,6 +231,10 @@ class MetaReader:
         matches = self.matches(line)
         meta.labels = len(matches)
         residue.append(line[: matches[0].start()] if matches else line)
+        poster = residue[0].strip()
+        if matches and matches[0].group("label") in POSTED and POSTER.fullmatch(poster):
+            meta.authors.append(Author(poster, "作者"))  # a forum's or blog's NAME 发表于 DATE
+            residue[0] = ""
         for index, match in enumerate(matches):
             end = matches[index + 1].start() if index + 1 < len(matches) else len(line)
             value = line[match.end() : end].strip(" ()（）|丨:")

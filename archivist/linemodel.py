@@ -169,8 +169,8 @@ class LineModel:
         }
 
     @classmethod
-    def from_json(cls, data: dict) -> LineModel:
-        if tuple(data["features"]) != FEATURES:
+    def from_json(cls, data: dict, features: tuple[str, ...] = FEATURES) -> LineModel:
+        if tuple(data["features"]) != features:
             raise ValueError("line model was trained on other features: run scripts/train_line_model.py")
         return cls(
             features=tuple(data["features"]),
@@ -188,6 +188,7 @@ class LineModel:
 
 
 MODEL_FILE = "line-model.json"
+TITLE_MODEL_FILE = "title-model.json"
 # A paragraph with the article's paragraphs on both sides is dropped only
 # when the model is much surer: losing the article's own text costs a
 # reader more than a stray line of furniture.
@@ -205,14 +206,105 @@ def interior(number: int, prose: list[int]) -> bool:
     return before is not None and len(after) >= 2 and after[0] - before <= 12
 
 
-@cache
-def shipped_model() -> LineModel | None:
-    """The package's model; None before one is trained (the rules alone)."""
+@dataclass(frozen=True)
+class Models:
+    """The shipped models, as the line stages ask them (``lines.LineScorer``)."""
+
+    lines: LineModel
+    titles: LineModel | None = None
+
+    def dropped(self, page: lines.Page, candidates: list[int], form: str) -> dict[int, str]:
+        return self.lines.dropped(page, candidates, form)
+
+    def headline(self, page: lines.Page, candidates: list[int], start: int, titles: list[str]) -> int | None:
+        """The candidate the title model holds the headline, if it holds one
+        likely enough; else None (the rules decide)."""
+        if self.titles is None or not candidates:
+            return None
+        found = self.titles.probabilities(title_features(page, candidates, start, titles))
+        best = int(np.argmax(found))
+        return candidates[best] if found[best] >= self.titles.threshold else None
+
+
+def read_model(name: str, features: tuple[str, ...]) -> LineModel | None:
     try:
-        text = resources.files(__package__).joinpath(MODEL_FILE).read_text(encoding="utf-8")
+        text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
-    return LineModel.from_json(json.loads(text))
+    return LineModel.from_json(json.loads(text), features)
+
+
+@cache
+def shipped_model() -> Models | None:
+    """The package's models; None before they are trained (the rules alone)."""
+    found = read_model(MODEL_FILE, FEATURES)
+    return Models(found, read_model(TITLE_MODEL_FILE, TITLE_FEATURES)) if found else None
+
+
+# -- headlines ----------------------------------------------------------------
+
+TITLE_WINDOW = 40  # lines above the article where its headline is looked for
+SITE_WORDS = re.compile(r"网站|门户|首页|官网|客户端|频道|博客|论坛|社区|主页|欢迎|访问|导航|登录|注册|>")
+TITLE_FEATURES = (
+    "han", "length", "title_like", *(f"kind_{kind}" for kind in KINDS), "by_lexicon", "lines_to_article",
+    "rank_from_article", "next_meta", "next_meta_dated", "previous_meta", "site_words", "separators", "clauses",
+    "full_stop", "digits", "latin", "cues", "repeated", "longest", "named", "named_share", "names_title", "tabs",
+    "bracketed",
+)  # fmt: skip
+
+
+def title_key(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def title_features(page: lines.Page, candidates: list[int], start: int, titles: list[str]) -> list[list[float]]:
+    """One row of ``TITLE_FEATURES`` per candidate line above the article
+    (``start``); ``titles``: the page's ``<title>`` and ``og:title`` (none
+    for a text scrape)."""
+    shown = [line for line in page.lines if line.kind != lines.BLANK]
+    position = {line.number: index for index, line in enumerate(shown)}
+    counts = Counter(line.folded for line in shown)
+    keys = [title_key(t) for t in titles]
+    longest = max((lines.han_count(page.lines[n].folded) for n in candidates), default=1) or 1
+    rows = []
+    for rank, number in enumerate(reversed(candidates)):
+        line = page.lines[number]
+        text, key = line.folded, title_key(line.text)
+        han = lines.han_count(text)
+        at = position.get(number, 0)
+        following = shown[at + 1] if at + 1 < len(shown) else None
+        before = shown[at - 1] if at > 0 else None
+        named = [len(key) / len(k) for k in keys if key and k and key in k]
+        rows.append(
+            [
+                min(han, 120),
+                min(len(text), 200),
+                1.0 if lines.title_like(line) else 0.0,
+                *(1.0 if line.kind == kind else 0.0 for kind in KINDS),
+                1.0 if line.reason.startswith("lexicon") else 0.0,
+                sum(1 for other in shown[at + 1 :] if other.number < start),
+                rank,
+                1.0 if following is not None and following.kind == lines.META else 0.0,
+                1.0 if following is not None and following.meta is not None and following.meta.dates else 0.0,
+                1.0 if before is not None and before.kind == lines.META else 0.0,
+                len(SITE_WORDS.findall(text)),
+                len(SEPARATORS.findall(text)),
+                len(CLAUSE.findall(text)),
+                1.0 if clean.FULL_STOP.search(text[:-1]) else 0.0,
+                sum(c.isdigit() for c in text) / max(len(text), 1),
+                sum(c.isascii() and c.isalpha() for c in text) / max(len(text), 1),
+                len(CUES.findall(text)),
+                min(counts[text] - 1, 3),
+                han / longest,
+                1.0 if named else 0.0,
+                max(named, default=0.0),
+                1.0 if any(k and k in key for k in keys) else 0.0,
+                1.0 if "\t" in line.text.strip() else 0.0,
+                1.0 if text[:1] in "【[［" else 0.0,
+            ]
+        )
+    rows.reverse()
+    return rows
 
 
 def drop_reason(score: float) -> str:

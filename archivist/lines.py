@@ -106,6 +106,10 @@ def _classify(line: Line, lexicon: Lexicon, reader: extract.MetaReader) -> None:
         if meta.title_prefix and han_count(meta.residue) <= MAX_RESIDUE_HAN:
             line.kind, line.reason, line.meta = META, "title glued to its metadata", meta
             return
+        celled = cells_meta(folded, reader)
+        if celled is not None:
+            line.kind, line.reason, line.meta = META, "metadata, in cells beside page tools", celled
+            return
     for rule, test in (
         ("breadcrumb", clean.is_breadcrumb),
         ("list of links", clean.is_link_list),
@@ -122,6 +126,32 @@ def _classify(line: Line, lexicon: Lexicon, reader: extract.MetaReader) -> None:
         return
     if not clean.HAN_CHAR.search(folded) and not re.search(r"[A-Za-z]{3}", folded):
         line.kind, line.reason = FURNITURE, "rule: no words"
+
+
+CELL_BREAK = re.compile(r"\t+|\s{2,}|\u3000+|\s*--|\s·\s")  # a copied table's cells, a tool bar's items
+MAX_TOOL_HAN = 6  # a cell beside the metadata with no metadata: a page tool (我来说两句(0), 发表评论)
+
+
+def cells_meta(folded: str, reader: extract.MetaReader) -> extract.MetaLine | None:
+    """A metadata line laid out in cells beside the page's tools (an info
+    bar copied from a table: 时间:… 作者:… <tab> 我来说两句(0)): its cells
+    read one by one, the short ones with no metadata set aside."""
+    cells = [cell for cell in CELL_BREAK.split(folded) if cell.strip()]
+    if len(cells) < 2:
+        return None
+    found = extract.MetaLine()
+    for cell in cells:
+        meta = reader.read(cell)
+        if (meta.dates or meta.labels or meta.authors) and han_count(meta.residue) <= MAX_RESIDUE_HAN:
+            found.dates += meta.dates
+            found.source = found.source or meta.source
+            found.weak_source = found.weak_source or meta.weak_source
+            found.authors += meta.authors
+            found.editors += meta.editors
+            found.labels += meta.labels
+        elif han_count(cell) > MAX_TOOL_HAN:
+            return None
+    return found if found.dates or found.labels else None
 
 
 def runs(lines: list[Line]) -> list[tuple[int, int]]:
@@ -227,6 +257,9 @@ def segment(text: str, lexicon: Lexicon, scorer: LineScorer | None = None) -> Pa
         first.kind = SHORT
         start = following.number
     page.title, page.title_text = find_title(lines, start)
+    chosen = scorer.headline(page, title_candidates(lines, start), start, []) if scorer is not None else None
+    if chosen is not None:
+        page.title, page.title_text = lines[chosen], None
     start = lead_in(lines, start, page.title)
     body = {
         line.number for line in lines[start : end + 1] if line.kind in (PROSE, SHORT, BLANK) and line is not page.title
@@ -261,6 +294,20 @@ class LineScorer(Protocol):
     after all (``linemodel.LineModel``), each with why."""
 
     def dropped(self, page: Page, candidates: list[int], form: str) -> dict[int, str]: ...
+
+    def headline(self, page: Page, candidates: list[int], start: int, titles: list[str]) -> int | None:
+        """Which of ``candidates`` (lines above the article) is its headline,
+        or None to leave it to the rules."""
+        ...
+
+
+def title_candidates(lines: list[Line], start: int, window: int = 40) -> list[int]:
+    """Lines above the article that could be its headline: words, not too long."""
+    return [
+        line.number
+        for line in lines[max(0, start - window) : start]
+        if line.kind != BLANK and han_count(line.folded) >= 1 and len(line.folded) <= 120
+    ]
 
 
 def lead_in(lines: list[Line], start: int, title: Line | None) -> int:

@@ -561,7 +561,13 @@ def lines_above(data: Extracted, first: str | None) -> list[str]:
     return shown[max(0, at - HEADER_LINES) : at] if at is not None else []
 
 
-def voted_headline(data: Extracted, first: str | None, lexicon: Lexicon, reader: extract.MetaReader) -> str | None:
+def voted_headline(
+    data: Extracted,
+    first: str | None,
+    lexicon: Lexicon,
+    reader: extract.MetaReader,
+    scorer: lines.LineScorer | None = None,
+) -> str | None:
     """The headline, where the markup and the layout agree: the heading-like
     line above the article (found as a text scrape's title is) when the
     page's ``<title>`` or ``og:title`` names it; else the markup's choice
@@ -571,6 +577,11 @@ def voted_headline(data: Extracted, first: str | None, lexicon: Lexicon, reader:
     if not above:
         return data.title
     header = classified(above, lexicon, reader, [])
+    if scorer is not None:
+        end = len(header.lines)
+        chosen = scorer.headline(header, lines.title_candidates(header.lines, end), end, data.titles)
+        if chosen is not None:
+            return clean.normalise_space(header.lines[chosen].text)
     line, glued = lines.find_title(header.lines, len(header.lines))
     layout = clean.normalise_space(line.text) if line else glued
     if not layout or (data.title and title_key(data.title) in title_key(layout)):
@@ -629,7 +640,7 @@ def normalise_webpage(
             line.element = item.kind
     body = copyable(article_pieces(ordered, page, title_original, scorer), path, warnings, exists)
     first = next((piece.text for piece in body if piece.kind != "img" and han(piece.text) >= 10), None)
-    title_original = voted_headline(page_data, first, lexicon, reader)
+    title_original = voted_headline(page_data, first, lexicon, reader, scorer)
     if title_original:
         # The headline the layout gave may have been read as the article's first line.
         body = [piece for piece in body if piece.kind == "img" or title_key(piece.text) != title_key(title_original)]
