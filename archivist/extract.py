@@ -117,23 +117,18 @@ COMPOUND_SURNAMES = (
     "夏侯",
     "端木",
 )
-POSTED = ("发表于",)  # date labels that follow the name of the one who posted
+POSTED = ("发表于",)
+POSTED_BY = re.compile(rf"(?:本贴|本帖)?由\s*(?P<name>[^\s于@]{{2,20}}?)\s*(?:于|张贴\s*@)\s*(?P<date>{DATE.pattern})")
+POSTED_TAIL = re.compile(
+    r"^\s*在?\s*(?:〖[^〗]*〗|【[^】]*】|\S{0,20}?)\s*发表"
+)  # date labels that follow the name of the one who posted
 POSTER = re.compile(r"[^\s:：|]{2,20}")
 PEN_NAME_ROLES = ("作者", "撰稿", "文", "撰文", "作")  # a signed piece may carry a pen name
 
 
-def named_list(token: str, rest: str, role: str) -> bool:
-    """The first name after a role word: one with a surname, or one followed
-    by such a name (宝音 郝佳丽)."""
-    tokens = re.split(r"[、,，;；\s/:|丨]+", rest.strip(), maxsplit=2)  # ``rest`` starts with ``token``
-    following = tokens[1] if len(tokens) > 1 else ""
-    return plausible_name(token, role) or bool(PERSON.match(following) and plausible_name(following, role))
-
-
 def plausible_name(token: str, role: str) -> bool:
-    """Whether a token glued to a role word, or the first after it, can be a
-    person's name (names after the first are taken as the list goes on:
-    宝音 has no Han surname)."""
+    """Whether a word glued to a role word can be a person's name (a spaced
+    one can be any: 宝音, 格桑边觉 have no Han surname)."""
     if role in PEN_NAME_ROLES or "·" in token:
         return True
     return token[:1] in SURNAMES or token.startswith(COMPOUND_SURNAMES)
@@ -221,6 +216,13 @@ class MetaReader:
         line = SPACED_LABEL.sub(lambda m: SPACES.sub("", m.group(1)), line.strip())
         meta = MetaLine()
         residue: list[str] = []
+        posted = POSTED_BY.search(line)
+        if posted and parse_date(posted.group("date")):
+            # 本贴由大卫于2005年8月12日16:12:21在…发表, 由海姑娘张贴 @ 2005-06-11: a post's byline.
+            meta.authors.append(Author(posted.group("name"), "作者"))
+            meta.dates.append((2, parse_date(posted.group("date")) or ""))
+            meta.labels += 1
+            line = line[: posted.start()] + " " + POSTED_TAIL.sub("", line[posted.end() :])
         provenance = PROVENANCE.search(line)
         if provenance:
             meta.weak_source = provenance.group(1).strip()
@@ -230,8 +232,17 @@ class MetaReader:
             line = line[: provenance.start()] + " " + line[provenance.end() :].replace("版", " ", 1)
         matches = self.matches(line)
         meta.labels = len(matches)
+        head = None if matches else MEDIA_ROLE.match(line)
+        if head:
+            # 新京报记者 彭冲: a paper's reporter, the paper glued to the role.
+            authors, rest = self.people(head.group("role"), line[head.end() :])
+            meta.authors.extend(authors)
+            line = rest if authors else line
         residue.append(line[: matches[0].start()] if matches else line)
         poster = residue[0].strip()
+        if matches and self.field_of[matches[0].group("label")] == "author" and self.is_media_name(poster):
+            meta.weak_source = poster  # 新华网黑龙江频道 记者 伊琳: the reporters' paper
+            residue[0] = ""
         if matches and matches[0].group("label") in POSTED and POSTER.fullmatch(poster):
             meta.authors.append(Author(poster, "作者"))  # a forum's or blog's NAME 发表于 DATE
             residue[0] = ""
@@ -294,6 +305,8 @@ class MetaReader:
         sign as 作者."""
         authors = []
         for token, rest in tokens_with_rest(value, r"[、,，;；\s/:|丨]+"):
+            if FILED_FROM.fullmatch(token):
+                return authors, rest
             glued = self.glued_role.match(token)
             if token in self.roles or (token.endswith(("记者", "通讯员")) and len(token) <= 16):
                 role = token
@@ -307,7 +320,7 @@ class MetaReader:
                 and token not in self.field_of
                 and not glued  # a role glued to a word that is no name (图片精选, 记者调查)
                 # A role written right before its first name (图片搜索): that name alone says.
-                and (authors or (plausible_name(token, role) if attached else named_list(token, rest, role)))
+                and (authors or (not attached or plausible_name(token, role)))
             ) or (role in ("作者", "撰稿") and not authors and self.is_media_name(token)):
                 authors.append(Author(token, role))
             else:
@@ -333,7 +346,13 @@ class MetaReader:
         printed = any(PRINT_PAGE.fullmatch(token) for token in tokens)
         for token in tokens:
             furniture = self.lexicon.furniture_reason(token)
-            if furniture or re.fullmatch(r"[\W\d_]+", token) or token in "大中小" or PRINT_PAGE.fullmatch(token):
+            if (
+                furniture
+                or re.fullmatch(r"[\W\d_]+", token)
+                or token in "大中小"
+                or PRINT_PAGE.fullmatch(token)
+                or FILED_FROM.fullmatch(token)
+            ):
                 continue
             if self.is_media_name(token) and (meta.dates or printed):
                 meta.weak_source = meta.weak_source or token
@@ -346,6 +365,10 @@ class MetaReader:
 
 
 HAN_CHAR = re.compile(f"[{HAN}]")
+# Where a reporter filed from, after the names: 山东冠县报道, 发自北京.
+FILED_FROM = re.compile(rf"(?:发自)?[{HAN}]{{2,10}}报道|发自[{HAN}]{{2,8}}")
+# A paper's name glued to the reporter's role (新京报记者, 新华日报·交汇点记者).
+MEDIA_ROLE = re.compile(rf"^(?P<role>[{HAN}A-Za-z·]{{1,14}}(?:记者|通讯员))\s+")
 PRINT_PAGE = re.compile(r"第?[A-Z]?\d{1,3}版")
 
 
@@ -385,8 +408,29 @@ def read_dateline(paragraph: str, reader: MetaReader) -> Dateline | None:
     head = match.group("head")
     if not re.search(r"(?:电|讯)$", head) and "报道" not in head:
         return None
-    agency = AGENCY.match(head)
+    agency = AGENCY.match(head.removeprefix("据"))  # 据新华社拉萨电: as the agency reports
     authors: list[Author] = []
     if match.group("people"):
         authors, _ = reader.people("记者", match.group("people"))
     return Dateline(match.group(0), agency.group("agency") if agency else None, tuple(authors))
+
+
+# The reporters signed in brackets at the article's end: ……新春佳节。（常书香 马丹阳）
+SIGNATURE = re.compile(
+    rf"[。！？”\s][(（]\s*(?P<names>[{HAN}·]{{2,4}}(?:[\s、，,]+[{HAN}·]{{2,4}}){{0,4}})\s*[)）]\s*$"
+)
+
+
+CLOSER = re.compile(r"完|续|待|摘|转|编|译|注")  # （全文完）（未完待续）（摘编）: no names
+
+
+def read_signature(paragraph: str) -> list[Author]:
+    """Names signed at the end of the last paragraph, each with a common
+    surname (so that a closing remark in brackets is not read as names)."""
+    match = SIGNATURE.search(paragraph)
+    if not match:
+        return []
+    names = [name for name in re.split(r"[\s、，,]+", match.group("names")) if name]
+    if not all(plausible_name(name, "记者") and not CLOSER.search(name) for name in names):
+        return []
+    return [Author(name, "作者") for name in names]

@@ -142,7 +142,8 @@ def cells_meta(folded: str, reader: extract.MetaReader) -> extract.MetaLine | No
     found = extract.MetaLine()
     for cell in cells:
         meta = reader.read(cell)
-        if (meta.dates or meta.labels or meta.authors) and han_count(meta.residue) <= MAX_RESIDUE_HAN:
+        # A cell may name its channel beside the date (同人连载 2022-02-14 03:01).
+        if (meta.dates or meta.labels or meta.authors) and han_count(meta.residue) <= MAX_TOOL_HAN - 2:
             found.dates += meta.dates
             found.source = found.source or meta.source
             found.weak_source = found.weak_source or meta.weak_source

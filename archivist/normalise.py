@@ -52,6 +52,8 @@ def normalise_scraped(
     reader = extract.meta_reader(lexicon)
     dateline = extract.read_dateline(paragraphs[0], reader)
     meta = lines.gather(page, dateline)
+    if not meta.authors:
+        meta.authors = extract.read_signature(paragraphs[-1])
     blocks = clean.to_blocks(paragraphs)
     title_original = page.title.text.strip() if page.title else page.title_text
     channel, title = (None, None)
