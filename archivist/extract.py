@@ -44,8 +44,14 @@ SPACES = re.compile(r"\s+")
 CHANNEL = re.compile(r"^\s*[【\[]([^】\]]{1,12})[】\]]\s*")
 
 
+SUBJECT_LABEL = re.compile(r"^(?:主题|标题|题目|帖子主题)\s*[:：]\s*")  # a forum's "subject:"
+PAGE_MARK = re.compile(r"\s*[(（](?:页\s*\d+|第\s*\d+\s*页|\d+\s*/\s*\d+)[)）]$")  # (页 1), (第2页), (1/3)
+
+
 def split_channel(title: str) -> tuple[str | None, str]:
-    """``【广西】玉林:葵峰山上党旗扬`` is the channel 广西 and the title."""
+    """``【广西】玉林:葵峰山上党旗扬`` is the channel 广西 and the title; a
+    forum's ``主题:`` and a page number after the title are neither."""
+    title = PAGE_MARK.sub("", SUBJECT_LABEL.sub("", title.strip()))
     match = CHANNEL.match(title)
     if not match or not title[match.end() :].strip():
         return None, title.strip()

@@ -37,6 +37,8 @@ CUES = re.compile(
 SEPARATORS = re.compile(r"[|｜丨/·•>»]|\s{2,}|\u3000")
 SENTENCE_END = re.compile(r"[。！？!?…”」』）)]$")
 CLAUSE = re.compile(r"[，、；：,;:]")
+DIGIT = re.compile(r"\d")
+LATIN = re.compile(r"[A-Za-z]")
 DATE_LIKE = re.compile(r"\d{4}\s*[-./年]\s*\d{1,2}|\d{1,2}:\d{2}")
 KINDS = (lines.PROSE, lines.SHORT, lines.META, lines.FURNITURE, lines.LIST_HEADING)
 FEATURES = (
@@ -78,8 +80,8 @@ def line_features(page: lines.Page, candidates: list[int], form: str) -> list[li
                 1.0 if clean.FULL_STOP.search(text) else 0.0,
                 1.0 if SENTENCE_END.search(text) else 0.0,
                 len(SEPARATORS.findall(text)) / max(len(text), 1) * 10,
-                sum(c.isdigit() for c in text) / max(len(text), 1),
-                sum(c.isascii() and c.isalpha() for c in text) / max(len(text), 1),
+                len(DIGIT.findall(text)) / max(len(text), 1),
+                len(LATIN.findall(text)) / max(len(text), 1),
                 1.0 if text[:1] in "【[［(（" else 0.0,
                 1.0 if DATE_LIKE.search(text) else 0.0,
                 len(CUES.findall(text)),
@@ -291,8 +293,8 @@ def title_features(page: lines.Page, candidates: list[int], start: int, titles: 
                 len(SEPARATORS.findall(text)),
                 len(CLAUSE.findall(text)),
                 1.0 if clean.FULL_STOP.search(text[:-1]) else 0.0,
-                sum(c.isdigit() for c in text) / max(len(text), 1),
-                sum(c.isascii() and c.isalpha() for c in text) / max(len(text), 1),
+                len(DIGIT.findall(text)) / max(len(text), 1),
+                len(LATIN.findall(text)) / max(len(text), 1),
                 len(CUES.findall(text)),
                 min(counts[text] - 1, 3),
                 han / longest,

@@ -307,7 +307,7 @@ def title_candidates(lines: list[Line], start: int, window: int = 40) -> list[in
     return [
         line.number
         for line in lines[max(0, start - window) : start]
-        if line.kind != BLANK and han_count(line.folded) >= 1 and len(line.folded) <= 120
+        if line.kind not in (BLANK, META) and han_count(line.folded) >= 1 and len(line.folded) <= 120
     ]
 
 

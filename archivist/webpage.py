@@ -40,7 +40,7 @@ BLOCK_TAGS = {
     "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
 }  # fmt: skip
 INVISIBLE_TAGS = {"head", "script", "style", "noscript", "template", "svg", "iframe", "select", "option", "button"}
-TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|\s[-–—]\s|——|--|(?<![0-9A-Za-z])-(?![0-9A-Za-z]))\s*")
+TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜»]|::|\s[-–—]\s|——|--|(?<![0-9A-Za-z])-(?![0-9A-Za-z]))\s*")
 HEADING_LIMIT = 40  # characters: a longer bold paragraph is emphasis, not a heading
 
 
@@ -183,6 +183,21 @@ def layout_cell(cell: lxml.etree._Element) -> bool:
 
 def image_piece(graphic: lxml.etree._Element) -> Piece:
     return Piece("img", graphic.get("alt") or graphic.get("title") or "", src=graphic.get("src", ""))
+
+
+def named_heading(titles: list[str], h1s: list[str], found: list[Piece]) -> str | None:
+    """The article's own first heading, or the page's ``<h1>``, when the
+    page's title names it (and it is not just the site's name, a logo in an
+    ``<h1>``): a headline the markup agrees on."""
+    parts = [part.strip() for t in titles for part in TITLE_SEPARATORS.split(t) if part.strip()]
+    longest = max((han(part) for part in parts), default=0)
+    heading = next((piece.text for piece in found[:3] if piece.kind == "h"), None)
+    keys = [title_key(t) for t in titles]
+    for candidate in ([heading] if heading else []) + h1s:
+        named = titles and any(title_key(candidate) in key for key in keys)
+        if candidate and named and han(clean.remove_pinyin_notes(candidate)) >= 0.6 * longest:
+            return candidate
+    return None
 
 
 def page_title(titles: list[str], h1s: list[str], visible: list[str], found: list[Piece]) -> str | None:
@@ -332,6 +347,7 @@ class Extracted:
     site_name: str | None  # og:site_name
     titles: list[str]  # <title> and og:title
     author: str | None  # <meta name=author>
+    agreed: bool = False  # the title is a heading the page's <title> names: no vote needed
 
 
 def extract_page(text: str) -> Extracted:
@@ -365,8 +381,9 @@ def extract_page(text: str) -> Extracted:
     if not any(piece.kind != "img" for piece in found):
         raise ReadError("no article in the page (an index page, a login wall or a page of links?)")
     title = page_title(titles, h1s, [line for line in shown if isinstance(line, str)], found)
+    agreed = title is not None and title == named_heading(titles, h1s, found)
     title = title and clean.remove_pinyin_notes(title)
-    return Extracted(found=found, title=title, shown=shown, titles=titles, **stated)
+    return Extracted(found=found, title=title, shown=shown, titles=titles, agreed=agreed, **stated)
 
 
 # What a metadata line holds one of: a date or time, a label's colon, a role,
@@ -568,11 +585,14 @@ def voted_headline(
     reader: extract.MetaReader,
     scorer: lines.LineScorer | None = None,
 ) -> str | None:
-    """The headline, where the markup and the layout agree: the heading-like
+    """The headline: a heading the page's ``<title>`` names; else where the
+    markup and the layout agree: the heading-like
     line above the article (found as a text scrape's title is) when the
     page's ``<title>`` or ``og:title`` names it; else the markup's choice
     when the page shows it above the article; else the layout's line when
     it sits right above the article's date line; else the markup's."""
+    if data.agreed:
+        return data.title
     above = lines_above(data, first)
     if not above:
         return data.title
