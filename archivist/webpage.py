@@ -495,6 +495,7 @@ def article_pieces(
     repeats = [n for n in numbers if title_key and squeezed(page.lines[n].text) == title_key]
     start = repeats[0] + 1 if repeats and (not prose or repeats[0] < prose[0]) else 0
     end = prose[-1] if prose else len(ordered)
+    cells = data_cells(ordered, page)
     candidates = [
         n
         for n in numbers
@@ -502,7 +503,7 @@ def article_pieces(
         and ordered[n].kind != "img"
         and page.lines[n].kind in (lines.PROSE, lines.SHORT)
         and not lines.kept_by_lexicon(page.lines[n])
-        and not data_cell(n, ordered[n], page, prose)
+        and n not in cells
     ]
     doubted = scorer.dropped(page, candidates, "page") if scorer else {}
     body: list[Piece] = []
@@ -620,17 +621,29 @@ def voted_headline(
 
 
 DATA_CELL = 16  # characters: a table's cell of figures or names, not a layout table's text
+MAX_TABLE_LINES = 40
 
 
-def data_cell(number: int, piece: Piece, page: lines.Page, prose: list[int]) -> bool:
-    """A short cell of a table between the article's paragraphs: the
-    article's own table, which the model has seen too few of to judge."""
-    return (
-        piece.kind == "row"
-        and bool(prose)
-        and prose[0] < number < prose[-1]
-        and len(page.lines[number].folded) <= DATA_CELL
-    )
+def data_cells(ordered: list[Piece | str | PageImage], page: lines.Page) -> set[int]:
+    """Short cells of a table that stands between two of the article's
+    paragraphs (a paragraph, not a row, on each side): the article's own
+    table, which the model has seen too few of to judge.  A layout table's
+    lists of links run on to the page's end, with no paragraph after."""
+    found: set[int] = set()
+    run: list[int] = []
+    opened = False
+    for number, item in enumerate(ordered):
+        line = page.lines[number]
+        if line.kind == lines.BLANK or (isinstance(item, Piece) and item.kind == "h"):
+            continue
+        if isinstance(item, Piece) and item.kind == "row":
+            run.append(number)
+            continue
+        paragraph = isinstance(item, Piece) and item.kind == "p" and line.kind == lines.PROSE
+        if paragraph and opened and run and len(run) <= MAX_TABLE_LINES:
+            found.update(n for n in run if len(page.lines[n].folded) <= DATA_CELL)
+        opened, run = paragraph, []
+    return found
 
 
 def normalise_webpage(
