@@ -2,7 +2,7 @@ import codecs
 
 import pytest
 
-from archivist.read import ReadError, read_bytes
+from archivist.read import ReadError, decode_page, read_bytes
 
 TEXT = "廣西防城港市防城區位于中國南疆北部灣畔，是廣西唯一既沿邊又沿海的市轄區。\n"
 
@@ -65,3 +65,18 @@ def test_front_matter_that_is_not_a_mapping_is_an_error():
 def test_unclosed_front_matter_is_an_error():
     with pytest.raises(ReadError, match="never closed"):
         read_bytes("a.md", b"---\ntitle: x\nbody\n")
+
+
+def test_page_with_a_broken_gbk_byte_is_read_as_a_browser_reads_it():
+    body = "<p>" + "乡村振兴，党建引领。" * 50 + "</p>"
+    data = (
+        b'<html><head><meta charset="gbk"><title>\xb0 x</title></head><body>' + body.encode("gbk") + b"</body></html>"
+    )
+    text, encoding = decode_page(data)
+    assert encoding == "gb18030"
+    assert text.count("\ufffd") == 1 and "乡村振兴，党建引领。" in text
+
+
+def test_bytes_that_are_mostly_no_character_are_still_refused():
+    with pytest.raises(ReadError, match="cannot decode"):
+        decode_page(b"<html><body>" + b"\xff\x80" * 500 + "乡村".encode("gbk") + b"</body></html>")
