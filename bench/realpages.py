@@ -165,7 +165,8 @@ def page_text(path: Path) -> str:
 def with_trafilatura(path: Path) -> Reading:
     import trafilatura
 
-    found = trafilatura.bare_extraction(page_text(path), with_metadata=True, as_dict=True) or {}
+    document = trafilatura.bare_extraction(page_text(path), with_metadata=True)
+    found = document.as_dict() if document is not None else {}
     authors = tuple(a for a in re.split(r"[;；,，、\s]+", found.get("author") or "") if a)
     return Reading(title=found.get("title"), date=found.get("date"), authors=authors, text=found.get("text") or "")
 
