@@ -123,6 +123,7 @@ COMPOUND_SURNAMES = (
     "夏侯",
     "端木",
 )
+PHOTO_CREDIT = re.compile(r"(?<![\w:])摄\s*[)）]?\s*$")
 POSTED = ("发表于",)
 POSTED_BY = re.compile(rf"(?:本贴|本帖)?由\s*(?P<name>[^\s于@]{{2,20}}?)\s*(?:于|张贴\s*@)\s*(?P<date>{DATE.pattern})")
 POSTED_TAIL = re.compile(
@@ -196,7 +197,7 @@ class MetaReader:
         alternatives = "|".join(re.escape(label) for label in labels)
         # A label, then a separator; a role word may also stand before names
         # with only a space, or glued (记者张三).
-        self.label = re.compile(rf"{BOUNDARY}(?P<label>{alternatives})\s*(?P<sep>[:|丨]|\s+|(?=[{HAN}]))")
+        self.label = re.compile(rf"{BOUNDARY}(?P<label>{alternatives})\s*(?P<sep>[:|丨/]|\s+|(?=[{HAN}]))")
         role_alternatives = "|".join(re.escape(r) for r in sorted(self.roles, key=len, reverse=True))
         self.glued_role = re.compile(rf"^(?P<role>{role_alternatives})(?P<name>[{HAN}·]{{2,4}})$")
         self.suffixes = tuple(sorted(lexicon.source_suffixes, key=len, reverse=True))
@@ -270,6 +271,11 @@ class MetaReader:
                 )
             )
         self.read_residue(meta, " ".join(residue))
+        if PHOTO_CREDIT.search(line):
+            # 新华社记者 张三 摄: a photograph's credit under it, not the article's byline.
+            meta.labels += len(meta.authors)  # still a credit line, read and set aside
+            meta.authors = []
+            meta.residue = PHOTO_CREDIT.sub("", meta.residue).strip()
         return meta
 
     def take(self, meta: MetaLine, name: str, label: str, value: str, attached: bool = False) -> str:

@@ -79,3 +79,32 @@ def test_derived_title_is_first_sentence_cut_at_a_clause():
     title = extract.derive_title(["党的二十大指出，全面建设社会主义现代化国家，最艰巨最繁重的任务仍然在农村。"])
     assert title == "党的二十大指出，全面建设社会主义现代化国家…"
     assert extract.derive_title(["短句。"]) == "短句"
+
+
+@pytest.mark.parametrize(
+    ("line", "authors"),
+    [
+        ("文/张三 图/李四", [Author("张三", "文"), Author("李四", "图")]),
+        ("新京报记者 彭冲 山东冠县报道", [Author("彭冲", "新京报记者")]),
+        ("新华网黑龙江频道  记者  伊琳  李清芬", [Author("伊琳", "记者"), Author("李清芬", "记者")]),
+        ("本报记者 宝音 郝佳丽", [Author("宝音", "本报记者"), Author("郝佳丽", "本报记者")]),
+        ("ggjjzhzz 发表于 2005-9-15 11:46:00", [Author("ggjjzhzz", "作者")]),
+        ("本贴由大卫于2005年8月12日16:12:21在〖心灵体操〗发表", [Author("大卫", "作者")]),
+    ],
+)
+def test_bylines_of_real_pages_are_read(line, authors):
+    assert READER.read(line).authors == authors
+
+
+@pytest.mark.parametrize("line", ["[图片搜索] 汤加丽 梁朝伟", "图片精选", "记者调查 民意调查", "新华社记者 张三 摄"])
+def test_sidebar_words_after_a_role_and_photo_credits_are_no_authors(line):
+    assert READER.read(line).authors == []
+
+
+def test_names_signed_in_brackets_at_the_end_are_authors_but_a_closing_remark_is_not():
+    assert extract.read_signature("过一个平安的新春佳节。（常书香 马丹阳 ）") == [
+        Author("常书香", "作者"),
+        Author("马丹阳", "作者"),
+    ]
+    assert extract.read_signature("见附件。（全文完）") == []
+    assert extract.read_signature("他说。（完）") == []
