@@ -188,34 +188,27 @@ def image_piece(graphic: lxml.etree._Element) -> Piece:
 def named_heading(titles: list[str], h1s: list[str], found: list[Piece]) -> str | None:
     """The article's own first heading, or the page's ``<h1>``, when the
     page's title names it (and it is not just the site's name, a logo in an
-    ``<h1>``): a headline the markup agrees on."""
+    ``<h1>``): a headline the markup agrees on.  With no title at all, the
+    first heading."""
     parts = [part.strip() for t in titles for part in TITLE_SEPARATORS.split(t) if part.strip()]
     longest = max((han(part) for part in parts), default=0)
     heading = next((piece.text for piece in found[:3] if piece.kind == "h"), None)
     keys = [title_key(t) for t in titles]
     for candidate in ([heading] if heading else []) + h1s:
-        named = titles and any(title_key(candidate) in key for key in keys)
+        named = not titles or any(title_key(candidate) in key for key in keys)
         if candidate and named and han(clean.remove_pinyin_notes(candidate)) >= 0.6 * longest:
             return candidate
     return None
 
 
 def page_title(titles: list[str], h1s: list[str], visible: list[str], found: list[Piece]) -> str | None:
-    """The headline: the article's own first heading, or the page's
-    ``<h1>``, when the page's title names it (and it is not just the site's
-    name, a logo in an ``<h1>``); else the part of the page's title
-    (``headline_column_site``) that the page shows as a line of its own;
-    else its longest part."""
+    """The headline: a heading the page's title names (``named_heading``);
+    else the part of the page's title (``headline_column_site``) that the
+    page shows as a line of its own; else its longest part."""
+    named = named_heading(titles, h1s, found)
+    if named:
+        return named
     parts = [part.strip() for t in titles for part in TITLE_SEPARATORS.split(t) if part.strip()]
-    longest = max((han(part) for part in parts), default=0)
-    heading = next((piece.text for piece in found[:3] if piece.kind == "h"), None)
-    headings = [heading] if heading else []
-    headings += h1s
-    keys = [title_key(t) for t in titles]
-    for candidate in headings:
-        named = not titles or any(title_key(candidate) in key for key in keys)
-        if candidate and named and han(clean.remove_pinyin_notes(candidate)) >= 0.6 * longest:
-            return candidate
     shown = {title_key(line): line for line in visible}
     for part in sorted(parts, key=len, reverse=True):
         if title_key(part) in shown and han(part) >= 4:
@@ -223,7 +216,7 @@ def page_title(titles: list[str], h1s: list[str], visible: list[str], found: lis
     if parts:
         first = [part for part in TITLE_SEPARATORS.split(titles[0]) if part.strip()] or parts
         return max(first, key=han).strip()
-    return heading
+    return next((piece.text for piece in found[:3] if piece.kind == "h"), None)
 
 
 def han(text: str) -> int:
@@ -381,7 +374,7 @@ def extract_page(text: str) -> Extracted:
     if not any(piece.kind != "img" for piece in found):
         raise ReadError("no article in the page (an index page, a login wall or a page of links?)")
     title = page_title(titles, h1s, [line for line in shown if isinstance(line, str)], found)
-    agreed = title is not None and title == named_heading(titles, h1s, found)
+    agreed = bool(titles) and title is not None and title == named_heading(titles, h1s, found)
     title = title and clean.remove_pinyin_notes(title)
     return Extracted(found=found, title=title, shown=shown, titles=titles, agreed=agreed, **stated)
 
@@ -586,12 +579,13 @@ def voted_headline(
     reader: extract.MetaReader,
     scorer: lines.LineScorer | None = None,
 ) -> str | None:
-    """The headline: a heading the page's ``<title>`` names; else where the
-    markup and the layout agree: the heading-like
-    line above the article (found as a text scrape's title is) when the
-    page's ``<title>`` or ``og:title`` names it; else the markup's choice
-    when the page shows it above the article; else the layout's line when
-    it sits right above the article's date line; else the markup's."""
+    """The headline: a heading the page's ``<title>`` names (decided in
+    ``extract_page``); else the title model's pick among the lines above the
+    article; else the rules' heading-like line there (as a text scrape's
+    title is found) when the ``<title>`` or ``og:title`` names it; the
+    markup's choice when the page shows it above the article; the layout's
+    line when it sits right above the article's date line; else the
+    markup's choice."""
     if data.agreed:
         return data.title
     above = lines_above(data, first)
