@@ -1,5 +1,5 @@
-"""Which of the lines the rules kept are really the article: a small
-learned model over line features.
+"""Which of the lines the rules kept are really the article, and which line
+above it is its headline: two small learned models over line features.
 
 The rules (``lines``, ``webpage``) find the article's run of prose; on real
 pages that run still holds comment threads, "recommended" lists, site
@@ -9,14 +9,15 @@ was marked by hand, scores each line the rules kept; a line under the
 model's threshold is dropped, and ``inspect`` names its score.  The model is
 shipped as plain data (``line-model.json``: the trees' arrays) and evaluated
 here with NumPy, so a build needs no scikit-learn.  The lexicon and a user's
-``furniture.yaml`` still win: a line they keep is never scored.
+``furniture.yaml`` still win: a line they keep is never scored.  The title
+model (``title-model.json``) ranks the lines above the article the same way
+and is taken only above its threshold; else the rules choose.
 """
 
 from __future__ import annotations
 
 import bisect
 import json
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -212,11 +213,11 @@ def interior(number: int, prose: list[int]) -> bool:
 class Models:
     """The shipped models, as the line stages ask them (``lines.LineScorer``)."""
 
-    lines: LineModel
-    titles: LineModel | None = None
+    body: LineModel  # which lines the rules kept are the article's
+    titles: LineModel | None = None  # which line above the article is its headline
 
     def dropped(self, page: lines.Page, candidates: list[int], form: str) -> dict[int, str]:
-        return self.lines.dropped(page, candidates, form)
+        return self.body.dropped(page, candidates, form)
 
     def headline(self, page: lines.Page, candidates: list[int], start: int, titles: list[str]) -> int | None:
         """The candidate the title model holds the headline, if it holds one
@@ -311,8 +312,3 @@ def title_features(page: lines.Page, candidates: list[int], start: int, titles: 
 
 def drop_reason(score: float) -> str:
     return f"model: article score {score:.2f}"
-
-
-def logit(p: float) -> float:
-    p = min(max(p, 1e-9), 1 - 1e-9)
-    return math.log(p / (1 - p))

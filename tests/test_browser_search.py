@@ -82,8 +82,8 @@ def test_keyboard_moves_through_results_and_enter_opens(page, site_url):
     second = page.locator(".result-link").nth(1)
     assert second.evaluate("e => e === document.activeElement")
     title = second.inner_text()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the article page, not the search page still loaded
+        page.keyboard.press("Enter")
     assert page.locator("h1").inner_text() == title
 
 

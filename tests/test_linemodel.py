@@ -25,20 +25,20 @@ OTHER_STORY = "诱导高收费电话回电"
 def test_shipped_models_are_small_and_match_their_features():
     models = shipped_model()
     assert models is not None and models.titles is not None
-    assert models.lines.features == FEATURES and models.titles.features == TITLE_FEATURES
+    assert models.body.features == FEATURES and models.titles.features == TITLE_FEATURES
     for name in ("line-model.json", "title-model.json"):
         assert (Path(__file__).parent.parent / "archivist" / name).stat().st_size < 300_000
 
 
 def test_model_round_trips_through_its_json():
-    model = shipped_model().lines
+    model = shipped_model().body
     again = LineModel.from_json(json.loads(json.dumps(model.to_json())))
     rows = np.random.default_rng(0).uniform(0, 50, size=(40, len(FEATURES))).tolist()
     assert np.allclose(model.probabilities(rows), again.probabilities(rows))
 
 
 def test_model_file_from_other_features_is_refused():
-    data = shipped_model().lines.to_json()
+    data = shipped_model().body.to_json()
     data["features"] = data["features"][:-1]
     with pytest.raises(ValueError, match="other features"):
         LineModel.from_json(data)
