@@ -123,13 +123,12 @@ COMPOUND_SURNAMES = (
     "夏侯",
     "端木",
 )
-PHOTO_CREDIT = re.compile(r"(?<![\w:])摄\s*[)）]?\s*$")
-POSTED = ("发表于",)
-POSTED_BY = re.compile(rf"(?:本贴|本帖)?由\s*(?P<name>[^\s于@]{{2,20}}?)\s*(?:于|张贴\s*@)\s*(?P<date>{DATE.pattern})")
-POSTED_TAIL = re.compile(
-    r"^\s*在?\s*(?:〖[^〗]*〗|【[^】]*】|\S{0,20}?)\s*发表"
-)  # date labels that follow the name of the one who posted
+PHOTO_CREDIT = re.compile(r"(?<![\w:])摄\s*[)）]?\s*$")  # 新华社记者 张三 摄: a photograph's credit
+POSTED = ("发表于",)  # date labels that follow the name of the one who posted
 POSTER = re.compile(r"[^\s:：|]{2,20}")
+# A forum's or blog's byline: 本贴由大卫于2005年8月12日…在〖…〗发表, 由海姑娘张贴 @ 2005-06-11.
+POSTED_BY = re.compile(rf"(?:本贴|本帖)?由\s*(?P<name>[^\s于@]{{2,20}}?)\s*(?:于|张贴\s*@)\s*(?P<date>{DATE.pattern})")
+POSTED_TAIL = re.compile(r"^\s*在?\s*(?:〖[^〗]*〗|【[^】]*】|\S{0,20}?)\s*发表")  # where it was posted
 PEN_NAME_ROLES = ("作者", "撰稿", "文", "撰文", "作")  # a signed piece may carry a pen name
 
 
@@ -224,10 +223,10 @@ class MetaReader:
         meta = MetaLine()
         residue: list[str] = []
         posted = POSTED_BY.search(line)
-        if posted and parse_date(posted.group("date")):
-            # 本贴由大卫于2005年8月12日16:12:21在…发表, 由海姑娘张贴 @ 2005-06-11: a post's byline.
+        posted_on = parse_date(posted.group("date")) if posted else None
+        if posted and posted_on:
             meta.authors.append(Author(posted.group("name"), "作者"))
-            meta.dates.append((2, parse_date(posted.group("date")) or ""))
+            meta.dates.append((2, posted_on))
             meta.labels += 1
             line = line[: posted.start()] + " " + POSTED_TAIL.sub("", line[posted.end() :])
         provenance = PROVENANCE.search(line)
@@ -332,7 +331,7 @@ class MetaReader:
                 and token not in self.field_of
                 and not glued  # a role glued to a word that is no name (图片精选, 记者调查)
                 # A role written right before its first name (图片搜索): that name alone says.
-                and (authors or (not attached or plausible_name(token, role)))
+                and (authors or not attached or plausible_name(token, role))
             ) or (role in ("作者", "撰稿") and not authors and self.is_media_name(token)):
                 authors.append(Author(token, role))
             else:

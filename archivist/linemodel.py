@@ -27,6 +27,7 @@ from importlib import resources
 import numpy as np
 
 from . import clean, lines
+from .lexicon import squeeze
 
 # Words of the furniture around an article (comments, lists of other
 # articles, statements, app prompts), counted, not matched: the model
@@ -50,12 +51,18 @@ FEATURES = (
 )  # fmt: skip
 
 
+def layout(page: lines.Page) -> tuple[list[lines.Line], dict[int, int], Counter[str]]:
+    """The page's non-blank lines, each line's place among them, and how
+    often each (folded) line stands on the page."""
+    shown = [line for line in page.lines if line.kind != lines.BLANK]
+    position = {line.number: index for index, line in enumerate(shown)}
+    return shown, position, Counter(line.folded for line in shown)
+
+
 def line_features(page: lines.Page, candidates: list[int], form: str) -> list[list[float]]:
     """One row of ``FEATURES`` per candidate line (numbers into ``page.lines``,
     in page order)."""
-    shown = [line for line in page.lines if line.kind != lines.BLANK]
-    position = {line.number: index for index, line in enumerate(shown)}
-    counts = Counter(line.folded for line in shown)
+    shown, position, counts = layout(page)
     masses = [lines.han_count(page.lines[n].folded) for n in candidates]
     total = sum(masses) or 1
     prose_numbers = [n for n in candidates if page.lines[n].kind == lines.PROSE]
@@ -246,7 +253,6 @@ def shipped_model() -> Models | None:
 
 # -- headlines ----------------------------------------------------------------
 
-TITLE_WINDOW = 40  # lines above the article where its headline is looked for
 SITE_WORDS = re.compile(r"网站|门户|首页|官网|客户端|频道|博客|论坛|社区|主页|欢迎|访问|导航|登录|注册|>")
 TITLE_FEATURES = (
     "han", "length", "title_like", *(f"kind_{kind}" for kind in KINDS), "by_lexicon", "lines_to_article",
@@ -256,23 +262,20 @@ TITLE_FEATURES = (
 )  # fmt: skip
 
 
-def title_key(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
 def title_features(page: lines.Page, candidates: list[int], start: int, titles: list[str]) -> list[list[float]]:
     """One row of ``TITLE_FEATURES`` per candidate line above the article
     (``start``); ``titles``: the page's ``<title>`` and ``og:title`` (none
     for a text scrape)."""
-    shown = [line for line in page.lines if line.kind != lines.BLANK]
-    position = {line.number: index for index, line in enumerate(shown)}
-    counts = Counter(line.folded for line in shown)
-    keys = [title_key(t) for t in titles]
+    shown, position, counts = layout(page)
+    # Where the article starts among the shown lines: the lines between a
+    # candidate and it are counted from there.
+    article_at = bisect.bisect_left([line.number for line in shown], start)
+    keys = [squeeze(t) for t in titles]
     longest = max((lines.han_count(page.lines[n].folded) for n in candidates), default=1) or 1
     rows = []
     for rank, number in enumerate(reversed(candidates)):
         line = page.lines[number]
-        text, key = line.folded, title_key(line.text)
+        text, key = line.folded, squeeze(line.text)
         han = lines.han_count(text)
         at = position.get(number, 0)
         following = shown[at + 1] if at + 1 < len(shown) else None
@@ -285,7 +288,7 @@ def title_features(page: lines.Page, candidates: list[int], start: int, titles: 
                 1.0 if lines.title_like(line) else 0.0,
                 *(1.0 if line.kind == kind else 0.0 for kind in KINDS),
                 1.0 if line.reason.startswith("lexicon") else 0.0,
-                sum(1 for other in shown[at + 1 :] if other.number < start),
+                article_at - (at + 1),
                 rank,
                 1.0 if following is not None and following.kind == lines.META else 0.0,
                 1.0 if following is not None and following.meta is not None and following.meta.dates else 0.0,

@@ -268,12 +268,13 @@ def segment(text: str, lexicon: Lexicon, scorer: LineScorer | None = None) -> Pa
     if scorer is not None:
         # A column banner between the metadata and the first paragraph is the
         # article's own (``lead_in``): the rules' reading of it stands.
+        first = first_prose(lines, body)
         candidates = sorted(
             n
             for n in body
             if lines[n].kind in (PROSE, SHORT)
             and not kept_by_lexicon(lines[n])
-            and not (KICKER.match(lines[n].folded) and n < first_prose(lines, body))
+            and not (KICKER.match(lines[n].folded) and n < first)
         )
         for number, reason in scorer.dropped(page, candidates, "text").items():
             body.discard(number)
@@ -291,8 +292,9 @@ def kept_by_lexicon(line: Line) -> bool:
 
 
 class LineScorer(Protocol):
-    """A model that says which of the lines the rules kept are not article
-    after all (``linemodel.LineModel``), each with why."""
+    """The learned models (``linemodel.Models``): which of the lines the
+    rules kept are not article after all, each with why, and which line
+    above the article is its headline."""
 
     def dropped(self, page: Page, candidates: list[int], form: str) -> dict[int, str]: ...
 
@@ -341,6 +343,19 @@ class Metadata:
     source: str | None = None
     authors: list[Author] = field(default_factory=list)
     editors: list[str] = field(default_factory=list)
+
+
+def article_metadata(
+    page: Page, paragraphs: list[str], reader: extract.MetaReader
+) -> tuple[Metadata, extract.Dateline | None]:
+    """The fields of the metadata lines, the dateline opening the first
+    paragraph, and, when nothing else names an author, the names signed in
+    brackets at the end of the last."""
+    dateline = extract.read_dateline(paragraphs[0], reader)
+    found = gather(page, dateline)
+    if not found.authors:
+        found.authors = extract.read_signature(paragraphs[-1])
+    return found, dateline
 
 
 def gather(page: Page, dateline: extract.Dateline | None) -> Metadata:

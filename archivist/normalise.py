@@ -50,10 +50,7 @@ def normalise_scraped(
     if not any(clean.is_prose(paragraph) for paragraph in paragraphs):
         raise ReadError("no article text: only page furniture (menus, labels, link or place lists) left after cleaning")
     reader = extract.meta_reader(lexicon)
-    dateline = extract.read_dateline(paragraphs[0], reader)
-    meta = lines.gather(page, dateline)
-    if not meta.authors:
-        meta.authors = extract.read_signature(paragraphs[-1])
+    meta, dateline = lines.article_metadata(page, paragraphs, reader)
     blocks = clean.to_blocks(paragraphs)
     title_original = page.title.text.strip() if page.title else page.title_text
     channel, title = (None, None)

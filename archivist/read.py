@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -192,19 +193,31 @@ def decode_page(data: bytes) -> tuple[str, str]:
         pass
     candidates = [declared] if declared and declared != "utf-8" else []  # UTF-8 failed above
     candidates += [name for name in ("gb18030", "big5") if name != declared]
-    readings = []
-    for rank, name in enumerate(candidates):
-        codec = SUPERSETS.get(name, name)
-        try:
-            text = data.decode(codec)
-        except (UnicodeDecodeError, LookupError):
-            continue
-        chinese = re.sub(r"[\x00-\x7f]+", "", text)[:1000]  # markup and Latin text tell no encoding apart
-        readings.append((commonness(chinese), -rank, "gb18030" if codec == "gb18030" else name, text))
+    readings = [
+        # markup and Latin text tell no encoding apart
+        (commonness(non_ascii(text)[:1000]), -rank, encoding, text)
+        for rank, encoding, text in decoded(data, candidates)
+    ]
     if not readings:
         return lenient_reading(data, candidates)
     _, _, encoding, text = max(readings)
     return text, encoding
+
+
+def decoded(data: bytes, candidates: list[str], errors: str = "strict") -> Iterator[tuple[int, str, str]]:
+    """(rank, encoding, text) for each candidate encoding that reads ``data``;
+    GBK and Big5 are read as their supersets."""
+    for rank, name in enumerate(candidates):
+        codec = SUPERSETS.get(name, name)
+        try:
+            text = data.decode(codec, errors=errors)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        yield rank, "gb18030" if codec == "gb18030" else name, text
+
+
+def non_ascii(text: str) -> str:
+    return re.sub(r"[\x00-\x7f]+", "", text)
 
 
 MAX_BAD_SHARE = 0.01  # of a page's non-ASCII characters, bytes that are no character
@@ -215,16 +228,10 @@ def lenient_reading(data: bytes, candidates: list[str]) -> tuple[str, str]:
     cut by its CMS) is read as a browser reads it, each bad byte as U+FFFD,
     in the encoding that leaves the fewest."""
     readings = []
-    for rank, name in enumerate(candidates):
-        codec = SUPERSETS.get(name, name)
-        try:
-            text = data.decode(codec, errors="replace")
-        except LookupError:
-            continue
-        wide = len(re.sub(r"[\x00-\x7f]+", "", text))
-        bad = text.count("\ufffd")
+    for rank, encoding, text in decoded(data, candidates, errors="replace"):
+        wide, bad = len(non_ascii(text)), text.count("\ufffd")
         if wide and bad <= wide * MAX_BAD_SHARE:
-            readings.append((-bad, -rank, "gb18030" if codec == "gb18030" else name, text))
+            readings.append((-bad, -rank, encoding, text))
     if not readings:
         raise ReadError("cannot decode the page: not its declared encoding, UTF-8, GB18030 or Big5")
     _, _, encoding, text = max(readings)

@@ -677,10 +677,7 @@ def normalise_webpage(
     paragraphs = [piece.text for piece in body if piece.kind != "img"]
     if not any(clean.is_prose(paragraph) for paragraph in paragraphs):
         raise ReadError("no article text: only page furniture (menus, labels, link or place lists) left after cleaning")
-    dateline = extract.read_dateline(paragraphs[0], reader)
-    meta = lines.gather(page, dateline)
-    if not meta.authors:
-        meta.authors = extract.read_signature(paragraphs[-1])
+    meta, dateline = lines.article_metadata(page, paragraphs, reader)
     channel, title = (None, None)
     if title_original:
         channel, title = extract.split_channel(clean.normalise_space(to_simplified(title_original)))

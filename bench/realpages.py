@@ -30,7 +30,6 @@ import re
 import statistics
 import sys
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from archivist.model import Article
 from archivist.pipeline import normalise_data
 from archivist.read import decode_page
-from archivist.script import to_simplified
+from bench.fidelity import plain as fold  # NFKC, Simplified, no spaces: how every field and text is compared
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "fixtures" / "real-pages"
@@ -71,11 +70,6 @@ class Reading:
     source: str | None = None
     editor: str | None = None
     text: str = ""
-
-
-def fold(text: str | None) -> str:
-    """NFKC, Simplified, no spaces: how every field and text is compared."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", to_simplified(text or "")))
 
 
 def load_marks(corpus: Path, split: str) -> list[Mark]:

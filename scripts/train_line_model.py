@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,7 +38,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from archivist import lines  # noqa: E402
-from archivist.clean import remove_pinyin_notes  # noqa: E402
 from archivist.linemodel import (  # noqa: E402
     FEATURES,
     MODEL_FILE,
@@ -52,16 +49,11 @@ from archivist.linemodel import (  # noqa: E402
 )
 from archivist.normalise import normalise_scraped  # noqa: E402
 from archivist.read import ReadError, read_bytes  # noqa: E402
-from archivist.script import to_simplified  # noqa: E402
 from archivist.webpage import normalise_webpage  # noqa: E402
+from bench.fidelity import skeleton  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 TREES, DEPTH, RATE = 150, 3, 0.1
-
-
-def skeleton(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", to_simplified(remove_pinyin_notes(text))).lower()
-    return "".join(re.findall(r"[\u3400-\u9fff\uf900-\ufaffa-z0-9]+", folded))
 
 
 class Recorder:
@@ -149,10 +141,7 @@ def classifier() -> GradientBoostingClassifier:
 
 
 def best_threshold(data: np.ndarray, labels: np.ndarray, weights: np.ndarray, groups: np.ndarray) -> float:
-    scores = np.zeros(len(labels))
-    for train, test in GroupKFold(n_splits=5).split(data, labels, groups):
-        model = classifier().fit(data[train], labels[train], sample_weight=weights[train])
-        scores[test] = model.predict_proba(data[test])[:, 1]
+    scores = out_of_fold(data, labels, weights, groups)
     # At 0.5 or above: a line is dropped only when the model holds it more
     # likely furniture than article (below, the curve is flat and noisy).
     candidates = np.round(np.arange(0.5, 0.81, 0.01), 2)
