@@ -1,0 +1,39 @@
+"""Everyday defects a new user meets: glossary meanings, `new`, `inspect`,
+settings and the search page's facets."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from archivist.glossary import Entry, Use, explain
+
+from .conftest import ROOT, entry_firsts, run_cli
+
+# --- 16: a meaning told part by part is kept whole ------------------------------
+
+PART_BY_PART = (
+    "我们构建了“一区四线”。一区，主要是突出红色会客厅建设，辐射带动城区社区。"
+    "四线，东线，主要是依托故居所在村；南线，主要是结合旅游资源；西线，重点打造示范片区；北线，推广新模式。"
+)
+
+
+def test_meaning_told_part_by_part_is_not_cut_to_its_first_clause():
+    entry = Entry("一区四线", "numbered", uses=[Use("a", "p1", "", None, "标题")])
+    explain(entry, {"a": [PART_BY_PART]})
+    assert entry.meaning.startswith("一区，主要是突出红色会客厅建设，辐射带动城区社区。四线，东线")
+    assert entry.meaning.endswith("西线，重点打造示范片区；北线，推广新模式")
+
+
+def test_sample_glossary_holds_the_whole_meaning_of_yiqu_sixian(tmp_path):
+    out = tmp_path / "site"
+    result = run_cli("build", "-q", "--content", str(ROOT / "content"), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    pages = [p for p in entry_firsts(out / "glossary") if "“一区四线”</h1>" in p.read_text(encoding="utf-8")]
+    assert len(pages) == 1
+    quote = re.search(r"<blockquote>(.*?)</blockquote>", pages[0].read_text(encoding="utf-8"), re.S)
+    meaning = html.unescape(quote.group(1))
+    assert meaning.startswith("一区，主要是突出“红色会客厅”建设")
+    for line in ("“四线”分别是东南西北线", "东线", "南线", "西线", "北线"):
+        assert line in meaning
+    assert meaning.endswith("特色产业品牌化建设新模式")
