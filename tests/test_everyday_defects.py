@@ -37,3 +37,50 @@ def test_sample_glossary_holds_the_whole_meaning_of_yiqu_sixian(tmp_path):
     for line in ("“四线”分别是东南西北线", "东线", "南线", "西线", "北线"):
         assert line in meaning
     assert meaning.endswith("特色产业品牌化建设新模式")
+
+
+# --- 18: `new` gives a title that shares its slug's first words a name of its own ---
+
+
+def new_draft(content, title: str):
+    return run_cli("new", title, "--content", str(content))
+
+
+def test_new_names_a_draft_whose_slug_prefix_is_taken_uniquely(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    first = new_draft(content, "乡村振兴：江西瑞金的红色名村")
+    assert first.returncode == 0, first.stderr
+    (written,) = content.glob("*.md")
+    written.write_text(written.read_text(encoding="utf-8") + "编辑写的内容。\n", encoding="utf-8")
+    second = new_draft(content, "乡村振兴：江西赣州的脐橙产业")
+    assert second.returncode == 0, second.stderr
+    drafts = sorted(content.glob("*.md"))
+    assert len(drafts) == 2
+    texts = {path: path.read_text(encoding="utf-8") for path in drafts}
+    assert "编辑写的内容" in texts[written]
+    (other,) = [path for path in drafts if path != written]
+    assert str(other.name) in second.stdout and "脐橙产业" in texts[other]
+
+
+def test_new_draft_slug_is_unique_in_the_built_site(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    for title in ("乡村振兴：江西瑞金的红色名村", "乡村振兴：江西赣州的脐橙产业"):
+        assert new_draft(content, title).returncode == 0
+    for path in content.glob("*.md"):
+        path.write_text(path.read_text(encoding="utf-8").replace("draft: true", "draft: false"), encoding="utf-8")
+    result = run_cli("build", "--content", str(content), "--out", str(tmp_path / "site"))
+    assert result.returncode == 0 and "is taken by" not in result.stderr, result.stderr
+    pages = {path.stem for path in (tmp_path / "site" / "articles").glob("*/*.html")}
+    assert pages == {path.stem for path in content.glob("*.md")}
+
+
+def test_new_refuses_a_second_draft_of_the_same_title(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    title = "乡村振兴：江西赣州的脐橙产业"
+    assert new_draft(content, title).returncode == 0
+    again = new_draft(content, title)  # the same title the same day: the draft is there already
+    assert again.returncode == 1 and "already exists" in again.stderr
+    assert len(list(content.glob("*.md"))) == 1
