@@ -63,6 +63,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     inspect_cmd = commands.add_parser("inspect", help="print what normalisation makes of files, as JSON")
     inspect_cmd.add_argument("files", nargs="+", type=Path)
+    inspect_cmd.add_argument(
+        "--content", type=Path, help="folder whose furniture.yaml, initiatives.yaml and glossary.yaml apply"
+    )
 
     tags_cmd = commands.add_parser("tags", help="print every region and initiative tag with its count, as JSON")
     tags_cmd.add_argument("--content", type=Path, help="folder of articles")

@@ -84,3 +84,60 @@ def test_new_refuses_a_second_draft_of_the_same_title(tmp_path):
     again = new_draft(content, title)  # the same title the same day: the draft is there already
     assert again.returncode == 1 and "already exists" in again.stderr
     assert len(list(content.glob("*.md"))) == 1
+
+
+# --- 19: `inspect` reads the content folder's own curation files, and shows
+# the dropped lines of a file it rejected ------------------------------------
+
+ARTICLE_WITH_A_SITE_LINE = (
+    "乡村振兴：江西瑞金的红色名村\n"
+    "来源：乡村干部报  发布时间：2024-05-01 10:00\n"
+    "本站温馨提示欢迎您来到我们的红色名村频道阅读全文\n"
+    "瑞金市坚持党建引领，推动红色名村建设，村集体经济收入逐年增长，群众的获得感不断增强。\n"
+    "该市把红色资源保护利用与乡村振兴结合起来，发展红色旅游，带动村民就业增收。\n"
+)
+
+
+def inspect(*args: str) -> tuple[int, list[dict]]:
+    import json
+
+    result = run_cli("inspect", *args)
+    return result.returncode, json.loads(result.stdout)
+
+
+def test_inspect_uses_the_furniture_file_of_the_content_folder_given(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "furniture.yaml").write_text("patterns: ['^本站温馨提示']\n", encoding="utf-8")
+    article = content / "article.txt"
+    article.write_text(ARTICLE_WITH_A_SITE_LINE, encoding="utf-8")
+    _, [without] = inspect(str(article), "--content", str(tmp_path / "empty"))
+    assert not any(d["line"].startswith("本站温馨提示") for d in without["dropped"])
+    code, [result] = inspect(str(article), "--content", str(content))
+    assert code == 0
+    reasons = {d["line"]: d["reason"] for d in result["dropped"]}
+    assert "本站温馨提示" in reasons["本站温馨提示欢迎您来到我们的红色名村频道阅读全文"]
+    assert not any(paragraph.startswith("本站温馨提示") for paragraph in result["paragraphs"])
+
+
+FURNITURE_ONLY = (
+    "网站首页 | 手机看新闻\n扫一扫分享到微信朋友圈\n热门城市：北京 上海 广州 深圳 兰州 西宁\n版权所有 XX网 2023\n"
+)
+
+
+def test_inspect_shows_why_each_line_of_a_rejected_scrape_was_dropped(tmp_path):
+    scrape = tmp_path / "furniture.txt"
+    scrape.write_text(FURNITURE_ONLY, encoding="utf-8")
+    code, [result] = inspect(str(scrape))
+    assert code == 1 and result["error"].startswith("no article text")
+    lines = {d["line"]: d["reason"] for d in result["dropped"]}
+    assert set(lines) == set(FURNITURE_ONLY.strip().split("\n"))
+    assert all(reason for reason in lines.values())
+
+
+def test_inspect_shows_the_dropped_lines_of_a_rejected_saved_page():
+    page = ROOT / "tests" / "fixtures" / "pages-refused" / "login-wall.html"
+    code, [result] = inspect(str(page))
+    assert code == 1 and result["error"].startswith("no article")
+    assert result["dropped"] and all(d["line"] and d["reason"] for d in result["dropped"])
+    assert any("登录" in d["line"] for d in result["dropped"])
