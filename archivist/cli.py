@@ -85,6 +85,11 @@ def make_parser() -> argparse.ArgumentParser:
 
     glossary_cmd = commands.add_parser("glossary", help="print the slogan glossary as JSON")
     glossary_cmd.add_argument("--content", type=Path, help="folder of articles")
+    for command in commands.choices.values():
+        # After the sub-command too; SUPPRESS keeps one given before it.
+        command.add_argument(
+            "--config", type=Path, default=argparse.SUPPRESS, help="site settings (default: site.toml)"
+        )
     return parser
 
 

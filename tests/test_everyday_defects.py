@@ -141,3 +141,93 @@ def test_inspect_shows_the_dropped_lines_of_a_rejected_saved_page():
     assert code == 1 and result["error"].startswith("no article")
     assert result["dropped"] and all(d["line"] and d["reason"] for d in result["dropped"])
     assert any("登录" in d["line"] for d in result["dropped"])
+
+
+# --- 20: settings, the search page's suggestions, template errors -------------
+
+ARTICLE_MD = """---
+title: {title}
+date: 2024-05-0{day} 10:00
+source: 赣南日报
+regions: [江西省/赣州市/龙南市]
+initiatives: [稀土产业链党建]
+---
+龙南市坚持党建引领，推进稀土产业链发展，村集体经济收入逐年增长，群众的获得感不断增强。
+
+该市把“链上党建”与产业发展结合起来，带动村民就业增收。
+"""
+
+
+def small_project(tmp_path, **paths: str):
+    from .conftest import write_site_toml
+
+    content = tmp_path / "content"
+    content.mkdir()
+    for day, title in enumerate(("龙南市推进稀土产业", "龙南市稀土企业党建观察"), start=1):
+        (content / f"{day}.md").write_text(ARTICLE_MD.format(title=title, day=day), encoding="utf-8")
+    return write_site_toml(tmp_path, content="content", output="site", **paths)
+
+
+def test_config_option_works_after_the_sub_command_too(tmp_path):
+    config = small_project(tmp_path)
+    after = run_cli("build", "-q", "--config", str(config))
+    assert after.returncode == 0, after.stderr
+    assert (tmp_path / "site" / "index.html").is_file()
+    checked = run_cli("check", "--config", str(config))
+    assert checked.returncode == 0 and "Checked 2 files" in checked.stdout
+    before = run_cli("--config", str(config), "check")
+    assert before.returncode == 0 and "Checked 2 files" in before.stdout
+
+
+def test_site_language_that_does_nothing_is_refused(tmp_path):
+    config = small_project(tmp_path)
+    with config.open("a", encoding="utf-8") as handle:
+        handle.write('[site]\nlanguage = "zh-Hant"\n')
+    result = run_cli("build", "-q", "--config", str(config))
+    assert result.returncode == 2
+    assert "[site] language" in result.stderr and "zh-Hans" in result.stderr
+    assert not (tmp_path / "site").exists()
+
+
+def search_hint(site) -> str:
+    import json
+
+    page = (site / "search.html").read_text(encoding="utf-8")
+    data = re.search(r'<script type="application/json" id="search-text">(.*?)</script>', page, re.S).group(1)
+    return json.loads(data)["hint"]
+
+
+def test_search_page_suggests_the_sites_own_tags(tmp_path):
+    config = small_project(tmp_path)
+    assert run_cli("build", "-q", "--config", str(config)).returncode == 0
+    hint = search_hint(tmp_path / "site")
+    assert "稀土产业链党建" in hint and "赣州市" in hint
+    for sample_query in ("党建联建", "1313", "玉林"):
+        assert sample_query not in hint
+    traditional = search_hint(tmp_path / "site" / "zh-hant")
+    assert "稀土產業鏈黨建" in traditional
+
+
+def test_search_page_of_an_empty_site_suggests_nothing(tmp_path):
+    from .conftest import write_site_toml
+
+    (tmp_path / "content").mkdir()
+    config = write_site_toml(tmp_path, content="content", output="site")
+    assert run_cli("build", "-q", "--config", str(config)).returncode == 0
+    hint = search_hint(tmp_path / "site")
+    assert hint and "试试" not in hint and "党建联建" not in hint
+
+
+def test_undefined_template_variable_names_the_template_file_and_line(tmp_path):
+    theme = tmp_path / "theme" / "templates"
+    theme.mkdir(parents=True)
+    (theme / "search.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}\n{% include "broken.html" %}\n{% endblock %}\n', encoding="utf-8"
+    )
+    (theme / "broken.html").write_text("<p>\n{{ missing_value }}\n</p>\n", encoding="utf-8")
+    config = small_project(tmp_path, theme="theme")
+    for workers in ("1", "2"):
+        result = run_cli("build", "-q", "--workers", workers, "--config", str(config))
+        assert result.returncode == 2
+        assert "broken.html:2" in result.stderr and "'missing_value' is undefined" in result.stderr
+        assert "search.html" in result.stderr  # the page it was rendering
