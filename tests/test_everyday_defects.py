@@ -6,6 +6,8 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
+
 from archivist.glossary import Entry, Use, explain
 
 from .conftest import ROOT, entry_firsts, run_cli
@@ -231,3 +233,36 @@ def test_undefined_template_variable_names_the_template_file_and_line(tmp_path):
         assert result.returncode == 2
         assert "broken.html:2" in result.stderr and "'missing_value' is undefined" in result.stderr
         assert "search.html" in result.stderr  # the page it was rendering
+
+
+# --- 23: a facet value from the URL is the facet's own option, in either script ---
+
+
+def facet_page(page, base: str, query: str):
+    page.goto(base + "search.html?" + query)
+    page.wait_for_selector("body[data-search-done]")
+    options = page.locator("select[name=region] option").all_inner_texts()
+    checked = page.locator("select[name=region] option:checked").inner_text()
+    return options, checked, page.locator(".result-link").all_inner_texts()
+
+
+@pytest.mark.browser
+def test_traditional_facet_value_from_the_url_selects_the_simplified_option(page, http_base):
+    from urllib.parse import quote
+
+    options, checked, found = facet_page(page, http_base, "region=" + quote("陸川縣"))
+    assert checked == "陆川县 (1)" and len(found) == 1
+    assert not any("陸川縣" in option for option in options)
+    assert "region=" + quote("陆川县") in page.url
+    assert page.problems == []
+
+
+@pytest.mark.browser
+def test_unknown_facet_value_from_the_url_is_dropped(page, http_base):
+    from urllib.parse import quote
+
+    options, checked, found = facet_page(page, http_base, "q=" + quote("党") + "&region=" + quote("火星县"))
+    assert not any("火星县" in option for option in options)
+    assert checked.startswith("全部") and len(found) == 5
+    assert "region=" not in page.url
+    assert page.problems == []
