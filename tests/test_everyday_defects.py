@@ -266,3 +266,60 @@ def test_unknown_facet_value_from_the_url_is_dropped(page, http_base):
     assert checked.startswith("全部") and len(found) == 5
     assert "region=" not in page.url
     assert page.problems == []
+
+
+# --- hostile inputs to these items ------------------------------------------
+
+
+def test_new_never_writes_through_a_link_or_into_a_fifo_that_holds_its_name(tmp_path):
+    import os
+    from datetime import datetime
+
+    from archivist.drafts import candidate_slugs
+
+    content = tmp_path / "content"
+    content.mkdir()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = outside / "secret.md"
+    secret.write_text("outside\n", encoding="utf-8")
+    title = "乡村振兴：江西瑞金的红色名村"
+    first = new_draft(content, title)
+    (made,) = content.glob("*.md")
+    made.unlink()
+    made.symlink_to(secret)  # the name the next draft would take links out of the folder
+    whole = list(candidate_slugs(title, datetime.fromisoformat(made.stem[:10])))[1]
+    os.mkfifo(content / f"{whole}.md")  # and the next name is a FIFO: neither is opened for writing
+    second = new_draft(content, title)
+    assert first.returncode == 0 and second.returncode == 0, second.stderr
+    assert secret.read_text(encoding="utf-8") == "outside\n" and made.is_symlink()
+    (draft,) = [p for p in content.glob("*.md") if not p.is_symlink() and p.is_file()]
+    assert draft.name == f"{whole}-2.md" and title in draft.read_text(encoding="utf-8")
+
+
+def test_search_suggestion_that_looks_like_markup_stays_text(tmp_path):
+    import json
+
+    content = tmp_path / "content"
+    content.mkdir()
+    hostile = "</script><script>window.pwned=1</script>"
+    text = ARTICLE_MD.format(title="龙南市推进稀土产业", day=1).replace("稀土产业链党建", json.dumps(hostile))
+    (content / "a.md").write_text(text, encoding="utf-8")
+    from .conftest import write_site_toml
+
+    config = write_site_toml(tmp_path, content="content", output="site")
+    assert run_cli("build", "-q", "--config", str(config)).returncode == 0
+    page = (tmp_path / "site" / "search.html").read_text(encoding="utf-8")
+    assert "<script>window.pwned" not in page
+    assert hostile in search_hint(tmp_path / "site")
+
+
+@pytest.mark.browser
+def test_facet_value_that_looks_like_markup_is_dropped_as_text(page, http_base):
+    from urllib.parse import quote
+
+    options, _, _ = facet_page(
+        page, http_base, "q=" + quote("党") + "&region=" + quote("<img src=x onerror=window.pwned=1>")
+    )
+    assert not any("img" in option for option in options)
+    assert page.evaluate("window.pwned") is None
