@@ -3,14 +3,28 @@ settings and the search page's facets."""
 
 from __future__ import annotations
 
+import contextlib
 import html
+import io
 import re
+import subprocess
 
 import pytest
 
+from archivist.cli import main
 from archivist.glossary import Entry, Use, explain
 
 from .conftest import ROOT, entry_firsts, run_cli
+
+
+def run_here(*args: str) -> subprocess.CompletedProcess[str]:
+    """``build.py ARGS`` run in this process: quick commands, where starting
+    Python would be most of the time."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(list(args))
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
+
 
 # --- 16: a meaning told part by part is kept whole ------------------------------
 
@@ -44,8 +58,8 @@ def test_sample_glossary_holds_the_whole_meaning_of_yiqu_sixian(tmp_path):
 # --- 18: `new` gives a title that shares its slug's first words a name of its own ---
 
 
-def new_draft(content, title: str):
-    return run_cli("new", title, "--content", str(content))
+def new_draft(content, title: str) -> subprocess.CompletedProcess[str]:
+    return run_here("new", title, "--content", str(content))
 
 
 def test_new_names_a_draft_whose_slug_prefix_is_taken_uniquely(tmp_path):
@@ -103,7 +117,7 @@ ARTICLE_WITH_A_SITE_LINE = (
 def inspect(*args: str) -> tuple[int, list[dict]]:
     import json
 
-    result = run_cli("inspect", *args)
+    result = run_here("inspect", *args)
     return result.returncode, json.loads(result.stdout)
 
 
