@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from .cluster import ClusterError
 from .config import PROJECT_ROOT, ConfigError, SiteConfig, check_scheduler, check_workers, load_config
+from .drafts import DraftExists, create_draft
 from .editorial import load_editorial
 from .glossary import build_glossary
 from .index import SearchAssetError
@@ -23,7 +24,6 @@ from .model import Corpus
 from .pipeline import build, load_corpus, normalise_file
 from .render import RenderError, write_zip, zip_destination
 from .serve import serve
-from .slug import make_slug
 from .taxonomy import build_taxonomy
 from .write import OutputError
 
@@ -63,6 +63,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     inspect_cmd = commands.add_parser("inspect", help="print what normalisation makes of files, as JSON")
     inspect_cmd.add_argument("files", nargs="+", type=Path)
+    inspect_cmd.add_argument(
+        "--content", type=Path, help="folder whose furniture.yaml, initiatives.yaml and glossary.yaml apply"
+    )
 
     tags_cmd = commands.add_parser("tags", help="print every region and initiative tag with its count, as JSON")
     tags_cmd.add_argument("--content", type=Path, help="folder of articles")
@@ -82,6 +85,11 @@ def make_parser() -> argparse.ArgumentParser:
 
     glossary_cmd = commands.add_parser("glossary", help="print the slogan glossary as JSON")
     glossary_cmd.add_argument("--content", type=Path, help="folder of articles")
+    for command in commands.choices.values():
+        # After the sub-command too; SUPPRESS keeps one given before it.
+        command.add_argument(
+            "--config", type=Path, default=argparse.SUPPRESS, help="site settings (default: site.toml)"
+        )
     return parser
 
 
@@ -180,15 +188,10 @@ def run_new(args: argparse.Namespace) -> int:
         raise ConfigError('new: the title is empty; give the article\'s title, e.g. build.py new "标题"')
     if not content.is_dir():
         raise ConfigError(f"new: content folder {content} does not exist (create it, or give --content)")
-    now = datetime.now().replace(microsecond=0)
-    slug = make_slug(title, now.isoformat())
-    path = content / f"{slug}.md"
-    body = f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\ndate: {now:%Y-%m-%d %H:%M:%S}\nsource: \nauthors: []\ndraft: true\n---\n\n正文。\n"
     try:
-        with path.open("x", encoding="utf-8") as handle:
-            handle.write(body)
-    except FileExistsError:
-        print(f"error: {path} already exists; not overwritten", file=sys.stderr)
+        path = create_draft(content, title, datetime.now().replace(microsecond=0))
+    except DraftExists as error:
+        print(f"error: {error}", file=sys.stderr)
         return EXIT_FAILED
     print(f"Created {path} (a draft: set draft: false to publish)")
     return EXIT_OK

@@ -149,17 +149,15 @@ _planned: dict[str, dict] = {}
 def render_on_worker(snapshot: tuple, key: str, group: int, indices: list[int]) -> list[tuple[str, str]]:
     """On a worker: pages of one kind, given by their numbers in its plan,
     in both scripts."""
-    import jinja2
-
     from .pages import page_groups
-    from .render import Fragments, make_environment, output_paths, render_page
+    from .render import Fragments, make_environment, named_loader, output_paths, render_page
     from .script import SIMPLIFIED, TRADITIONAL
 
     site, config, templates = snapshot
     planned = _planned.get(key)
     if planned is None:
         _planned.clear()  # one build's snapshot at a time
-        environment = make_environment(config, jinja2.DictLoader(templates))
+        environment = make_environment(config, named_loader(templates))
         planned = _planned[key] = {"environment": environment, "fragments": Fragments(), "groups": {}}
     groups = planned["groups"]
     if group not in groups:

@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-LANGUAGES = ("zh-Hans", "zh-Hant")
+# The site is Simplified first, every page with its Traditional twin under
+# zh-hant/: the one language setting that describes it.  A Traditional-first
+# site (root pages in Traditional) is not made, so it is not accepted either.
+LANGUAGES = ("zh-Hans",)
 
 
 class ConfigError(Exception):
@@ -128,7 +131,10 @@ def load_config(path: Path | None = None) -> SiteConfig:
     workers = check_workers(expect("build", "workers", build["workers"], int), "[build] workers")
     scheduler = check_scheduler(expect("build", "scheduler", build["scheduler"], str), "[build] scheduler")
     if site["language"] not in LANGUAGES:
-        raise ConfigError(f"[site] language must be one of {LANGUAGES}, not {site['language']!r}")
+        raise ConfigError(
+            f"{path}: [site] language {site['language']!r} is not supported: the site is always Simplified "
+            '(zh-Hans) first, with each page\'s Traditional twin under zh-hant/; remove the key or set "zh-Hans"'
+        )
     base_url = site["base_url"]
     if not base_url.startswith(("http://", "https://")):
         raise ConfigError(f"[site] base_url must be an absolute http(s) URL, not {base_url!r}")

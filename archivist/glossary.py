@@ -210,15 +210,20 @@ def item_count(text: str) -> int:
     return len([item for item in ITEM_SEPARATOR.split(text) if item.strip()])
 
 
+def without_lead_in(meaning: str, slogan: str) -> str:
+    """``“X”即：A、B、C。`` -> ``A、B、C``."""
+    lead = LEAD_IN.match(meaning.strip())
+    if lead and lead.group("name") == slogan:
+        meaning = meaning.strip()[lead.end() :]
+    return meaning.strip().rstrip("。；;，,")
+
+
 def trim_meaning(meaning: str, slogan: str) -> str:
     """The meaning alone: without a lead-in (``“X”即：``), and ending where
     the enumeration ends, not at the end of the sentence: the clauses that
     list with 、, or that start with a word of the name (三清一改: …，改变…),
     no more items than a numbered name counts."""
-    lead = LEAD_IN.match(meaning.strip())
-    if lead and lead.group("name") == slogan:
-        meaning = meaning.strip()[lead.end() :]
-    meaning = meaning.strip().rstrip("。；;，,")
+    meaning = without_lead_in(meaning, slogan)
     if slogan[0].isdigit():
         return meaning  # 1313: each digit counts a clause of its own; the sentence is the meaning
     expected = numeral_total(slogan) if is_numbered(slogan) else 0
@@ -250,13 +255,17 @@ def explain(entry: Entry, paragraphs: dict[str, list[str]]) -> None:
                 continue
             parts_defined = part_explanations(found, index, quoted)
             defined = parts_defined or direct_explanation(sentence, entry.slogan)
-            meaning = (
-                defined
-                or following_enumeration(found, index, entry.slogan)
-                or preceding_enumeration(sentence, quoted, entry.slogan)
-            )
-            if meaning and not parts_defined:
-                meaning = trim_meaning(meaning, entry.slogan)
+            if parts_defined:
+                meaning = parts_defined
+            elif defined:
+                meaning = trim_meaning(defined, entry.slogan)
+            elif told_by_part := following_enumeration(found, index, entry.slogan):
+                # Whole sentences, one per part (一区，…。“四线”…): each clause
+                # of them is the meaning, not only the first.
+                meaning = without_lead_in(told_by_part, entry.slogan)
+            else:
+                listed = preceding_enumeration(sentence, quoted, entry.slogan)
+                meaning = trim_meaning(listed, entry.slogan) if listed else None
             if meaning:
                 entry.meaning = meaning[:MAX_MEANING]
                 entry.meaning_source = (use.slug, use.anchor)

@@ -24,6 +24,8 @@ PROSE, SHORT, META, FURNITURE, LIST_HEADING, BLANK = "prose", "short", "meta", "
 MAX_RESIDUE_HAN = 2  # a metadata line leaves at most this much unexplained text
 RUN_BREAK = 3  # this many short lines in a row, between prose, end a run of the article
 KEPT = "kept by the lexicon"
+NO_ARTICLE_TEXT = "no article text: only page furniture (menus, labels, link or place lists) left after cleaning"
+NOT_PROSE = "rule: not prose (no paragraph of the article is left)"
 MENU_SEPARATORS = re.compile(r"\s*(?:[|｜丨/·•\t]|\s{2,}|\u3000|\s[-–—]\s)\s*")  # a tab: a table's cells, copied
 
 
@@ -391,3 +393,23 @@ def gather(page: Page, dateline: extract.Dateline | None) -> Metadata:
     if found.source is None:
         found.source = next(iter(weak_sources), None) or (dateline.agency if dateline else None)
     return found
+
+
+def refused_lines(page: Page) -> tuple[tuple[str, str], ...]:
+    """Of a file refused as having no article text: every line, in order,
+    with why it is not the article's (what ``inspect`` shows)."""
+    why = dict(page.dropped)
+    found = []
+    for line in page.lines:
+        text = line.text.strip()
+        if not text:
+            continue
+        if text in why:
+            found.append((text, why[text]))
+        elif line is page.title:
+            found.append((text, "rule: title line, with no article text under it"))
+        elif line.kind == META:
+            found.append((text, "rule: metadata line"))
+        else:
+            found.append((text, NOT_PROSE))
+    return tuple(found)

@@ -108,9 +108,13 @@ class Failure:
 
     path: str
     error: str
+    # Lines set aside before the file was refused, and why: kept for `inspect`
+    # only (a build leaves them out, as it does an article's).
+    dropped: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "error": self.error}
+        found = {"dropped": [{"line": line, "reason": reason} for line, reason in self.dropped]}
+        return {"path": self.path, "error": self.error, **(found if self.dropped else {})}
 
 
 @dataclass

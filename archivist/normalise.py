@@ -48,7 +48,7 @@ def normalise_scraped(
     original = [clean.restore_fullwidth_punctuation(p) for p in clean.split_paragraphs(body)]
     paragraphs = to_simplified_lines(original)
     if not any(clean.is_prose(paragraph) for paragraph in paragraphs):
-        raise ReadError("no article text: only page furniture (menus, labels, link or place lists) left after cleaning")
+        raise ReadError(lines.NO_ARTICLE_TEXT, lines.refused_lines(page))
     reader = extract.meta_reader(lexicon)
     meta, dateline = lines.article_metadata(page, paragraphs, reader)
     blocks = clean.to_blocks(paragraphs)

@@ -371,8 +371,21 @@ def page_groups(site: Site, config: SiteConfig) -> list[Callable[[], list[Page]]
         partial(archive_pages, site, per_page),
         partial(tag_pages, site, per_page, config.index_per_page, config.feed_min_articles, config.maps),
         partial(glossary_pages, site, config.uses_per_page, config.index_per_page),
-        lambda: [Page("search.html", "search.html"), Page("404.html", "404.html")],
+        lambda: [
+            Page("search.html", "search.html", {"suggestions": search_suggestions(site)}),
+            Page("404.html", "404.html"),
+        ],
     ]
+
+
+def search_suggestions(site: Site) -> list[str]:
+    """What the search page suggests trying: this archive's most reported
+    initiative, its most used slogan and the city it reports on most."""
+    initiatives = site.taxonomy.initiatives_by_count[:1]
+    slogans = sorted(site.glossary.entries.values(), key=lambda e: (-len(e.articles), e.key))[:1]
+    regions = sorted(site.taxonomy.regions.values(), key=lambda n: (n.level != 1, -len(n.articles), n.code))[:1]
+    names = [node.name for node in initiatives] + [entry.slogan for entry in slogans] + [node.name for node in regions]
+    return list(dict.fromkeys(names))
 
 
 def plan_pages(site: Site, config: SiteConfig) -> list[Page]:

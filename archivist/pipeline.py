@@ -118,7 +118,7 @@ def normalise_data(
             article = replace(article, original_text="", dropped=())
         return replace(article, slogans=slogans)
     except ReadError as error:
-        return Failure(path, str(error))
+        return Failure(path, str(error), error.dropped if keep_source else ())
     except RecursionError:
         return Failure(path, "structure nested too deeply to read")
 

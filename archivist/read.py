@@ -25,7 +25,13 @@ MAX_FRONT_MATTER = 64 * 1024
 
 
 class ReadError(Exception):
-    """A content file that cannot become an article; the message names why."""
+    """A content file that cannot become an article; the message names why.
+    ``dropped``: the lines set aside before it was refused, and why (what
+    ``inspect`` shows of a file that is all furniture)."""
+
+    def __init__(self, message: str, dropped: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(message)
+        self.dropped = dropped
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,12 @@ links the twins.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import tempfile
 import time
+import traceback
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -73,7 +75,16 @@ def make_environment(config: SiteConfig, loader: jinja2.BaseLoader | None = None
         keep_trailing_newline=True,
     )
     environment.filters["display_date"] = display_date
+    environment.filters["json_text"] = json_text
     return environment
+
+
+def json_text(value: str) -> Markup:
+    """A JSON string for a page's ``<script type="application/json">``: its
+    Chinese as it is (the Traditional page is the Simplified one converted,
+    so no ``\\u`` escapes), and ``<``, ``>``, ``&`` escaped, so no text closes the element."""
+    text = json.dumps(value, ensure_ascii=False)
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 def template_sources(config: SiteConfig) -> dict[str, str]:
@@ -106,6 +117,23 @@ class Links:
 
     def asset(self, target: str) -> str:
         return self.root + target
+
+
+def template_line(error: BaseException) -> str | None:
+    """``file:line`` of the template line that raised: Jinja rewrites a
+    render error's traceback so that its last template frames are the
+    templates' own files and lines (an included or parent template's too)."""
+    found = None
+    for frame, line in traceback.walk_tb(error.__traceback__):
+        if "__jinja_exception__" in frame.f_globals and frame.f_code.co_filename:
+            found = f"{frame.f_code.co_filename}:{line}"
+    return found
+
+
+def named_loader(templates: dict[str, str]) -> jinja2.BaseLoader:
+    """Templates from their text (on a cluster worker), each under its own
+    name, so that an error names the template (a DictLoader's have none)."""
+    return jinja2.FunctionLoader(lambda name: (templates[name], name, lambda: True) if name in templates else None)
 
 
 def syntax_error_message(error: jinja2.TemplateSyntaxError) -> str:
@@ -206,7 +234,8 @@ def render_template(
     except jinja2.TemplateSyntaxError as error:
         raise RenderError(syntax_error_message(error)) from None
     except jinja2.TemplateError as error:
-        raise RenderError(f"template {page.template} (rendering {page.path}): {error}") from None
+        where = template_line(error) or page.template
+        raise RenderError(f"template {where}: {error} (rendering {page.path})") from None
 
 
 NOT_FOUND = "404.html"

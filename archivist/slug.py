@@ -26,15 +26,16 @@ def bucket(name: str) -> str:
     return f"{value & 0xFF:02x}"
 
 
-def ascii_words(text: str) -> list[str]:
-    """Pinyin for Han characters, Latin words as they are, lower-cased."""
+def ascii_words(text: str, max_syllables: int = MAX_SYLLABLES) -> list[str]:
+    """Pinyin for the first ``max_syllables`` Han characters, Latin words as
+    they are, lower-cased."""
     from pypinyin import lazy_pinyin  # imported when needed: a build that reads nothing new never loads it
 
     words: list[str] = []
     han_seen = 0
     for piece in re.findall(rf"{HAN_CHAR.pattern}+|[A-Za-z0-9]+", text):
         if HAN_CHAR.match(piece):
-            room = MAX_SYLLABLES - han_seen
+            room = max_syllables - han_seen
             if room <= 0:
                 continue
             syllables = lazy_pinyin(piece[:room])
@@ -56,8 +57,8 @@ def clean_slug(value: str) -> str:
 
 
 @cache
-def make_slug(title: str, date: str | None) -> str:
-    words = "-".join(word for word in ascii_words(title) if word)
+def make_slug(title: str, date: str | None, max_syllables: int = MAX_SYLLABLES) -> str:
+    words = "-".join(word for word in ascii_words(title, max_syllables) if word)
     prefix = date[:10] if date else ""
     slug = clean_slug(f"{prefix}-{words}" if prefix else words)
     return slug or "article"

@@ -676,7 +676,7 @@ def normalise_webpage(
     body = [Piece(p.kind, s, p.group, p.src) for p, s in zip(body, simplified, strict=True)]
     paragraphs = [piece.text for piece in body if piece.kind != "img"]
     if not any(clean.is_prose(paragraph) for paragraph in paragraphs):
-        raise ReadError("no article text: only page furniture (menus, labels, link or place lists) left after cleaning")
+        raise ReadError(lines.NO_ARTICLE_TEXT, lines.refused_lines(page))
     meta, dateline = lines.article_metadata(page, paragraphs, reader)
     channel, title = (None, None)
     if title_original:

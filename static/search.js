@@ -149,28 +149,36 @@
   }
 
   /* The numbers a filter's name stands for, from the pieces whose folded
-     range holds it: a link may name a place in either script. */
+     range holds it: a link may name a place in either script.  The filter
+     then holds the facet's own name (陸川縣 is 陆川县), so its option is the
+     one selected; a name no article has is dropped, not listed as (0). */
   var filters = {};
   function resolveFilters() {
     filters = { year: {} };
+    if (state.year && !/^[0-9]{1,4}$/.test(state.year)) state.year = "";
     if (state.year) filters.year[Number(state.year)] = true;
     return Promise.all(NAMED.map(function (f) {
       filters[f] = {};
       if (!state[f]) return Promise.resolve();
-      var folded = T.fold(state[f], FOLD);
+      var asked = state[f];
+      var folded = T.fold(asked, FOLD);
       var pieces = [];
       (DIRECTORY.names[f] || []).forEach(function (range, p) {
         if (range[0] <= folded && folded <= range[1]) pieces.push(f + "-" + p);
       });
       return loadNames(pieces).then(function () {
+        var own = "";
         pieces.forEach(function (piece) {
           var p = Number(piece.slice(f.length + 1));
           (NAMES[piece] || []).forEach(function (name, i) {
-            if (T.fold(name, FOLD) === folded) filters[f][p * DIRECTORY.namePiece + i] = true;
+            if (T.fold(name, FOLD) !== folded) return;
+            filters[f][p * DIRECTORY.namePiece + i] = true;
+            own = own || name;
           });
         });
+        if (state[f] === asked) state[f] = own; // unless a choice was made meanwhile
       });
-    }));
+    })).then(writeState);
   }
 
   /* A row lists its deepest places; the places above them count too. */
