@@ -29,7 +29,7 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -39,7 +39,7 @@ from .config import ConfigError, SiteConfig
 from .index import SearchAssetError
 from .model import Article, Corpus, Failure
 from .pipeline import BuildReport, build, normalise_file
-from .render import Rendered, RenderError
+from .render import TRADITIONAL_DIR, Rendered, RenderError
 from .write import OutputError
 
 EVENTS_PATH = "/__archivist/events"
@@ -87,7 +87,9 @@ CLIENT_SCRIPT = """(function () {
     }).join("\\n");
   }
   var source = new EventSource("/__archivist/events");
-  source.addEventListener("reload", function () {
+  source.addEventListener("reload", function (event) {
+    var moved = (JSON.parse(event.data).moved || {})[location.pathname];
+    if (moved) { location.replace(moved + location.hash); return; }  // the article's slug changed: follow it
     sessionStorage.setItem(key, String(window.scrollY));
     location.reload();
   });
@@ -468,6 +470,7 @@ class Preview:
     def rebuild(self) -> BuildReport | None:
         """One build; a file that newly fails keeps the last good site and
         shows the error in the browser instead."""
+        addresses = {path: article.page_path for path, article in self.published.items()}
         try:
             if self.builds:
                 self.config = self.load()
@@ -500,12 +503,23 @@ class Preview:
             for f in corpus.failures
         ]
         if report.changed or report.removed or rendered_ahead:
-            self.broadcast.send("reload", {"changed": report.changed})
+            self.broadcast.send("reload", {"changed": report.changed, "moved": self.moved_since(addresses)})
         if errors:
             self.broadcast.send("failed", {"errors": errors})
         else:
             self.broadcast.send("ok", {})
         return report
+
+    def moved_since(self, addresses: dict[str, str]) -> dict[str, str]:
+        """Old URL path -> new, both scripts, of each article whose address
+        changed (as a browser's ``location.pathname`` spells them)."""
+        moved = {}
+        for path, article in self.published.items():
+            before = addresses.get(path)
+            if before is not None and before != article.page_path:
+                for prefix in ("/", "/" + TRADITIONAL_DIR):
+                    moved[quote(prefix + before)] = quote(prefix + article.page_path)
+        return moved
 
     def show_failure(self, message: str) -> None:
         self.broadcast.send("failed", {"errors": [{"path": "build", "error": shown_text(message, self.project)}]})

@@ -342,3 +342,146 @@ def test_a_file_name_that_is_not_utf8_does_not_break_the_event_stream_or_the_ser
     finally:
         assert running.stop() == 0
     assert "Traceback" not in "".join(running.lines)
+
+
+# Item 15: an article whose slug changes is followed, in the preview and in built sites.
+
+
+def retitled_project(tmp_path: Path) -> tuple[Path, Path]:
+    content = tmp_path / "content"
+    content.mkdir()
+    article = content / "a.md"
+    article.write_text("---\ntitle: 原来的标题\ndate: 2024-01-02\n---\n\n广西玉林市兴业县的消息。\n", "utf-8")
+    return write_site_toml(tmp_path, content="content", output="site"), article
+
+
+def retitle(article: Path) -> None:
+    article.write_text("---\ntitle: 新的标题\ndate: 2024-01-02\n---\n\n广西玉林市兴业县的消息。\n", "utf-8")
+
+
+def test_the_reload_event_carries_an_article_s_move_to_its_new_address(tmp_path):
+    config_path, article = retitled_project(tmp_path)
+    preview = Preview(lambda: load_config(config_path), load_config(config_path))
+    preview.rebuild()
+    old = page_of(preview, "a.md")
+    mailbox = preview.broadcast.subscribe()
+    retitle(article)
+    preview.rebuild()
+    new = page_of(preview, "a.md")
+    assert new != old
+    reloads = []
+    while not mailbox.empty():
+        event, data = mailbox.get_nowait()
+        if event == "reload":
+            reloads.append(data)
+    assert reloads and reloads[-1]["moved"]["/" + old] == "/" + new
+    assert reloads[-1]["moved"]["/zh-hant/" + old] == "/zh-hant/" + new
+
+
+def build_twice_with_a_retitle(tmp_path: Path) -> tuple[Path, str, str]:
+    from archivist.pipeline import build
+
+    config_path, article = retitled_project(tmp_path)
+    corpus, _ = build(load_config(config_path))
+    old = corpus.articles[0].page_path
+    retitle(article)
+    corpus, _ = build(load_config(config_path))
+    return tmp_path / "site", old, corpus.articles[0].page_path
+
+
+def test_a_built_site_keeps_a_redirect_page_at_an_article_s_old_address(tmp_path):
+    output, old, new = build_twice_with_a_retitle(tmp_path)
+    base_url = load_config(tmp_path / "site.toml").base_url
+    for prefix in ("", "zh-hant/"):
+        page = (output / prefix / old).read_text(encoding="utf-8")
+        target = os.path.relpath(prefix + new, os.path.dirname(prefix + old))
+        assert f'<meta http-equiv="refresh" content="0; url={target}">' in page
+        assert f'<a href="{target}">' in page
+        assert f'<link rel="canonical" href="{base_url + prefix + new if base_url else target}">' in page
+    assert "新的标题" in (output / new).read_text(encoding="utf-8")
+
+
+def test_the_redirect_outlives_later_builds_and_a_new_article_at_the_old_address_wins(tmp_path):
+    from archivist.pipeline import build
+
+    output, old, new = build_twice_with_a_retitle(tmp_path)
+    config = load_config(tmp_path / "site.toml")
+    build(config)
+    assert "http-equiv" in (output / old).read_text(encoding="utf-8")
+    (tmp_path / "content" / "b.md").write_text(
+        "---\ntitle: 原来的标题\ndate: 2024-01-02\n---\n\n另一篇文章占了旧地址。\n", "utf-8"
+    )
+    corpus, _ = build(config)
+    assert {a.page_path for a in corpus.articles} == {old, new}
+    taken = (output / old).read_text(encoding="utf-8")
+    assert "另一篇文章占了旧地址" in taken and "http-equiv" not in taken
+
+
+def test_front_matter_aliases_become_redirect_pages_inside_the_site(tmp_path):
+    from archivist.pipeline import build
+
+    config_path, article = retitled_project(tmp_path)
+    article.write_text(
+        "---\ntitle: 原来的标题\ndate: 2024-01-02\naliases: [/old/url/, legacy.html, ../../outside, /index.html, "
+        "zh-hant/x.html, /index.html/below.html]\n---\n\n广西玉林市兴业县的消息。\n",
+        "utf-8",
+    )
+    corpus, _ = build(load_config(config_path))
+    output = tmp_path / "site"
+    new = corpus.articles[0].page_path
+    assert "url=../../" + new in (output / "old" / "url" / "index.html").read_text(encoding="utf-8")
+    assert "url=" + new in (output / "legacy.html").read_text(encoding="utf-8")
+    assert "url=" + new in (output / "zh-hant" / "legacy.html").read_text(encoding="utf-8")  # zh-hant/ + new
+    assert "http-equiv" not in (output / "index.html").read_text(encoding="utf-8")
+    assert not (tmp_path / "outside.html").exists() and not (output / "zh-hant" / "x.html").exists()
+    warnings = " ".join(corpus.articles[0].warnings)
+    assert "'../../outside' is not a path inside the site" in warnings and "zh-hant/x.html" in warnings
+
+
+@pytest.mark.parametrize("scheme", ["file", "http"])
+def test_a_redirect_page_takes_the_browser_to_the_article(tmp_path, browser, scheme):
+    import functools
+    import http.server
+
+    from .conftest import QuietHandler
+
+    output, old, new = build_twice_with_a_retitle(tmp_path)
+    server = None
+    if scheme == "http":
+        handler = functools.partial(QuietHandler, directory=str(output))
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+    else:
+        base = output.as_uri() + "/"
+    page = browser.new_page()
+    try:
+        for prefix in ("", "zh-hant/"):
+            page.goto(base + prefix + old)
+            page.wait_for_url(base + prefix + new, timeout=10000)
+            page.wait_for_selector("h1")
+            assert ("新的标题" if not prefix else "新的標題") in page.inner_text("h1")
+    finally:
+        page.close()
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+
+
+def test_an_open_preview_tab_follows_its_article_to_the_new_address(tmp_path, browser):
+    _, article = retitled_project(tmp_path)
+    running = Server(tmp_path)
+    page = browser.new_page()
+    try:
+        (old,) = (tmp_path / "site" / "articles" / "2024").glob("*.html")
+        page.goto(running.url + f"articles/2024/{old.name}")
+        page.wait_for_selector("h1")
+        retitle(article)
+        page.wait_for_function(
+            "document.querySelector('h1') && document.querySelector('h1').innerText.includes('新的标题')"
+        )
+        assert page.url != running.url + f"articles/2024/{old.name}"
+        assert Path(tmp_path / "site" / page.url.removeprefix(running.url)).is_file()
+    finally:
+        page.close()
+        running.stop()
