@@ -617,8 +617,9 @@ def browser_url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
-class Stop(Exception):
-    """SIGTERM: stop as Ctrl-C does."""
+class Stop(BaseException):
+    """SIGTERM: stop as Ctrl-C does (like KeyboardInterrupt, not caught
+    where a failed rebuild is)."""
 
 
 def stop_on_sigterm(signum: int, frame: object) -> None:
@@ -651,7 +652,7 @@ def serve(load: Callable[[], SiteConfig], config_path: Path | None, host: str = 
         observer.start()
         report = preview.rebuild()
         if report is not None:
-            print(report.summary(), flush=True)
+            print(printable(report.summary()), flush=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         serving = True
         url = browser_url(host, server.server_address[1])
@@ -667,7 +668,8 @@ def serve(load: Callable[[], SiteConfig], config_path: Path | None, host: str = 
                 started = time.perf_counter()
                 report = preview.rebuild()
                 if report is not None:
-                    print(f"Rebuilt in {time.perf_counter() - started:.2f} s: {report.summary()}", flush=True)
+                    seconds = time.perf_counter() - started
+                    print(printable(f"Rebuilt in {seconds:.2f} s: {report.summary()}"), flush=True)
     except (KeyboardInterrupt, Stop):
         print("Stopping.", flush=True)
     finally:

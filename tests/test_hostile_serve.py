@@ -250,6 +250,54 @@ def test_sigterm_on_serve_saves_the_cache_and_stops_like_ctrl_c(tmp_path):
     assert lock_is_free(tmp_path / "site")
 
 
+STALLED_REBUILD = """
+import sys, time
+from pathlib import Path
+from archivist import cli, serve
+
+first_build = serve.build
+builds = []
+
+def stalled_after_the_first(*args, **kwargs):
+    builds.append(1)
+    if len(builds) > 1:
+        Path(sys.argv[1]).write_text("rebuilding")
+        time.sleep(60)
+    return first_build(*args, **kwargs)
+
+serve.build = stalled_after_the_first
+sys.exit(cli.main(sys.argv[2:]))
+"""
+
+
+def test_sigterm_during_a_rebuild_stops_serve_cleanly(tmp_path):
+    config = small_project(tmp_path)
+    marker = tmp_path / "rebuilding"
+    command = [sys.executable, "-c", STALLED_REBUILD, str(marker), "--config", str(config), "serve", "--port", "0"]
+    running = subprocess.Popen(
+        command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip
+    try:
+        while "Ctrl-C to stop" not in running.stdout.readline():
+            assert running.poll() is None
+        (tmp_path / "content" / "new.md").write_text("---\ntitle: 新\ndate: 2024-01-02\n---\n\n正文。\n", "utf-8")
+        deadline = time.monotonic() + 30
+        while not marker.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        running.send_signal(signal.SIGTERM)
+        code = running.wait(timeout=20)
+        printed = running.stdout.read()
+    finally:
+        if running.poll() is None:
+            running.kill()
+            running.wait()
+        running.stdout.close()
+    assert code == 0 and "Stopping." in printed and "Traceback" not in printed, printed
+    assert load_cache(tmp_path / "site").articles
+    assert lock_is_free(tmp_path / "site")
+
+
 def test_ctrl_c_on_serve_prints_one_line(tmp_path):
     small_project(tmp_path)
     running = Server(tmp_path)
