@@ -665,6 +665,7 @@ def write_redirects(writer: SiteWriter, articles: list[Article], pages: set[str]
     """A redirect page (both scripts) at each old address of a live article:
     where its slug was before, and its front matter's ``aliases``."""
     book = load_address_book(config.output_dir)
+    before = (dict(book.addresses), dict(book.moved))
     book.update(articles)
     live = {path for page in pages for path in (page, TRADITIONAL_DIR + page)}
     for old, article in redirects(book, articles, live).items():
@@ -672,7 +673,8 @@ def write_redirects(writer: SiteWriter, articles: list[Article], pages: set[str]
             title = to_traditional(article.title) if prefix else article.title
             page = redirect_page(prefix + old, prefix + article.page_path, title, config.base_url)
             writer.write(prefix + old, page)
-    save_address_book(config.output_dir, book)
+    if (book.addresses, book.moved) != before:
+        save_address_book(config.output_dir, book)
 
 
 DEFAULT_ZIP = Path("dist") / "site.zip"
