@@ -7,7 +7,10 @@ usage or settings.
 
 import sys
 
-from archivist.cli import main
-
 if __name__ == "__main__":
+    try:
+        from archivist.cli import main
+    except KeyboardInterrupt:  # Ctrl-C while the modules load: nothing was started yet
+        print("interrupted; the last site is intact", file=sys.stderr)
+        sys.exit(130)
     sys.exit(main())

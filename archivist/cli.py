@@ -28,12 +28,25 @@ from .taxonomy import build_taxonomy
 from .write import OutputError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
+INTERRUPTED = "interrupted; the last site is intact"
 
 
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse exits 2 as well; say so in one place
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def port_number(text: str) -> int:
+    """A TCP port, 0 (any free one) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0-65535)") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0-65535)")
+    return port
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -78,8 +91,12 @@ def make_parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("--content", type=Path, help="folder of articles")
 
     serve_cmd = commands.add_parser("serve", help="build, serve on loopback, rebuild and reload on changes")
-    serve_cmd.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
-    serve_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
+    serve_cmd.add_argument("--port", type=port_number, default=8000, help="port (0 picks a free one)")
+    serve_cmd.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: loopback only; 0.0.0.0 or '': every interface, with a warning)",
+    )
     serve_cmd.add_argument("--content", type=Path, help="folder of articles")
     serve_cmd.add_argument("--out", type=Path, help="output folder (default: site/)")
 
@@ -222,6 +239,11 @@ def main(argv: list[str] | None = None) -> int:
     except (ClusterError, ConfigError, OutputError, RenderError, SearchAssetError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        # The site is replaced only by a finished build's commit (a commit cut
+        # short is finished by the next build): one line, no traceback.
+        print(INTERRUPTED, file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         # Output piped into `head`: the reader has what it wanted.
         sys.stderr.close()

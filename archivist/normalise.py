@@ -20,6 +20,7 @@ import markdown
 import nh3
 
 from . import clean, extract, lines
+from .aliases import front_matter_aliases
 from .clean import Block
 from .lexicon import Lexicon, package_lexicon
 from .linemodel import shipped_model
@@ -140,6 +141,7 @@ def plain_text(html: str) -> str:
 HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*$")
 FRONT_MATTER_KEYS = (
     "title", "date", "source", "authors", "author", "editor", "channel", "slug", "regions", "initiatives", "draft",
+    "aliases",
 )  # fmt: skip
 
 
@@ -170,6 +172,7 @@ def normalise_markdown(raw: RawArticle) -> Article:
     if not title:
         title, derived = extract.derive_title([b.text for b in blocks if b.kind == "p"]), True
         warnings.append(f"no title in front matter or heading; derived title {title!r}")
+    warnings += front_matter_aliases(front.get("aliases"))[1]
     date = date_field(front)
     slug = clean_slug(string_field(front, "slug") or "") or make_slug(title, date)
     return Article(

@@ -279,14 +279,15 @@ def build(
     config: SiteConfig,
     progress: Callable[..., Iterable] = no_progress,
     build_cache: BuildCache | None = None,
-    accept: Callable[[list[str]], bool] | None = None,
+    stand_in: Callable[[Corpus], None] | None = None,
     retain: Callable[[Rendered], None] | None = None,
     fork_renders: bool = True,
 ) -> tuple[Corpus, BuildReport]:
     """A full or incremental build.  Without a cache in memory, the one a
-    previous build left in the output folder is used and updated.  ``accept``
-    sees the failed files and may keep the last site instead (the preview
-    server does, so a broken edit does not take a page away)."""
+    previous build left in the output folder is used and updated.  ``stand_in``
+    sees the corpus before it is rendered and may put back the last good
+    article of a file that fails now (the preview server does, so a broken
+    edit does not take a page away)."""
     started = time.perf_counter()
     check_output_dir(config.output_dir, config.protected_dirs)
     on_disk = build_cache is None
@@ -305,9 +306,9 @@ def build(
         if config.maps:
             corpus.notices.extend(map_notices(corpus.articles))
         stages = {"read": time.perf_counter() - started}
-        changed = removed = 0
-        if accept is None or accept([f.path for f in corpus.failures]):
-            changed, removed = render_site(corpus, config, build_cache, stages, retain, fork_renders, client)
+        if stand_in is not None:
+            stand_in(corpus)
+        changed, removed = render_site(corpus, config, build_cache, stages, retain, fork_renders, client)
     if on_disk and build_cache.dirty:
         save_cache(config.output_dir, build_cache)
     report = BuildReport(

@@ -11,10 +11,15 @@ writes).
 from __future__ import annotations
 
 import errno
+import ipaddress
 import json
 import mimetypes
 import os
 import queue
+import re
+import signal
+import socket
+import sys
 import threading
 import time
 import traceback
@@ -24,7 +29,7 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -32,9 +37,9 @@ from watchdog.observers import Observer
 from .cache import BuildCache, load_cache, save_cache
 from .config import ConfigError, SiteConfig
 from .index import SearchAssetError
-from .model import Corpus, Failure
+from .model import Article, Corpus, Failure
 from .pipeline import BuildReport, build, normalise_file
-from .render import Rendered, RenderError
+from .render import TRADITIONAL_DIR, Rendered, RenderError
 from .write import OutputError
 
 EVENTS_PATH = "/__archivist/events"
@@ -42,6 +47,10 @@ CLIENT_PATH = "/__archivist/reload.js"
 QUIET_SECONDS = 0.25  # a burst ends when no event came for this long
 FAST_RENDER_QUIET = 0.03  # an edited article's page is rendered once its file is this quiet
 MAX_WAIT_SECONDS = 2.0  # ... or when it has lasted this long
+IDLE_TIMEOUT = 30.0  # seconds a connection may stay silent (slow clients must not hold threads forever)
+WILDCARD_HOSTS = ("", "0.0.0.0", "::")  # listening on every interface
+# No file of the site has these in its name: a NUL, a control character or a backslash is a malformed request.
+UNSERVABLE = re.compile(r"[\x00-\x1f\x7f\\]")
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -78,7 +87,9 @@ CLIENT_SCRIPT = """(function () {
     }).join("\\n");
   }
   var source = new EventSource("/__archivist/events");
-  source.addEventListener("reload", function () {
+  source.addEventListener("reload", function (event) {
+    var moved = (JSON.parse(event.data).moved || {})[location.pathname];
+    if (moved) { location.replace(moved + location.hash); return; }  // the article's slug changed: follow it
     sessionStorage.setItem(key, String(window.scrollY));
     location.reload();
   });
@@ -119,16 +130,79 @@ class Broadcast:
                 mailbox.put((event, data))
 
 
+def host_name(header: str) -> str:
+    """The name or address a Host header (or ``--host``) gives, without port
+    or brackets, in lower case."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:].partition("]")[0]
+    return header.rpartition(":")[0] if header.count(":") == 1 else header
+
+
+def is_loopback(name: str) -> bool:
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def allowed_hosts(listen_host: str) -> Callable[[str], bool]:
+    """Which Host headers the preview answers: loopback names and addresses,
+    and the address ``--host`` names.  A page on another site whose name was
+    rebound to this machine's address (DNS rebinding) sends its own name and
+    is refused; listening on every interface, any address is accepted, but
+    still no name but ``localhost`` and this machine's."""
+    listening = host_name(listen_host)
+    everywhere = listen_host in WILDCARD_HOSTS
+    names = {"localhost", listening} | ({socket.gethostname().lower()} if everywhere else set())
+
+    def accepts(header: str) -> bool:
+        name = host_name(header)
+        if not name:
+            return False
+        if name in names:
+            return True
+        try:
+            address = ipaddress.ip_address(name)
+        except ValueError:
+            return False
+        return everywhere or address.is_loopback
+
+    return accepts
+
+
+def exposure_warning(host: str) -> str | None:
+    """What to tell the user who listens beyond loopback, or None."""
+    if host in WILDCARD_HOSTS:
+        return (
+            "warning: listening on every network interface: the preview is reachable from other machines "
+            "(use --host 127.0.0.1 to keep it on this one)"
+        )
+    if is_loopback(host_name(host) or host):
+        return None
+    return f"warning: listening on {host}: the preview is reachable from other machines on that network"
+
+
 def make_handler(
-    root: Path, broadcast: Broadcast, stopping: threading.Event, overlay: dict[str, str] | None = None
+    root: Path,
+    broadcast: Broadcast,
+    stopping: threading.Event,
+    overlay: dict[str, str] | None = None,
+    accepts_host: Callable[[str], bool] | None = None,
+    idle_timeout: float = IDLE_TIMEOUT,
 ) -> type[SimpleHTTPRequestHandler]:
     """``overlay``: pages rendered in memory since the last build, by output
-    path, served instead of their files until the rebuild writes them."""
+    path, served instead of their files until the rebuild writes them.
+    ``accepts_host``: which Host headers are answered (default: loopback)."""
     root = root.resolve()
     overlay = {} if overlay is None else overlay
+    accepts_host = accepts_host or allowed_hosts("127.0.0.1")
 
     class PreviewHandler(SimpleHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        timeout = idle_timeout  # set on the socket: a silent client is let go
 
         def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, directory=str(root), **kwargs)
@@ -136,17 +210,37 @@ def make_handler(
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-        def safe_path(self) -> Path | None:
+        def end_headers(self) -> None:
+            # Every response, errors included: a browser must not guess a type.
+            self.send_header("X-Content-Type-Options", "nosniff")
+            super().end_headers()
+
+        def host_refused(self) -> bool:
+            """Answer 403 to a Host this server is not (DNS rebinding)."""
+            hosts = self.headers.get_all("Host") or []
+            if len(hosts) == 1 and accepts_host(hosts[0]):
+                return False
+            self.close_connection = True
+            self.send_body(b"Forbidden: unknown Host\n", "text/plain; charset=utf-8", HTTPStatus.FORBIDDEN)
+            return True
+
+        def request_parts(self) -> list[str] | None:
+            """The request path's segments, or None when malformed (a NUL, a
+            control character, a backslash)."""
+            path = unquote(urlsplit(self.path).path)
+            if UNSERVABLE.search(path):
+                return None
+            return [p for p in path.split("/") if p]
+
+        def safe_path(self, parts: list[str]) -> Path | None:
             """The file a request names, or None when it would leave the
             output folder (``..``, ``%2e%2e``, a symlink out) or is hidden."""
-            path = unquote(urlsplit(self.path).path)
-            parts = [p for p in path.split("/") if p]
-            if any(p in (".", "..") or p.startswith(".") or "\\\\" in p or "\\x00" in p for p in parts):
+            if any(p in (".", "..") or p.startswith(".") for p in parts):
                 return None
             target = root.joinpath(*parts)
             try:
                 resolved = target.resolve(strict=True)
-            except (OSError, RuntimeError):
+            except (OSError, RuntimeError, ValueError):
                 return target  # missing: a 404, not a refusal
             if resolved != root and root not in resolved.parents:
                 return None
@@ -156,6 +250,8 @@ def make_handler(
             return resolved
 
         def do_GET(self) -> None:
+            if self.host_refused():
+                return
             route = urlsplit(self.path).path
             if route == EVENTS_PATH:
                 self.stream_events()
@@ -165,7 +261,8 @@ def make_handler(
                 self.send_file(head_only=False)
 
         def do_HEAD(self) -> None:
-            self.send_file(head_only=True)
+            if not self.host_refused():
+                self.send_file(head_only=True)
 
         def send_body(self, body: bytes, content_type: str, status: HTTPStatus = HTTPStatus.OK) -> None:
             self.send_response(status)
@@ -181,7 +278,11 @@ def make_handler(
             if fresh is not None:
                 self.send_body(inject(fresh.encode()), CONTENT_TYPES[".html"])
                 return
-            target = self.safe_path()
+            parts = self.request_parts()
+            if parts is None:
+                self.send_body(b"Bad request\n", "text/plain; charset=utf-8", HTTPStatus.BAD_REQUEST)
+                return
+            target = self.safe_path(parts)
             if target is None:
                 self.send_body(b"Forbidden\n", "text/plain; charset=utf-8", HTTPStatus.FORBIDDEN)
                 return
@@ -225,9 +326,10 @@ def make_handler(
                     except queue.Empty:
                         self.wfile.write(b": keep-alive\n\n")
                     else:
-                        self.wfile.write(f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode())
+                        # ASCII JSON: a text that does not encode (an undecodable file name) cannot end the stream.
+                        self.wfile.write(f"event: {event}\ndata: {json.dumps(data)}\n\n".encode())
                     self.wfile.flush()
-            except (BrokenPipeError, ConnectionResetError):
+            except OSError:  # the page went away, or stopped reading
                 pass
             finally:
                 broadcast.unsubscribe(mailbox)
@@ -240,6 +342,15 @@ class PreviewServer(ThreadingHTTPServer):
     # The default backlog of 5 drops connections when many clients arrive
     # at once; their retries back off for seconds.
     request_queue_size = 512
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], OSError):
+            return  # a client that went away or stayed silent: nothing to report
+        super().handle_error(request, client_address)
+
+
+class PreviewServer6(PreviewServer):
+    address_family = socket.AF_INET6
 
 
 def inject(html: bytes) -> bytes:
@@ -312,7 +423,6 @@ class Preview:
     config: SiteConfig
     broadcast: Broadcast = field(default_factory=Broadcast)
     cache: BuildCache = field(default_factory=BuildCache)
-    committed_failures: set[str] = field(default_factory=set)
     builds: int = 0
     printed: set[str] = field(default_factory=set)
     # Told the settings before each build, so that new folders are watched
@@ -320,6 +430,11 @@ class Preview:
     on_settings: Callable[[SiteConfig], None] = lambda config: None
     rendered: Rendered | None = None  # what the last build rendered from
     overlay: dict[str, str] = field(default_factory=dict)  # pages rendered since, by output path
+    published: dict[str, Article] = field(default_factory=dict)  # the last build's articles, by file
+
+    @property
+    def project(self) -> Path:
+        return self.config.content_dir.parent
 
     def retain(self, rendered: Rendered) -> None:
         self.rendered = rendered
@@ -355,6 +470,7 @@ class Preview:
     def rebuild(self) -> BuildReport | None:
         """One build; a file that newly fails keeps the last good site and
         shows the error in the browser instead."""
+        addresses = {path: article.page_path for path, article in self.published.items()}
         try:
             if self.builds:
                 self.config = self.load()
@@ -365,13 +481,13 @@ class Preview:
             corpus, report = build(
                 replace(self.config, scheduler=""),
                 build_cache=self.cache,
-                accept=self.accept,
+                stand_in=self.stand_in,
                 retain=self.retain,
                 fork_renders=False,
             )
         except (ConfigError, OutputError, RenderError, SearchAssetError) as error:
             self.show_failure(str(error))
-            print(f"error: {error}", flush=True)
+            print(printable(f"error: {error}"), flush=True)
             return None
         except Exception as error:  # a bug of ours: keep serving, say what happened
             self.show_failure(f"{type(error).__name__}: {error}")
@@ -382,17 +498,31 @@ class Preview:
             self.overlay.clear()  # what is served is what the output folder holds
         self.builds += 1
         self.print_new_messages(corpus)
-        errors = [{"path": f.path, "error": f.error} for f in corpus.failures]
+        errors = [
+            {"path": shown_path(f.path, self.project), "error": shown_text(f.error, self.project)}
+            for f in corpus.failures
+        ]
         if report.changed or report.removed or rendered_ahead:
-            self.broadcast.send("reload", {"changed": report.changed})
+            self.broadcast.send("reload", {"changed": report.changed, "moved": self.moved_since(addresses)})
         if errors:
             self.broadcast.send("failed", {"errors": errors})
         else:
             self.broadcast.send("ok", {})
         return report
 
+    def moved_since(self, addresses: dict[str, str]) -> dict[str, str]:
+        """Old URL path -> new, both scripts, of each article whose address
+        changed (as a browser's ``location.pathname`` spells them)."""
+        moved = {}
+        for path, article in self.published.items():
+            before = addresses.get(path)
+            if before is not None and before != article.page_path:
+                for prefix in ("/", "/" + TRADITIONAL_DIR):
+                    moved[quote(prefix + before)] = quote(prefix + article.page_path)
+        return moved
+
     def show_failure(self, message: str) -> None:
-        self.broadcast.send("failed", {"errors": [{"path": "build", "error": message}]})
+        self.broadcast.send("failed", {"errors": [{"path": "build", "error": shown_text(message, self.project)}]})
 
     def print_new_messages(self, corpus: Corpus) -> None:
         """Each error and warning with its file, as ``build`` prints them;
@@ -400,16 +530,50 @@ class Preview:
         messages = [*corpus.errors(), *corpus.warnings()]
         for line in messages:
             if line not in self.printed:
-                print(line, flush=True)
+                print(printable(line), flush=True)
         self.printed = set(messages)
 
-    def accept(self, failures: list[str]) -> bool:
-        """Write the new site only if no file fails that did not fail before."""
-        new = set(failures) - self.committed_failures
-        if new and self.builds > 0:
-            return False
-        self.committed_failures = set(failures)
-        return True
+    def stand_in(self, corpus: Corpus) -> None:
+        """A file that fails now but was published before keeps its last good
+        article, so a broken edit does not take its page away (its error is
+        still reported); every other file is built as it is now.  Not when
+        another article has taken its address since."""
+        addresses = {article.page_path for article in corpus.articles}
+        for failure in corpus.failures:
+            last_good = self.published.get(failure.path)
+            if last_good is not None and last_good.page_path not in addresses:
+                corpus.articles.append(last_good)
+                addresses.add(last_good.page_path)
+        corpus.articles.sort(key=lambda article: article.path)
+        self.published = {article.path: article for article in corpus.articles}
+
+
+def printable(text: str) -> str:
+    """Text that encodes as UTF-8 wherever it goes (terminal, JSON): the bytes
+    of a file name that is not UTF-8, kept by ``os.fsdecode`` as lone
+    surrogates, shown as ``\\xNN``."""
+    try:
+        data = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return data.decode("utf-8", "backslashreplace")
+
+
+def shown_path(path: str, project: Path) -> str:
+    """A file as the browser is told of it: relative to the project (a page
+    need not learn where it lives on this machine), printable."""
+    candidate = Path(path)
+    if candidate.is_absolute():
+        try:
+            candidate = candidate.relative_to(project.absolute())
+        except ValueError:
+            candidate = Path(candidate.name)
+    return printable(candidate.as_posix())
+
+
+def shown_text(message: str, project: Path) -> str:
+    """A message for the browser, the project's own location left out."""
+    return printable(message.replace(str(project.absolute()) + os.sep, ""))
 
 
 def watched_folders(config: SiteConfig) -> list[Path]:
@@ -435,14 +599,31 @@ class Watcher:
 
 
 def listen(host: str, port: int, handler: type[SimpleHTTPRequestHandler]) -> PreviewServer:
+    server_class = PreviewServer6 if ":" in host else PreviewServer
     try:
-        return PreviewServer((host, port), handler)
+        return server_class((host, port), handler)
     except OSError as error:
         if error.errno == errno.EADDRINUSE:
             raise ConfigError(
                 f"port {port} on {host} is in use; stop what uses it or choose another with --port"
             ) from None
-        raise ConfigError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+        raise ConfigError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+
+
+def browser_url(host: str, port: int) -> str:
+    """Where to open the preview (this machine's loopback when listening on every interface)."""
+    if host in WILDCARD_HOSTS:
+        host = "::1" if ":" in host else "127.0.0.1"
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+class Stop(BaseException):
+    """SIGTERM: stop as Ctrl-C does (like KeyboardInterrupt, not caught
+    where a failed rebuild is)."""
+
+
+def stop_on_sigterm(signum: int, frame: object) -> None:
+    raise Stop
 
 
 def serve(load: Callable[[], SiteConfig], config_path: Path | None, host: str = "127.0.0.1", port: int = 8000) -> int:
@@ -454,7 +635,12 @@ def serve(load: Callable[[], SiteConfig], config_path: Path | None, host: str = 
     # quick as an incremental one.
     preview = Preview(load, config, cache=load_cache(config.output_dir, in_memory=True))
     # The output folder is served as it was when the server started.
-    server = listen(host, port, make_handler(config.output_dir, preview.broadcast, stopping, preview.overlay))
+    handler = make_handler(config.output_dir, preview.broadcast, stopping, preview.overlay, allowed_hosts(host))
+    server = listen(host, port, handler)
+    warning = exposure_warning(host)
+    if warning:
+        print(warning, flush=True)
+    signal.signal(signal.SIGTERM, stop_on_sigterm)  # a service manager's stop: save the cache as Ctrl-C does
     observer = Observer()
     serving = False
     files = [config_path.absolute()] if config_path is not None else []
@@ -466,10 +652,11 @@ def serve(load: Callable[[], SiteConfig], config_path: Path | None, host: str = 
         observer.start()
         report = preview.rebuild()
         if report is not None:
-            print(report.summary(), flush=True)
+            print(printable(report.summary()), flush=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         serving = True
-        print(f"Serving {config.output_dir} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
+        url = browser_url(host, server.server_address[1])
+        print(printable(f"Serving {config.output_dir} at {url} (Ctrl-C to stop)"), flush=True)
         while True:
             changes.wake.wait(timeout=0.02)
             edited = changes.take_paths(quiet=FAST_RENDER_QUIET)
@@ -481,10 +668,14 @@ def serve(load: Callable[[], SiteConfig], config_path: Path | None, host: str = 
                 started = time.perf_counter()
                 report = preview.rebuild()
                 if report is not None:
-                    print(f"Rebuilt in {time.perf_counter() - started:.2f} s: {report.summary()}", flush=True)
-    except KeyboardInterrupt:
+                    seconds = time.perf_counter() - started
+                    print(printable(f"Rebuilt in {seconds:.2f} s: {report.summary()}"), flush=True)
+    except (KeyboardInterrupt, Stop):
         print("Stopping.", flush=True)
     finally:
+        # A second Ctrl-C or SIGTERM must not cut the cache's saving short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stopping.set()
         if preview.cache.dirty and preview.builds:
             save_cache(preview.config.output_dir, preview.cache)  # the next build goes on from here

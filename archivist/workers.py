@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections import deque
@@ -27,7 +28,9 @@ def worker_count(requested: int = 0) -> int:
 
 def exit_with_parent(parent: int) -> None:
     """A worker ends when the build that started it is gone (killed builds
-    otherwise leave their workers waiting for work forever)."""
+    otherwise leave their workers waiting for work forever).  Ctrl-C is the
+    build's to handle: a worker ignores it and ends with the build."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def watch() -> None:
         while os.getppid() == parent:

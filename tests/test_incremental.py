@@ -21,10 +21,17 @@ def tree(root: Path) -> set[str]:
 
 
 def differences(one: Path, other: Path) -> list[str]:
+    """Files that differ; redirect pages at the old addresses of retitled
+    articles are ``one``'s history, which a clean build cannot have."""
     names_one, names_other = tree(one), tree(other)
+    names_one -= {name for name in names_one - names_other if is_redirect(one / name)}
     differ = sorted(names_one ^ names_other)
     differ += [n for n in sorted(names_one & names_other) if not filecmp.cmp(one / n, other / n, shallow=False)]
     return differ
+
+
+def is_redirect(path: Path) -> bool:
+    return path.suffix == ".html" and b'<meta http-equiv="refresh"' in path.read_bytes()
 
 
 def clean_build(content: Path, folder: Path, settings: str = "") -> Path:
