@@ -79,12 +79,7 @@ def read_input(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_INPUT_BYTES)
         raise InputError(f"cannot read: {error.strerror}") from None
     if not stat.S_ISREG(mode):
         raise InputError(f"not a regular file ({kind_of(mode)}); not read")
-    real_root = os.path.realpath(root)
-    real = os.path.realpath(path)
-    if not inside(real, real_root):
-        why = "a symlink" if os.path.islink(path) else "a folder on its path is a symlink"
-        raise InputError(f"leads outside the content folder ({why}); not read")
-    descriptor = open_below(real_root, os.path.relpath(real, real_root).split(os.sep))
+    descriptor = open_inside(path, root)
     with open(descriptor, "rb", closefd=True) as handle:
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode):
@@ -92,11 +87,37 @@ def read_input(path: Path, root: Path, max_bytes: int = DEFAULT_MAX_INPUT_BYTES)
         problem = size_problem(status.st_size, max_bytes)
         if problem:
             raise InputError(problem)
-        data = handle.read(max_bytes + 1)  # a file that grew since is still bounded
+        # Its measured size and one byte more (a read of the limit would
+        # allocate the limit); a file that grew since is read on, up to it.
+        data = handle.read(status.st_size + 1)
+        if len(data) > status.st_size:
+            data += handle.read(max_bytes + 1 - len(data))
     problem = size_problem(len(data), max_bytes)
     if problem:
         raise InputError(problem)
     return data
+
+
+class LinkOnPath(InputError):
+    """A symlink where the path was opened without following links."""
+
+
+def open_inside(path: Path, root: Path) -> int:
+    """A descriptor of ``path``, opened one folder at a time from ``root``
+    without following links; a path through a symlink is opened where it
+    leads if that is inside ``root``, else refused."""
+    base = os.path.abspath(root)
+    relative = os.path.relpath(os.path.abspath(path), base)
+    if relative != os.pardir and not relative.startswith(os.pardir + os.sep):
+        try:
+            return open_below(base, relative.split(os.sep))
+        except LinkOnPath:
+            pass  # resolved below: a link inside the folder is followed
+    real_root, real = os.path.realpath(root), os.path.realpath(path)
+    if not inside(real, real_root):
+        why = "a symlink" if os.path.islink(path) else "a folder on its path is a symlink"
+        raise InputError(f"leads outside the content folder ({why}); not read")
+    return open_below(real_root, os.path.relpath(real, real_root).split(os.sep))
 
 
 def open_below(root: str, parts: list[str]) -> int:
@@ -115,7 +136,7 @@ def open_below(root: str, parts: list[str]) -> int:
         return os.open(parts[-1], OPEN_FILE, dir_fd=folder)
     except OSError as error:
         if error.errno in (errno.ELOOP, errno.ENOTDIR):
-            raise InputError("became a symlink after it was listed; not read") from None
+            raise LinkOnPath("became a symlink after it was listed; not read") from None
         raise InputError(f"cannot read: {error.strerror}") from None
     finally:
         os.close(folder)

@@ -342,3 +342,23 @@ def test_max_input_mb_must_be_a_positive_whole_number(tmp_path, value):
     _, config = project(tmp_path, seeds=False, build=f"max_input_mb = {value}")
     with pytest.raises(ConfigError, match="max_input_mb"):
         load_config(config)
+
+
+def test_folder_symlink_inside_the_content_folder_is_followed_when_reading(tmp_path):
+    content, _ = project(tmp_path, seeds=False)
+    (content / "real").mkdir()
+    (content / "real" / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (content / "alias").symlink_to("real", target_is_directory=True)
+    result = normalise_file(content / "alias" / "a.txt", root=content)
+    assert isinstance(result, Article) and result.title == "赣州脐橙丰收"
+
+
+def test_a_symlink_met_while_opening_folder_by_folder_is_refused(tmp_path):
+    from archivist.inputs import InputError, open_below
+
+    content, _ = project(tmp_path, seeds=False)
+    outside_secret(tmp_path)
+    (content / "sub").symlink_to(tmp_path / "outside", target_is_directory=True)
+    # What a folder swapped for a link between resolving the path and opening it meets.
+    with pytest.raises(InputError, match="symlink"):
+        open_below(str(content), ["sub", "secret.txt"])
