@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterable
 from dataclasses import replace
@@ -126,7 +127,11 @@ def run_inspect(args: argparse.Namespace) -> int:
     editorial, broken = load_editorial(config.content_dir, config.max_input_bytes)
     for failure in broken:
         print(f"warning: {failure.path}: {failure.error}", file=sys.stderr)
-    results = [normalise_file(path, editorial, max_bytes=config.max_input_bytes) for path in args.files]
+    # A file named on the command line is read where it leads (the user chose it), if regular and not too large.
+    results = [
+        normalise_file(path, editorial, root=Path(os.path.realpath(path)).parent, max_bytes=config.max_input_bytes)
+        for path in args.files
+    ]
     dump_json([r.to_json() for r in results])
     return EXIT_FAILED if any(not hasattr(r, "slug") for r in results) else EXIT_OK
 
