@@ -31,11 +31,12 @@ from .workers import map_in_pool, worker_count
 from .write import OutputError, check_output_dir
 
 
-def discover(content_dir: Path) -> tuple[list[Path], list[Failure]]:
+def discover(content_dir: Path, notices: list[str] | None = None) -> tuple[list[Path], list[Failure]]:
     """Content files below ``content_dir``, sorted; symlinks that lead out of
     it, files that are no regular files and folders that cannot be listed
     are refused by name.  Links to folders are not followed (a cycle, or a
-    link to ``/``, is one entry), nor are ``<page>_files`` folders walked."""
+    link to ``/``, is one entry; one that leads out is named in ``notices``),
+    nor are ``<page>_files`` folders walked."""
     root = os.path.realpath(content_dir)
     files, refused, unlistable = [], [], []
     for entry in walk(content_dir, skipped_in_content, unlistable):
@@ -45,13 +46,11 @@ def discover(content_dir: Path) -> tuple[list[Path], list[Failure]]:
             if entry.is_symlink():
                 target = os.path.realpath(path)
                 if not inside(target, root):
-                    if wanted or os.path.isdir(path):
-                        refused.append(
-                            Failure(
-                                printable_path(path),
-                                f"symlink pointing outside the content folder ({printable_path(target)}) refused",
-                            )
-                        )
+                    where = f"symlink pointing outside the content folder ({printable_path(target)})"
+                    if wanted:
+                        refused.append(Failure(printable_path(path), f"{where} refused"))
+                    elif notices is not None and os.path.isdir(path):
+                        notices.append(f"{printable_path(path)}: {where}: its files are not read")
                     continue
             if not wanted:
                 continue
@@ -275,9 +274,10 @@ def load_corpus(
         raise OutputError(f"content folder {content_dir} does not exist")
     if not content_dir.is_dir():
         raise OutputError(f"content folder {content_dir} is a file, not a folder")
-    paths, refused = discover(content_dir)
+    notices: list[str] = []
+    paths, refused = discover(content_dir, notices)
     editorial, broken = load_editorial(content_dir, max_bytes)
-    corpus = Corpus(failures=[*refused, *broken], editorial=editorial)
+    corpus = Corpus(failures=[*refused, *broken], notices=notices, editorial=editorial)
     build_cache = build_cache or BuildCache()
     # The limit decides which files fail: a new limit reads them again.
     editorial_key = hashlib.sha256(stable_repr((editorial, keep_source, max_bytes)).encode()).hexdigest()[:16]
