@@ -80,7 +80,7 @@ def resource_folder(path: Path) -> bool:
     )
 
 
-def source_key(path: Path, content_dir: Path) -> tuple | None:
+def source_key(path: Path) -> tuple | None:
     """When a file must be read again: its stat, and for a saved page the
     stats of its ``<name>_files`` folder (an image added to or removed from
     it changes what the page's article shows).  The folder is walked only
@@ -281,7 +281,7 @@ def load_corpus(
     build_cache = build_cache or BuildCache()
     # The limit decides which files fail: a new limit reads them again.
     editorial_key = hashlib.sha256(stable_repr((editorial, keep_source, max_bytes)).encode()).hexdigest()[:16]
-    keys = {path: source_key(path, content_dir) for path in paths}
+    keys = {path: source_key(path) for path in paths}
     names = {path: shown_path(path) for path in paths}  # cache keys: a name that is no UTF-8 is escaped
     results: dict[Path, Article | Failure] = {}
     shared: dict = {}

@@ -159,7 +159,7 @@ def test_saved_page_files_folder_linking_outside_is_not_walked(tmp_path, monkeyp
 
         monkeypatch.setattr(os, name, spy)
     found, refused = discover(content)
-    key = source_key(page, content)
+    key = source_key(page)
     monkeypatch.undo()
     assert found == [page] and refused == []
     assert str(outside / "0.txt") not in repr(key) and "0.txt" not in repr(key)
@@ -188,7 +188,7 @@ def test_unlistable_folder_in_a_saved_page_files_folder_does_not_abort(tmp_path,
     for name in ("stat", "scandir"):
         monkeypatch.setattr(os, name, refuse_below_locked(getattr(os, name)))
     found, refused = discover(content)
-    key = source_key(page, content)
+    key = source_key(page)
     corpus = load_corpus(content)
     monkeypatch.undo()
     assert found == [page] and refused == []
