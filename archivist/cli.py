@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterable
 from dataclasses import replace
@@ -147,23 +148,30 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_inspect(args: argparse.Namespace) -> int:
-    editorial, broken = load_editorial(settings(args).content_dir)
+    config = settings(args)
+    editorial, broken = load_editorial(config.content_dir, config.max_input_bytes)
     for failure in broken:
         print(f"warning: {failure.path}: {failure.error}", file=sys.stderr)
-    results = [normalise_file(path, editorial) for path in args.files]
+    # A file named on the command line is read where it leads (the user chose it), if regular and not too large.
+    results = [
+        normalise_file(path, editorial, root=Path(os.path.realpath(path)).parent, max_bytes=config.max_input_bytes)
+        for path in args.files
+    ]
     dump_json([r.to_json() for r in results])
     return EXIT_FAILED if any(not hasattr(r, "slug") for r in results) else EXIT_OK
 
 
 def run_tags(args: argparse.Namespace) -> int:
-    corpus = load_corpus(settings(args).content_dir)
+    config = settings(args)
+    corpus = load_corpus(config.content_dir, max_bytes=config.max_input_bytes)
     report_failures(corpus)
     dump_json(build_taxonomy(corpus.articles).to_json())
     return EXIT_FAILED if corpus.failures else EXIT_OK
 
 
 def run_glossary(args: argparse.Namespace) -> int:
-    corpus = load_corpus(settings(args).content_dir)
+    config = settings(args)
+    corpus = load_corpus(config.content_dir, max_bytes=config.max_input_bytes)
     report_failures(corpus)
     glossary = build_glossary(corpus.articles, corpus.editorial.glossary)
     dump_json([entry.to_json() for entry in glossary.ordered()])
@@ -187,7 +195,7 @@ def dump_json(data: object) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     config = settings(args)
-    corpus = load_corpus(config.content_dir)
+    corpus = load_corpus(config.content_dir, max_bytes=config.max_input_bytes)
     if config.maps:  # what the build would warn of
         corpus.notices.extend(map_notices(corpus.articles))
     report_failures(corpus)

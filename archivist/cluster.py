@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .editorial import Editorial
+from .inputs import DEFAULT_MAX_INPUT_BYTES, InputError, read_input, walk
 from .model import Article, Failure
 from .workers import in_order
 
@@ -67,11 +68,12 @@ def connected(scheduler: str) -> Iterator[Any]:
 
 
 def image_files(content_dir: Path, display: Any) -> frozenset[str]:
-    """The content folder's image files, as the paths pages are read under."""
+    """The content folder's image files, as the paths pages are read under
+    (real folders only: a link to a folder is not walked)."""
     return frozenset(
-        os.path.normpath(str(display(path)))
-        for path in content_dir.rglob("*")
-        if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file()
+        os.path.normpath(display(Path(entry.path)))
+        for entry in walk(content_dir, lambda entry: False, [])
+        if entry.name.lower().endswith(IMAGE_SUFFIXES) and entry.is_file()
     )
 
 
@@ -88,16 +90,22 @@ def read_batch(
 
 
 def read_files(
-    client: Any, paths: list[Path], content_dir: Path, editorial: Editorial, keep_source: bool, with_terms: bool
+    client: Any,
+    paths: list[Path],
+    content_dir: Path,
+    editorial: Editorial,
+    keep_source: bool,
+    with_terms: bool,
+    max_bytes: int = DEFAULT_MAX_INPUT_BYTES,
 ) -> Iterator[tuple[Article | Failure, tuple[str, list] | None]]:
     """``paths`` read on the cluster, in their order; a file this machine
     cannot read is a Failure here, as in a local build."""
-    from .pipeline import display_path
+    from .pipeline import shown_path
 
     # Each sent once to every worker (in a list: scatter sends a collection's items one by one).
     # (hash=False: Dask would otherwise walk every object to name it.)
     [shared_editorial] = client.scatter([editorial], broadcast=True, hash=False)
-    [shared_images] = client.scatter([image_files(content_dir, display_path)], broadcast=True, hash=False)
+    [shared_images] = client.scatter([image_files(content_dir, shown_path)], broadcast=True, hash=False)
     work = partial(read_batch, keep_source=keep_source, with_terms=with_terms)
     window = WINDOW * max(1, len(client.scheduler_info().get("workers", {})))
     pending: deque[tuple[list[Failure | None], Any]] = deque()
@@ -106,12 +114,12 @@ def read_files(
         unread: list[Failure | None] = []
         batch = []
         for path in batch_paths:
-            shown = display_path(path)
+            shown = shown_path(path)
             try:
-                batch.append((str(shown), shown.read_bytes()))
+                batch.append((shown, read_input(path, content_dir, max_bytes)))
                 unread.append(None)
-            except OSError as error:
-                unread.append(Failure(str(shown), f"cannot read: {error.strerror}"))
+            except InputError as error:
+                unread.append(Failure(shown, str(error)))
         future = client.submit(work, batch, shared_editorial, images=shared_images, pure=False) if batch else None
         pending.append((unread, future))
 

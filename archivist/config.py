@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .inputs import DEFAULT_MAX_INPUT_MB, MB
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The site is Simplified first, every page with its Traditional twin under
 # zh-hant/: the one language setting that describes it.  A Traditional-first
 # site (root pages in Traditional) is not made, so it is not accepted either.
 LANGUAGES = ("zh-Hans",)
+MAX_INPUT_MB_CEILING = 4096  # past this the limit bounds nothing a build could hold
 
 
 class ConfigError(Exception):
@@ -41,6 +44,12 @@ class SiteConfig:
     # A Dask scheduler to read on ("" none, "local[:N]", "tcp://HOST:PORT"); not
     # part of what a page is made from either.
     scheduler: str = field(default="", repr=False, compare=False)
+    # A larger content file is a per-file error, not read (memory and time per input stay bounded).
+    max_input_mb: int = DEFAULT_MAX_INPUT_MB
+
+    @property
+    def max_input_bytes(self) -> int:
+        return self.max_input_mb * MB
 
     @property
     def project_dir(self) -> Path:
@@ -78,6 +87,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "maps": True,
         "workers": 0,
         "scheduler": "",
+        "max_input_mb": DEFAULT_MAX_INPUT_MB,
     },
 }
 
@@ -130,6 +140,9 @@ def load_config(path: Path | None = None) -> SiteConfig:
         raise ConfigError(f"[build] feed_min_articles must be at least 1, not {feed_min_articles}")
     workers = check_workers(expect("build", "workers", build["workers"], int), "[build] workers")
     scheduler = check_scheduler(expect("build", "scheduler", build["scheduler"], str), "[build] scheduler")
+    max_input_mb = expect("build", "max_input_mb", build["max_input_mb"], int)
+    if not 1 <= max_input_mb <= MAX_INPUT_MB_CEILING:
+        raise ConfigError(f"[build] max_input_mb must be between 1 and {MAX_INPUT_MB_CEILING}, not {max_input_mb}")
     if site["language"] not in LANGUAGES:
         raise ConfigError(
             f"{path}: [site] language {site['language']!r} is not supported: the site is always Simplified "
@@ -164,6 +177,7 @@ def load_config(path: Path | None = None) -> SiteConfig:
         config_path=path,
         workers=workers,
         scheduler=scheduler,
+        max_input_mb=max_input_mb,
     )
 
 

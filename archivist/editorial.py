@@ -3,12 +3,14 @@ the furniture lexicon of the sites they scrape."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from .glossary import GlossaryCuration, GlossaryError, load_glossary_curation
+from .inputs import DEFAULT_MAX_INPUT_BYTES, InputError, printable_path, read_input
 from .lexicon import USER_FILE, Lexicon, LexiconError, load_lexicon, package_lexicon
 from .model import Failure
 from .tag import Curation, CurationError, parse_curation
@@ -24,26 +26,29 @@ class Editorial:
     lexicon: Lexicon = field(default_factory=package_lexicon)  # furniture and labels, with the user's own
 
 
-def load_editorial(content_dir: Path) -> tuple[Editorial, list[Failure]]:
-    """Both files if present; a broken one is reported by name and not used."""
+def load_editorial(content_dir: Path, max_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> tuple[Editorial, list[Failure]]:
+    """The curation files if present; a broken one is reported by name and
+    not used.  Each is read as the articles are: a regular file inside the
+    content folder (never through a link out of it, never a FIFO or a
+    device), at most ``max_bytes`` long."""
     failures = []
     initiatives, glossary = Curation(), GlossaryCuration()
     path = content_dir / INITIATIVES_FILE
-    if path.exists():
+    if os.path.lexists(path):
         try:
-            initiatives = parse_curation(yaml.safe_load(path.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError, CurationError) as error:
-            failures.append(Failure(str(path), f"initiatives file not used: {error}"))
+            initiatives = parse_curation(yaml.safe_load(read_input(path, content_dir, max_bytes).decode("utf-8")))
+        except (InputError, UnicodeDecodeError, yaml.YAMLError, CurationError) as error:
+            failures.append(Failure(printable_path(path), f"initiatives file not used: {error}"))
     path = content_dir / GLOSSARY_FILE
-    if path.exists():
+    if os.path.lexists(path):
         try:
-            glossary = load_glossary_curation(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, GlossaryError) as error:
-            failures.append(Failure(str(path), f"glossary file not used: {error}"))
+            glossary = load_glossary_curation(read_input(path, content_dir, max_bytes).decode("utf-8"))
+        except (InputError, UnicodeDecodeError, GlossaryError) as error:
+            failures.append(Failure(printable_path(path), f"glossary file not used: {error}"))
     lexicon = package_lexicon()
     path = content_dir / USER_FILE
     try:
-        lexicon = load_lexicon(content_dir)
+        lexicon = load_lexicon(content_dir, max_bytes)
     except LexiconError as error:
-        failures.append(Failure(str(path), f"furniture file not used: {error}"))
+        failures.append(Failure(printable_path(path), f"furniture file not used: {error}"))
     return Editorial(initiatives, glossary, lexicon), failures

@@ -7,6 +7,7 @@ without writing Python.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -15,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from .inputs import DEFAULT_MAX_INPUT_BYTES, InputError, read_input
 from .script import to_simplified, to_simplified_lines
 
 PACKAGE_LEXICON = Path(__file__).with_name("lexicon.yaml")
@@ -162,13 +164,16 @@ def package_lexicon() -> Lexicon:
     return parse_lexicon(yaml.safe_load(PACKAGE_LEXICON.read_text(encoding="utf-8")), str(PACKAGE_LEXICON))
 
 
-def load_lexicon(content_dir: Path) -> Lexicon:
-    """The package lexicon with the user's ``furniture.yaml`` on top."""
+def load_lexicon(content_dir: Path, max_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> Lexicon:
+    """The package lexicon with the user's ``furniture.yaml`` on top (read
+    as an article is: inside the content folder, a regular file, bounded)."""
     path = content_dir / USER_FILE
-    if not path.exists():
+    if not os.path.lexists(path):
         return package_lexicon()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        data = yaml.safe_load(read_input(path, content_dir, max_bytes).decode("utf-8"))
+    except InputError as error:
+        raise LexiconError(str(error)) from None
+    except (UnicodeDecodeError, yaml.YAMLError) as error:
         raise LexiconError(f"cannot read: {error}") from None
     return parse_lexicon(data, USER_FILE, package_lexicon())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -17,6 +18,7 @@ from .config import SiteConfig
 from .editorial import Editorial, load_editorial
 from .gazetteer import load_gazetteer
 from .index import article_terms
+from .inputs import DEFAULT_MAX_INPUT_BYTES, InputError, inside, kind_of, printable_path, read_input, walk
 from .maps import map_notices
 from .model import Article, Corpus, Failure
 from .normalise import content_hash, normalise
@@ -29,74 +31,117 @@ from .workers import map_in_pool, worker_count
 from .write import OutputError, check_output_dir
 
 
-def discover(content_dir: Path) -> tuple[list[Path], list[Failure]]:
+def discover(content_dir: Path, notices: list[str] | None = None) -> tuple[list[Path], list[Failure]]:
     """Content files below ``content_dir``, sorted; symlinks that lead out of
-    it are refused."""
-    root = content_dir.resolve()
-    files, refused = [], []
-    for path in sorted(content_dir.rglob("*")):
-        if path.suffix.lower() not in SOURCE_SUFFIXES or any(
-            p.startswith(".") for p in path.relative_to(content_dir).parts
-        ):
-            continue
-        if resource_of_saved_page(path, content_dir):
-            continue
-        if path.is_symlink():
-            target = path.resolve()
-            if root not in target.parents:
-                refused.append(Failure(str(path), f"symlink pointing outside the content folder ({target}) refused"))
+    it, files that are no regular files and folders that cannot be listed
+    are refused by name.  Links to folders are not followed (a cycle, or a
+    link to ``/``, is one entry; one that leads out is named in ``notices``),
+    nor are ``<page>_files`` folders walked."""
+    root = os.path.realpath(content_dir)
+    files, refused, unlistable = [], [], []
+    for entry in walk(content_dir, skipped_in_content, unlistable):
+        path = Path(entry.path)
+        wanted = path.suffix.lower() in SOURCE_SUFFIXES
+        try:
+            if entry.is_symlink():
+                target = os.path.realpath(path)
+                if not inside(target, root):
+                    where = f"symlink pointing outside the content folder ({printable_path(target)})"
+                    if wanted:
+                        refused.append(Failure(printable_path(path), f"{where} refused"))
+                    elif notices is not None and os.path.isdir(path):
+                        notices.append(f"{printable_path(path)}: {where}: its files are not read")
+                    continue
+            if not wanted:
                 continue
-        if path.is_file():
+            mode = entry.stat().st_mode  # follows a link inside the folder
+        except OSError as error:  # a link cycle, a file gone since it was listed
+            refused.append(Failure(printable_path(path), f"cannot read: {error.strerror}"))
+            continue
+        if stat.S_ISREG(mode):
             files.append(path)
-    return files, refused
+        elif not stat.S_ISDIR(mode):  # a folder named like an article is no article, and no error
+            refused.append(Failure(printable_path(path), f"not a regular file ({kind_of(mode)}); not read"))
+    refused += [Failure(printable_path(folder), problem) for folder, problem in unlistable]
+    return sorted(files), sorted(refused, key=lambda failure: failure.path)
 
 
-def resource_of_saved_page(path: Path, content_dir: Path) -> bool:
-    """Whether ``path`` lies in the ``<name>_files`` folder a browser saves
-    beside ``<name>.html`` (frames and ads of the page, not articles)."""
-    for folder in path.relative_to(content_dir).parents:
-        name = folder.name
-        if name.endswith("_files") and any(
-            (content_dir / folder.parent / (name[: -len("_files")] + suffix)).is_file() for suffix in PAGE_SUFFIXES
-        ):
-            return True
-    return False
+def skipped_in_content(entry: os.DirEntry) -> bool:
+    """Hidden files and folders, and saved pages' resource folders."""
+    return entry.name.startswith(".") or resource_folder(Path(entry.path))
+
+
+def resource_folder(path: Path) -> bool:
+    """Whether ``path`` is the ``<name>_files`` folder a browser saves beside
+    ``<name>.html`` (frames and ads of the page, not articles)."""
+    name = path.name
+    return name.endswith("_files") and any(
+        path.with_name(name[: -len("_files")] + suffix).is_file() for suffix in PAGE_SUFFIXES
+    )
 
 
 def source_key(path: Path) -> tuple | None:
     """When a file must be read again: its stat, and for a saved page the
     stats of its ``<name>_files`` folder (an image added to or removed from
-    it changes what the page's article shows)."""
+    it changes what the page's article shows).  The folder is walked only
+    when it is a real folder: a link (to ``/usr``, say) is keyed by where it
+    leads, never walked."""
     key = stat_key(path)
     if path.suffix.lower() not in PAGE_SUFFIXES:
         return key
     resources = path.with_name(path.stem + "_files")
-    if not resources.is_dir():
+    try:
+        mode = os.lstat(resources).st_mode
+        if stat.S_ISLNK(mode):
+            return (key, ("symlink", printable_path(os.readlink(resources))))
+    except OSError:
         return key
-    files = sorted(p for p in resources.rglob("*") if p.is_file())
-    return (key, tuple((p.name, stat_key(p)) for p in files))
+    if not stat.S_ISDIR(mode):
+        return key
+    entries = []
+    for entry in walk(resources, lambda entry: False, []):
+        try:
+            status = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(status.st_mode):
+            entries.append((printable_path(os.path.relpath(entry.path, resources)), status.st_mtime_ns, status.st_size))
+    return (key, tuple(sorted(entries)))
 
 
 def display_path(path: Path) -> Path:
     """Relative to the working folder when below it, as a user typed it."""
     try:
         return path.resolve().relative_to(Path.cwd())
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
         return path
 
 
-def normalise_file(path: Path, editorial: Editorial | None = None, keep_source: bool = True) -> Article | Failure:
+def shown_path(path: Path) -> str:
+    """A content file's name in messages, keys and JSON (Article.path)."""
+    return printable_path(display_path(path))
+
+
+def normalise_file(
+    path: Path,
+    editorial: Editorial | None = None,
+    keep_source: bool = True,
+    root: Path | None = None,
+    max_bytes: int = DEFAULT_MAX_INPUT_BYTES,
+) -> Article | Failure:
     """One file to a tagged Article, or a Failure naming the problem; never
-    raises for bad input.  Without ``keep_source`` the cleaned source text
+    raises for bad input.  The file is read only if it is a regular file
+    inside ``root`` (default: its own folder) at most ``max_bytes`` long.
+    Without ``keep_source`` the cleaned source text
     and the lines set aside as furniture are left out (only plain-text copies
     and ``inspect`` show them: a large archive need not hold a second copy of
     every text)."""
-    path = display_path(path)
+    shown = shown_path(path)
     try:
-        data = path.read_bytes()
-    except OSError as error:
-        return Failure(str(path), f"cannot read: {error.strerror}")
-    return normalise_data(str(path), data, editorial, keep_source)
+        data = read_input(path, root if root is not None else path.absolute().parent, max_bytes)
+    except InputError as error:
+        return Failure(shown, str(error))
+    return normalise_data(shown, data, editorial, keep_source)
 
 
 def normalise_data(
@@ -127,10 +172,15 @@ ReadResult = tuple[Article | Failure, tuple[str, list] | None]
 
 
 def read_for_build(
-    path: Path, editorial: Editorial | None = None, keep_source: bool = True, with_terms: bool = True
+    path: Path,
+    editorial: Editorial | None = None,
+    keep_source: bool = True,
+    with_terms: bool = True,
+    root: Path | None = None,
+    max_bytes: int = DEFAULT_MAX_INPUT_BYTES,
 ) -> ReadResult:
     """A file to its article and, for the search index, its term data."""
-    return with_term_data(normalise_file(path, editorial, keep_source), with_terms)
+    return with_term_data(normalise_file(path, editorial, keep_source, root, max_bytes), with_terms)
 
 
 def with_term_data(result: Article | Failure, wanted: bool = True) -> ReadResult:
@@ -213,37 +263,46 @@ def load_corpus(
     workers: int = 0,
     terms: Callable[[], dict] | None = None,
     client: Any = None,
+    max_bytes: int = DEFAULT_MAX_INPUT_BYTES,
 ) -> Corpus:
     """Every content file as an Article or a Failure; with a cache, only
     files whose stat changed (or all, when the curation files changed) are
     read again.  With ``terms``, each article read is also tokenised for the
     search index where it is read, into it; with a Dask ``client``, files
-    are read on its cluster."""
+    are read on its cluster.  No file larger than ``max_bytes`` is read."""
     if not content_dir.exists():
         raise OutputError(f"content folder {content_dir} does not exist")
     if not content_dir.is_dir():
         raise OutputError(f"content folder {content_dir} is a file, not a folder")
-    paths, refused = discover(content_dir)
-    editorial, broken = load_editorial(content_dir)
-    corpus = Corpus(failures=[*refused, *broken], editorial=editorial)
+    notices: list[str] = []
+    paths, refused = discover(content_dir, notices)
+    editorial, broken = load_editorial(content_dir, max_bytes)
+    corpus = Corpus(failures=[*refused, *broken], notices=notices, editorial=editorial)
     build_cache = build_cache or BuildCache()
-    editorial_key = hashlib.sha256(stable_repr((editorial, keep_source)).encode()).hexdigest()[:16]
+    # The limit decides which files fail: a new limit reads them again.
+    editorial_key = hashlib.sha256(stable_repr((editorial, keep_source, max_bytes)).encode()).hexdigest()[:16]
     keys = {path: source_key(path) for path in paths}
+    names = {path: shown_path(path) for path in paths}  # cache keys: a name that is no UTF-8 is escaped
     results: dict[Path, Article | Failure] = {}
     shared: dict = {}
     for path in paths:
-        hit = build_cache.lookup(str(path), keys[path], editorial_key)
+        hit = build_cache.lookup(names[path], keys[path], editorial_key)
         if hit is not None:
             results[path] = share_tags(hit, shared)
     if not paths:
-        corpus.notices.append(
-            f"{display_path(content_dir)}: no articles (.txt, .md, .html) found in the content folder"
-        )
+        corpus.notices.append(f"{shown_path(content_dir)}: no articles (.txt, .md, .html) found in the content folder")
     stale = [path for path in paths if path not in results]
     into = terms() if terms is not None and stale else None  # the cache is read only when files are
-    work = partial(read_for_build, editorial=editorial, keep_source=keep_source, with_terms=into is not None)
+    work = partial(
+        read_for_build,
+        editorial=editorial,
+        keep_source=keep_source,
+        with_terms=into is not None,
+        root=content_dir,
+        max_bytes=max_bytes,
+    )
     if client is not None:
-        done = cluster.read_files(client, stale, content_dir, editorial, keep_source, into is not None)
+        done = cluster.read_files(client, stale, content_dir, editorial, keep_source, into is not None, max_bytes)
     else:
         done = map_files(work, stale, workers)
     for path, (result, entry) in zip(stale, progress(done, total=len(stale)), strict=True):
@@ -252,7 +311,7 @@ def load_corpus(
             into[entry[0]] = entry[1]
     if stale or len(build_cache.articles) != len(paths):
         build_cache.dirty = True
-    build_cache.articles = {str(path): (keys[path], editorial_key, results[path]) for path in paths}
+    build_cache.articles = {names[path]: (keys[path], editorial_key, results[path]) for path in paths}
     return finish((results[path] for path in paths), corpus)
 
 
@@ -302,6 +361,7 @@ def build(
             workers=config.workers,
             terms=lambda: build_cache.part("terms"),
             client=client,
+            max_bytes=config.max_input_bytes,
         )
         if config.maps:
             corpus.notices.extend(map_notices(corpus.articles))

@@ -453,7 +453,11 @@ class Preview:
             old = by_path.get(path)
             if old is None or not path.is_file():
                 continue
-            article = normalise_file(path, rendered.site.corpus.editorial)
+            # Read as the build reads: inside the content folder, not through a link swapped in since.
+            config = rendered.config
+            article = normalise_file(
+                path, rendered.site.corpus.editorial, root=config.content_dir, max_bytes=config.max_input_bytes
+            )
             if isinstance(article, Failure) or article.draft or article.slug != old.slug:
                 continue
             try:
