@@ -9,6 +9,8 @@ import json
 import os
 import resource
 import shutil
+import socket
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -244,12 +246,20 @@ def test_curation_fifo_is_refused_without_hanging(tmp_path):
     assert "stuck.txt: not a regular file (a FIFO)" in result.stderr
 
 
-def test_curation_file_linked_to_a_device_is_refused_by_type(tmp_path):
+def test_curation_file_that_is_a_device_or_socket_is_refused_by_type(tmp_path):
     content, config = project(tmp_path, article=True)
-    (content / "furniture.yaml").symlink_to("/dev/zero")  # only read, never written through
+    if os.geteuid() == 0:
+        # /dev/zero's own device numbers, as a node made inside the test's folder
+        os.mknod(content / "furniture.yaml", stat.S_IFCHR | 0o600, os.makedev(1, 5))
+        kind = "a character device"
+    else:
+        listener = socket.socket(socket.AF_UNIX)
+        listener.bind(str(content / "furniture.yaml"))
+        listener.close()
+        kind = "a socket"
     result = run_limited("--config", str(config), "check", timeout=60)
     assert result.returncode == 1, result.stderr
-    assert "furniture.yaml: furniture file not used: not a regular file (a character device)" in result.stderr
+    assert f"furniture.yaml: furniture file not used: not a regular file ({kind})" in result.stderr
 
 
 # --- 9: the symlink check at read time ----------------------------------------------
