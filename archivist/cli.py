@@ -122,10 +122,11 @@ def run_build(args: argparse.Namespace) -> int:
 
 
 def run_inspect(args: argparse.Namespace) -> int:
-    editorial, broken = load_editorial(settings(args).content_dir)
+    config = settings(args)
+    editorial, broken = load_editorial(config.content_dir)
     for failure in broken:
         print(f"warning: {failure.path}: {failure.error}", file=sys.stderr)
-    results = [normalise_file(path, editorial) for path in args.files]
+    results = [normalise_file(path, editorial, file_timeout=config.file_timeout) for path in args.files]
     dump_json([r.to_json() for r in results])
     return EXIT_FAILED if any(not hasattr(r, "slug") for r in results) else EXIT_OK
 
@@ -162,7 +163,7 @@ def dump_json(data: object) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     config = settings(args)
-    corpus = load_corpus(config.content_dir)
+    corpus = load_corpus(config.content_dir, file_timeout=config.file_timeout)
     if config.maps:  # what the build would warn of
         corpus.notices.extend(map_notices(corpus.articles))
     report_failures(corpus)

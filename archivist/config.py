@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .deadline import DEFAULT_FILE_TIMEOUT
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("zh-Hans", "zh-Hant")
 
@@ -38,6 +40,8 @@ class SiteConfig:
     # A Dask scheduler to read on ("" none, "local[:N]", "tcp://HOST:PORT"); not
     # part of what a page is made from either.
     scheduler: str = field(default="", repr=False, compare=False)
+    # Seconds one file may take to read before it is a per-file error (0: no limit).
+    file_timeout: float = field(default=DEFAULT_FILE_TIMEOUT, repr=False, compare=False)
 
     @property
     def project_dir(self) -> Path:
@@ -75,6 +79,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "maps": True,
         "workers": 0,
         "scheduler": "",
+        "file_timeout": DEFAULT_FILE_TIMEOUT,
     },
 }
 
@@ -127,6 +132,7 @@ def load_config(path: Path | None = None) -> SiteConfig:
         raise ConfigError(f"[build] feed_min_articles must be at least 1, not {feed_min_articles}")
     workers = check_workers(expect("build", "workers", build["workers"], int), "[build] workers")
     scheduler = check_scheduler(expect("build", "scheduler", build["scheduler"], str), "[build] scheduler")
+    file_timeout = check_file_timeout(build["file_timeout"])
     if site["language"] not in LANGUAGES:
         raise ConfigError(f"[site] language must be one of {LANGUAGES}, not {site['language']!r}")
     base_url = site["base_url"]
@@ -158,6 +164,7 @@ def load_config(path: Path | None = None) -> SiteConfig:
         config_path=path,
         workers=workers,
         scheduler=scheduler,
+        file_timeout=file_timeout,
     )
 
 
@@ -176,3 +183,10 @@ def check_workers(value: int, name: str) -> int:
     if not 0 <= value <= 64:
         raise ConfigError(f"{name} must be between 0 (one per core) and 64, not {value}")
     return value
+
+
+def check_file_timeout(value: Any) -> float:
+    """Seconds, from 0 (no limit) to a day."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 86400:
+        raise ConfigError(f"[build] file_timeout must be a number of seconds from 0 (no limit) to 86400, not {value!r}")
+    return float(value)

@@ -14,6 +14,7 @@ from typing import Any
 from . import cluster
 from .cache import BuildCache, load_cache, save_cache, stable_repr, stat_key
 from .config import SiteConfig
+from .deadline import DEFAULT_FILE_TIMEOUT, FileTimeout, time_limit
 from .editorial import Editorial, load_editorial
 from .gazetteer import load_gazetteer
 from .index import article_terms
@@ -85,7 +86,12 @@ def display_path(path: Path) -> Path:
         return path
 
 
-def normalise_file(path: Path, editorial: Editorial | None = None, keep_source: bool = True) -> Article | Failure:
+def normalise_file(
+    path: Path,
+    editorial: Editorial | None = None,
+    keep_source: bool = True,
+    file_timeout: float = DEFAULT_FILE_TIMEOUT,
+) -> Article | Failure:
     """One file to a tagged Article, or a Failure naming the problem; never
     raises for bad input.  Without ``keep_source`` the cleaned source text
     and the lines set aside as furniture are left out (only plain-text copies
@@ -96,7 +102,7 @@ def normalise_file(path: Path, editorial: Editorial | None = None, keep_source: 
         data = path.read_bytes()
     except OSError as error:
         return Failure(str(path), f"cannot read: {error.strerror}")
-    return normalise_data(str(path), data, editorial, keep_source)
+    return normalise_data(str(path), data, editorial, keep_source, file_timeout=file_timeout)
 
 
 def normalise_data(
@@ -105,15 +111,18 @@ def normalise_data(
     editorial: Editorial | None = None,
     keep_source: bool = True,
     exists: Callable[[str], bool] = os.path.isfile,
+    file_timeout: float = DEFAULT_FILE_TIMEOUT,
 ) -> Article | Failure:
     """A file's bytes to a tagged Article or a Failure, touching no disk but
-    through ``exists`` (which image files lie beside a saved page)."""
+    through ``exists`` (which image files lie beside a saved page); a file
+    that takes more than ``file_timeout`` seconds is a Failure too."""
     try:
         editorial = editorial or Editorial()
-        article = normalise(read_bytes(path, data), content_hash(data), editorial.lexicon, exists)
-        article = tag_article(article, load_gazetteer(), editorial.initiatives)
-        slogans = (editorial.glossary.canonical(s) for s in article_slogans(article.paragraphs))
-        slogans = tuple(s for s in dict.fromkeys(slogans) if s not in editorial.glossary.hidden)
+        with time_limit(file_timeout):
+            article = normalise(read_bytes(path, data), content_hash(data), editorial.lexicon, exists)
+            article = tag_article(article, load_gazetteer(), editorial.initiatives)
+            slogans = (editorial.glossary.canonical(s) for s in article_slogans(article.paragraphs))
+            slogans = tuple(s for s in dict.fromkeys(slogans) if s not in editorial.glossary.hidden)
         if not keep_source:
             article = replace(article, original_text="", dropped=())
         return replace(article, slogans=slogans)
@@ -121,16 +130,22 @@ def normalise_data(
         return Failure(path, str(error))
     except RecursionError:
         return Failure(path, "structure nested too deeply to read")
+    except FileTimeout:
+        return Failure(path, f"took longer than {file_timeout:g} s to read ([build] file_timeout); left out")
 
 
 ReadResult = tuple[Article | Failure, tuple[str, list] | None]
 
 
 def read_for_build(
-    path: Path, editorial: Editorial | None = None, keep_source: bool = True, with_terms: bool = True
+    path: Path,
+    editorial: Editorial | None = None,
+    keep_source: bool = True,
+    with_terms: bool = True,
+    file_timeout: float = DEFAULT_FILE_TIMEOUT,
 ) -> ReadResult:
     """A file to its article and, for the search index, its term data."""
-    return with_term_data(normalise_file(path, editorial, keep_source), with_terms)
+    return with_term_data(normalise_file(path, editorial, keep_source, file_timeout), with_terms)
 
 
 def with_term_data(result: Article | Failure, wanted: bool = True) -> ReadResult:
@@ -213,6 +228,7 @@ def load_corpus(
     workers: int = 0,
     terms: Callable[[], dict] | None = None,
     client: Any = None,
+    file_timeout: float = DEFAULT_FILE_TIMEOUT,
 ) -> Corpus:
     """Every content file as an Article or a Failure; with a cache, only
     files whose stat changed (or all, when the curation files changed) are
@@ -241,7 +257,13 @@ def load_corpus(
         )
     stale = [path for path in paths if path not in results]
     into = terms() if terms is not None and stale else None  # the cache is read only when files are
-    work = partial(read_for_build, editorial=editorial, keep_source=keep_source, with_terms=into is not None)
+    work = partial(
+        read_for_build,
+        editorial=editorial,
+        keep_source=keep_source,
+        with_terms=into is not None,
+        file_timeout=file_timeout,
+    )
     if client is not None:
         done = cluster.read_files(client, stale, content_dir, editorial, keep_source, into is not None)
     else:
@@ -301,6 +323,7 @@ def build(
             workers=config.workers,
             terms=lambda: build_cache.part("terms"),
             client=client,
+            file_timeout=config.file_timeout,
         )
         if config.maps:
             corpus.notices.extend(map_notices(corpus.articles))

@@ -103,7 +103,22 @@ SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class FrontMatterLoader(SafeLoader):
     """YAML's safe loader, except that a value shaped like a date that is no
     date (``2024-13-45``) stays text, so the field that holds it can be
-    named in the error instead of the parser failing on the whole file."""
+    named in the error instead of the parser failing on the whole file; and
+    that aliases (``*name``) are refused: a few hundred bytes of nested
+    aliases ("billion laughs") stand for billions of values."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # Without aliases every node is constructed once: a node met again
+        # is one an alias points to (libyaml's composer resolves them before
+        # this Python constructor sees the graph).
+        if node in self.constructed_objects or node in self.recursive_objects:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                "this value is used again through an alias (*name); aliases are not allowed in front matter",
+                node.start_mark,
+            )
+        return super().construct_object(node, deep)
 
     def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
         try:
@@ -141,23 +156,32 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     return {str(key): value for key, value in data.items()}, body
 
 
-def check_encodable(value: Any, depth: int = 0) -> None:
+MAX_FRONT_MATTER_DEPTH = 50
+MAX_FRONT_MATTER_VALUES = 100_000  # far beyond any article's; bounds the walk whatever the YAML
+
+
+def check_encodable(value: Any) -> None:
     """YAML's ``\\ud800`` escapes can make lone surrogates, which no encoder
-    (nor OpenCC) accepts: refuse them here, by name."""
-    if depth > 50:
-        raise ReadError("front matter nested more than 50 levels deep")
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ReadError("front matter holds a lone surrogate (an invalid \\u escape)") from None
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            check_encodable(key, depth + 1)
-            check_encodable(item, depth + 1)
-    elif isinstance(value, list):
-        for item in value:
-            check_encodable(item, depth + 1)
+    (nor OpenCC) accepts: refuse them here, by name.  The walk is bounded in
+    depth and in values visited, so no shape of front matter makes it long."""
+    pending = [(value, 0)]
+    visited = 0
+    while pending:
+        item, depth = pending.pop()
+        visited += 1
+        if visited > MAX_FRONT_MATTER_VALUES:
+            raise ReadError(f"front matter holds more than {MAX_FRONT_MATTER_VALUES:,} values")
+        if depth > MAX_FRONT_MATTER_DEPTH:
+            raise ReadError(f"front matter nested more than {MAX_FRONT_MATTER_DEPTH} levels deep")
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ReadError("front matter holds a lone surrogate (an invalid \\u escape)") from None
+        elif isinstance(item, dict):
+            pending.extend((part, depth + 1) for pair in item.items() for part in pair)
+        elif isinstance(item, list):
+            pending.extend((part, depth + 1) for part in item)
 
 
 def declared_encoding(data: bytes) -> str | None:

@@ -1,0 +1,113 @@
+"""Hostile content the reading stages must survive: each becomes a per-file
+error naming the file (or is read correctly), never a hang or an abort."""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from archivist import pipeline
+from archivist.config import ConfigError, load_config
+from archivist.model import Article
+from archivist.pipeline import load_corpus
+from archivist.read import ReadError, check_encodable, read_bytes
+
+PROSE = "江西省瑞金市叶坪乡华屋村是一个红色名村，近年来村里大力发展脐橙产业，村民收入逐年提高。\n"
+
+# --- item 2: front matter that expands without bound, and slow files ------------------
+
+ALIAS_BOMB = "\n".join(
+    ["---", "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    + [f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]" for i in range(8)]
+    + ["title: 炸弹", "---", PROSE]
+)
+
+
+def test_front_matter_alias_bomb_is_refused_at_once():
+    started = time.perf_counter()
+    with pytest.raises(ReadError, match=r"alias"):
+        read_bytes("bomb.md", ALIAS_BOMB.encode())
+    assert time.perf_counter() - started < 1
+
+
+def test_front_matter_alias_is_refused_with_its_line():
+    with pytest.raises(ReadError, match=r"at line 2: this value is used again through an alias"):
+        read_bytes("a.md", "---\nplace: &p 瑞金\nregion: *p\n---\n正文\n".encode())
+
+
+def test_front_matter_without_aliases_is_still_read():
+    raw = read_bytes("a.md", "---\ntitle: 标题\nauthors: [{name: 张三}, {name: 李四}]\n---\n正文\n".encode())
+    assert raw.front_matter["authors"] == [{"name": "张三"}, {"name": "李四"}]
+
+
+def test_encodability_walk_is_bounded_on_shared_values():
+    shared: list = ["lol"]
+    for _ in range(24):  # 16 million paths through 25 lists
+        shared = [shared, shared]
+    started = time.perf_counter()
+    with pytest.raises(ReadError, match="more than 100,000 values"):
+        check_encodable({"title": shared})
+    assert time.perf_counter() - started < 1
+
+
+def write_articles(folder: Path, names: list[str]) -> None:
+    folder.mkdir()
+    for number, name in enumerate(names):
+        (folder / name).write_text(f"第{number}篇\n\n{PROSE * (number + 1)}", encoding="utf-8")
+    # Models and tables load on first use: not within the short limits below
+    # (forked workers inherit them loaded).
+    assert isinstance(pipeline.normalise_file(folder / names[0], file_timeout=0), Article)
+
+
+def slow_on(marker: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``normalise`` hangs on files whose path holds ``marker``."""
+    real = pipeline.normalise
+
+    def normalise(raw, *args, **kwargs):
+        while marker in Path(raw.path).name:
+            time.sleep(0.01)
+        return real(raw, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "normalise", normalise)
+
+
+def test_slow_file_is_a_per_file_error_and_the_rest_are_read(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    write_articles(content, ["a.txt", "slow.txt", "z.txt"])
+    slow_on("slow", monkeypatch)
+    corpus = load_corpus(content, workers=1, file_timeout=0.3)
+    assert [Path(f.path).name for f in corpus.failures] == ["slow.txt"]
+    assert "took longer than 0.3 s" in corpus.failures[0].error
+    assert sorted(Path(a.path).name for a in corpus.articles) == ["a.txt", "z.txt"]
+
+
+def test_slow_file_times_out_in_a_worker_process(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    write_articles(content, ["a.txt", "slow.txt", "z.txt"])
+    slow_on("slow", monkeypatch)
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 2)  # a pool for three files
+    corpus = load_corpus(content, workers=2, file_timeout=0.3)
+    assert [(Path(f.path).name, "took longer" in f.error) for f in corpus.failures] == [("slow.txt", True)]
+    assert len(corpus.articles) == 2
+
+
+def test_file_timeout_is_a_setting_checked_like_the_others(tmp_path):
+    config = tmp_path / "site.toml"
+    config.write_text("[build]\nfile_timeout = 2.5\n", encoding="utf-8")
+    assert load_config(config).file_timeout == 2.5
+    config.write_text('[build]\nfile_timeout = "soon"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="file_timeout"):
+        load_config(config)
+
+
+def test_a_time_limit_leaves_no_alarm_behind(tmp_path):
+    content = tmp_path / "content"
+    write_articles(content, ["a.txt"])
+    handler = signal.getsignal(signal.SIGALRM)
+    result = pipeline.normalise_file(content / "a.txt", file_timeout=30)
+    assert isinstance(result, Article)
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    assert signal.getsignal(signal.SIGALRM) is handler
