@@ -18,6 +18,7 @@ from .deadline import DEFAULT_FILE_TIMEOUT, FileTimeout, time_limit
 from .editorial import Editorial, load_editorial
 from .gazetteer import load_gazetteer
 from .index import article_terms
+from .lexicon import PatternTimeout
 from .maps import map_notices
 from .model import Article, Corpus, Failure
 from .normalise import content_hash, normalise
@@ -126,7 +127,7 @@ def normalise_data(
         if not keep_source:
             article = replace(article, original_text="", dropped=())
         return replace(article, slogans=slogans)
-    except ReadError as error:
+    except (ReadError, PatternTimeout) as error:
         return Failure(path, str(error))
     except RecursionError:
         return Failure(path, "structure nested too deeply to read")

@@ -111,3 +111,30 @@ def test_a_time_limit_leaves_no_alarm_behind(tmp_path):
     assert isinstance(result, Article)
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert signal.getsignal(signal.SIGALRM) is handler
+
+
+# --- item 11: a furniture pattern that backtracks without end --------------------------
+
+
+def test_backtracking_furniture_pattern_is_a_per_file_error_not_a_hang(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "furniture.yaml").write_text("patterns: ['^(a|a)+$']\n", encoding="utf-8")
+    (content / "hostile.txt").write_text(f"标题\n\n{'a' * 40}!\n\n{PROSE}", encoding="utf-8")
+    (content / "fine.txt").write_text(f"另一篇\n\n{PROSE}", encoding="utf-8")
+    started = time.perf_counter()
+    corpus = load_corpus(content, workers=1)
+    assert time.perf_counter() - started < 30
+    [failure] = corpus.failures
+    assert Path(failure.path).name == "hostile.txt"
+    assert "furniture.yaml: pattern '^(a|a)+$' took more than" in failure.error
+    assert [Path(a.path).name for a in corpus.articles] == ["fine.txt"]
+
+
+def test_furniture_patterns_still_drop_their_lines(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "furniture.yaml").write_text("patterns: ['^小编温馨提示']\n", encoding="utf-8")
+    (content / "a.txt").write_text(f"标题\n\n{PROSE}\n小编温馨提示：转载请注明\n", encoding="utf-8")
+    [article] = load_corpus(content, workers=1).articles
+    assert ("小编温馨提示：转载请注明", "lexicon pattern '^小编温馨提示'") in article.dropped
