@@ -171,6 +171,8 @@ def normalise_markdown(raw: RawArticle) -> Article:
         title, derived = extract.derive_title([b.text for b in blocks if b.kind == "p"]), True
         warnings.append(f"no title in front matter or heading; derived title {title!r}")
     date = date_field(front)
+    if date is None:
+        warnings.append("no date in front matter (field 'date'); published undated")
     slug = clean_slug(string_field(front, "slug") or "") or make_slug(title, date)
     return Article(
         path=raw.path,

@@ -11,6 +11,7 @@ import pytest
 
 from archivist import pipeline
 from archivist.config import ConfigError, load_config
+from archivist.extract import parse_date
 from archivist.model import Article
 from archivist.pipeline import load_corpus
 from archivist.read import ReadError, check_encodable, read_bytes
@@ -138,3 +139,69 @@ def test_furniture_patterns_still_drop_their_lines(tmp_path):
     (content / "a.txt").write_text(f"标题\n\n{PROSE}\n小编温馨提示：转载请注明\n", encoding="utf-8")
     [article] = load_corpus(content, workers=1).articles
     assert ("小编温馨提示：转载请注明", "lexicon pattern '^小编温馨提示'") in article.dropped
+
+
+# --- item 17: dates ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("发布时间：19-05-07", "2019-05-07"),
+        ("19/05/07 10:30", "2019-05-07T10:30:00"),
+        ("98.12.01", "1998-12-01"),
+        ("2019-05-07", "2019-05-07"),
+        ("版本 1.19.05.07", None),  # part of a longer dotted number: no date
+        ("19-13-07", None),
+    ],
+)
+def test_two_digit_year_is_read_year_first(text, expected):
+    assert parse_date(text) == expected
+
+
+def test_two_digit_year_dateline_of_a_scrape(tmp_path):
+    path = tmp_path / "a.txt"
+    path.write_text(f"乡村振兴的脐橙产业\n\n发布时间：19-05-07 来源：赣南日报\n\n{PROSE}", encoding="utf-8")
+    article = pipeline.normalise_file(path)
+    assert isinstance(article, Article) and article.date == "2019-05-07"
+
+
+def test_two_digit_year_in_page_markup_is_read_year_first(tmp_path):
+    path = tmp_path / "a.html"
+    paragraphs = "".join(f"<p>{PROSE.strip()}{n}</p>" for n in range(3))
+    path.write_text(
+        '<html><head><title>乡村振兴的脐橙产业</title><meta name="pubdate" content="19-05-07"></head>'
+        f"<body><h1>乡村振兴的脐橙产业</h1><div>{paragraphs}</div></body></html>",
+        encoding="utf-8",
+    )
+    article = pipeline.normalise_file(path)
+    assert isinstance(article, Article) and article.date == "2019-05-07"
+
+
+@pytest.mark.parametrize(
+    "debug_line",
+    [
+        "加载中... 2021-08-30 10:00:00 debug",
+        "[player] 2021-08-30 10:00:00 buffer empty, loading",
+        "播放器版本 3.2.1 2021-08-30 10:00:00",
+        "00:00 / 03:25 2021-08-30 10:00:00",
+    ],
+)
+def test_video_player_debug_line_is_not_the_date(tmp_path, debug_line):
+    path = tmp_path / "a.txt"
+    path.write_text(
+        f"乡村振兴的脐橙产业\n\n来源：赣南日报 2019-05-07\n\n{debug_line}\n\n{PROSE}{PROSE}", encoding="utf-8"
+    )
+    article = pipeline.normalise_file(path)
+    assert isinstance(article, Article) and article.date == "2019-05-07"
+
+
+def test_markdown_without_a_date_is_published_undated_with_a_warning(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.md").write_text(f"---\ntitle: 没有日期\n---\n{PROSE}", encoding="utf-8")
+    corpus = load_corpus(content, workers=1)
+    [article] = corpus.articles
+    assert article.date is None
+    assert any("no date" in warning and "'date'" in warning for warning in article.warnings)
+    assert any("a.md" in line and "no date" in line for line in corpus.warnings())
