@@ -66,10 +66,73 @@ def by_byte_order_mark(data: bytes) -> tuple[str, str] | None:
     return None
 
 
+UTF16_SAMPLE = 8192  # bytes in which the NULs of UTF-16's ASCII characters are counted
+
+
+def by_utf16_pattern(data: bytes) -> tuple[str, str] | None:
+    """The text of UTF-16 saved without a byte order mark, or None.  Its
+    ASCII characters (line ends, digits, punctuation) put a NUL on one side
+    of every pair; a CJK character only rarely puts one on the other (一 is
+    00 4E).  Only a strict reading with no control characters counts, so a
+    binary file stays binary."""
+    sample = data[:UTF16_SAMPLE]
+    if len(data) % 2 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    enough = max(2, len(sample) // 400)  # NULs: one ASCII character in 200
+    codec = (
+        "utf-16-le" if odd >= enough and odd > 4 * even else "utf-16-be" if even >= enough and even > 4 * odd else None
+    )
+    if codec is None:
+        return None
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    if any(ord(c) < 0x20 and c not in "\t\n\r\f" for c in text):
+        return None
+    # Bytes of another kind read as UTF-16 give code points from all over the table.
+    head = text[:4000]
+    ascii_characters = len(head) - len(non_ascii(head))
+    if ascii_characters + commonness(head) < len(head) / 2:
+        return None
+    return text, codec
+
+
+LEGACY = ("gb18030", "big5")
+
+
+def line_by_line(data: bytes) -> tuple[str, str] | None:
+    """A file that is UTF-8 in part and GB18030 or Big5 in the rest (a
+    scrape appended to in another encoding): each line read in the encoding
+    that reads it, the legacy lines all in the one that gives the most
+    natural Chinese.  None unless some lines are UTF-8 with non-ASCII text
+    and some are not UTF-8."""
+    lines = data.split(b"\n")
+    utf8: list[str | None] = []
+    for line in lines:
+        try:
+            utf8.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            utf8.append(None)
+    if not any(text is not None and not text.isascii() for text in utf8) or None not in utf8:
+        return None
+    legacy = b"\n".join(line for line, text in zip(lines, utf8, strict=True) if text is None)
+    readings = [(commonness(text[:4000]), rank, name) for rank, name, text in decoded(legacy, list(LEGACY))]
+    if not readings:
+        return None
+    _, _, encoding = max(readings, key=lambda reading: (reading[0], -reading[1]))
+    codec = SUPERSETS.get(encoding, encoding)
+    text = "\n".join(text if text is not None else line.decode(codec) for line, text in zip(lines, utf8, strict=True))
+    return text, f"utf-8+{encoding}"
+
+
 def decode(data: bytes) -> tuple[str, str]:
-    """Text and the encoding it was found in: a BOM wins, then UTF-8, then
-    whichever of GB18030 and Big5 reads as more natural Chinese."""
-    marked = by_byte_order_mark(data)
+    """Text and the encoding it was found in: a BOM wins, then UTF-16's
+    pattern of NULs, then UTF-8, then whichever of GB18030, Big5 and a
+    line-by-line reading (UTF-8 lines, the others GB18030 or Big5) reads as
+    more natural Chinese."""
+    marked = by_byte_order_mark(data) or by_utf16_pattern(data)
     if marked:
         return marked
     if looks_binary(data):
@@ -79,14 +142,17 @@ def decode(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     readings = []
-    for encoding in ("gb18030", "big5"):
+    for encoding in LEGACY:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
         readings.append((commonness(text[:4000]), encoding, text))
+    mixed = line_by_line(data)
+    if mixed:
+        readings.append((commonness(mixed[0][:4000]), mixed[1], mixed[0]))
     if not readings:
-        raise ReadError("cannot decode: not UTF-8, UTF-16, GB18030 or Big5")
+        raise ReadError("cannot decode: not UTF-8, UTF-16, GB18030 or Big5, nor line by line")
     _, encoding, text = max(readings)
     return text, encoding
 
@@ -203,7 +269,7 @@ def decode_page(data: bytes) -> tuple[str, str]:
     UTF-8; else of the declared encoding, GB18030 and Big5, the reading
     that gives the most natural Chinese (a declaration is often wrong on
     re-saved pages), the declared one on a tie."""
-    marked = by_byte_order_mark(data)
+    marked = by_byte_order_mark(data) or by_utf16_pattern(data)
     if marked:
         return marked
     if looks_binary(data):
@@ -222,6 +288,9 @@ def decode_page(data: bytes) -> tuple[str, str]:
         (commonness(non_ascii(text)[:1000]), -rank, encoding, text)
         for rank, encoding, text in decoded(data, candidates)
     ]
+    mixed = line_by_line(data)
+    if mixed:
+        readings.append((commonness(non_ascii(mixed[0])[:1000]), -len(candidates), mixed[1], mixed[0]))
     if not readings:
         return lenient_reading(data, candidates)
     _, _, encoding, text = max(readings)

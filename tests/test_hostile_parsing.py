@@ -205,3 +205,35 @@ def test_markdown_without_a_date_is_published_undated_with_a_warning(tmp_path):
     assert article.date is None
     assert any("no date" in warning and "'date'" in warning for warning in article.warnings)
     assert any("a.md" in line and "no date" in line for line in corpus.warnings())
+
+
+# --- item 22: encodings -------------------------------------------------------------------
+
+ARTICLE = "乡村振兴的脐橙产业\n\n来源：赣南日报 2019-05-07\n\n" + PROSE
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read(codec):
+    raw = read_bytes("a.txt", ARTICLE.encode(codec))
+    assert raw.text == ARTICLE and raw.encoding == codec
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_saved_page_in_utf16_without_a_byte_order_mark_is_read(codec):
+    page = f"<html><body><h1>标题</h1><p>{PROSE}</p></body></html>"
+    raw = read_bytes("a.html", page.encode(codec))
+    assert raw.text == page and raw.encoding == codec
+
+
+def test_binary_file_is_still_binary_not_utf16():
+    png_like = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" * 50
+    with pytest.raises(ReadError, match="binary"):
+        read_bytes("a.txt", png_like)
+
+
+def test_utf8_file_whose_second_half_is_gbk_is_read_line_by_line():
+    first = "乡村振兴的脐橙产业\n\n来源：赣南日报\n\n" + PROSE
+    second = "村党支部书记说，下一步将继续扩大种植规模，带动更多村民致富。\n" * 3
+    raw = read_bytes("a.txt", first.encode("utf-8") + second.encode("gbk"))
+    assert raw.text == first + second
+    assert raw.encoding == "utf-8+gb18030"
