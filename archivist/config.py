@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .deadline import DEFAULT_FILE_TIMEOUT
+from .script import STANDARD_TRADITIONAL, TRADITIONAL_FORMS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("zh-Hans", "zh-Hant")
@@ -34,6 +35,8 @@ class SiteConfig:
     text_copies: bool  # a plain-text copy of each article beside its page
     maps: bool  # maps of where the articles come from, on the home and region pages
     config_path: Path | None
+    # OpenCC's configuration for the Traditional pages (``[site] traditional``).
+    traditional: str = STANDARD_TRADITIONAL
     # Processes that read files and render pages (0: one per core).  Not part
     # of what a page is made from: the site is the same for any number.
     workers: int = field(default=0, repr=False, compare=False)
@@ -68,6 +71,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "description": "地方基层党建与乡村振兴报道的可检索档案",
         "base_url": "https://example.org/",
         "language": "zh-Hans",
+        "traditional": "standard",
     },
     "paths": {"content": "content", "output": "site", "theme": ""},
     "build": {
@@ -116,8 +120,12 @@ def load_config(path: Path | None = None) -> SiteConfig:
             raise ConfigError(f"{path}: unknown key(s) in [{section}]: {sorted(extra)}")
         merged[section] = {**defaults, **given}
     site, paths, build = merged["site"], merged["paths"], merged["build"]
-    for key in ("title", "description", "base_url", "language"):
+    for key in ("title", "description", "base_url", "language", "traditional"):
         expect("site", key, site[key], str)
+    if site["traditional"] not in TRADITIONAL_FORMS:
+        raise ConfigError(
+            f"[site] traditional must be one of {', '.join(map(repr, TRADITIONAL_FORMS))}, not {site['traditional']!r}"
+        )
     for key in ("content", "output", "theme"):
         expect("paths", key, paths[key], str)
     sizes = {}
@@ -165,6 +173,7 @@ def load_config(path: Path | None = None) -> SiteConfig:
         workers=workers,
         scheduler=scheduler,
         file_timeout=file_timeout,
+        traditional=TRADITIONAL_FORMS[site["traditional"]],
     )
 
 

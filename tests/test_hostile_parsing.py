@@ -15,6 +15,7 @@ from archivist.extract import parse_date
 from archivist.model import Article
 from archivist.pipeline import load_corpus
 from archivist.read import ReadError, check_encodable, read_bytes
+from archivist.script import TRADITIONAL_FORMS, to_traditional
 
 PROSE = "江西省瑞金市叶坪乡华屋村是一个红色名村，近年来村里大力发展脐橙产业，村民收入逐年提高。\n"
 
@@ -237,3 +238,39 @@ def test_utf8_file_whose_second_half_is_gbk_is_read_line_by_line():
     raw = read_bytes("a.txt", first.encode("utf-8") + second.encode("gbk"))
     assert raw.text == first + second
     assert raw.encoding == "utf-8+gb18030"
+
+
+@pytest.mark.parametrize(("form", "expected"), [("standard", "華爲啓動"), ("tw", "華為啟動"), ("hk", "華為啓動")])
+def test_traditional_forms_are_a_setting(form, expected):
+    assert to_traditional("华为启动", TRADITIONAL_FORMS[form]) == expected
+
+
+def test_unknown_traditional_form_is_a_config_error(tmp_path):
+    config = tmp_path / "site.toml"
+    config.write_text('[site]\ntraditional = "s2tw"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"\[site\] traditional must be one of 'standard', 'tw'"):
+        load_config(config)
+
+
+def test_taiwan_forms_on_every_traditional_page_and_in_search(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.md").write_text(
+        f"---\ntitle: 华为启动乡村振兴项目\ndate: 2024-05-01\n---\n华为启动乡村振兴项目。{PROSE}", encoding="utf-8"
+    )
+    (tmp_path / "site.toml").write_text(
+        '[site]\ntraditional = "tw"\n[paths]\ncontent = "content"\noutput = "site"\n[build]\nworkers = 1\n',
+        encoding="utf-8",
+    )
+    config = load_config(tmp_path / "site.toml")
+    _, report = pipeline.build(config)
+    assert report.errors == 0
+    traditional = [
+        path.read_text(encoding="utf-8")
+        for path in (tmp_path / "site" / "zh-hant").rglob("*")
+        if path.is_file() and path.suffix in (".html", ".js", ".json", ".xml")
+    ]
+    searched = [p.read_text(encoding="utf-8") for p in (tmp_path / "site" / "search").rglob("*.js")]
+    assert any("華為啟動" in text for text in traditional)
+    assert any("華為啟動" in text for text in searched)
+    assert not any("華爲" in text or "啓動" in text for text in traditional + searched)
