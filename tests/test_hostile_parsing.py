@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from archivist import pipeline
+from archivist import lines, pipeline, webpage
 from archivist.config import ConfigError, load_config
 from archivist.extract import parse_date
 from archivist.model import Article
@@ -274,3 +275,81 @@ def test_taiwan_forms_on_every_traditional_page_and_in_search(tmp_path):
     assert any("華為啟動" in text for text in traditional)
     assert any("華為啟動" in text for text in searched)
     assert not any("華爲" in text or "啓動" in text for text in traditional + searched)
+
+
+# --- item 3: long pages and scrapes are read in linear time -------------------------------
+# A structural measure, not a timing: the lines read from the classified page
+# (or from the scrape's lines, in the title search) for an input and for one
+# four times its size.  Linear work reads about four times as many; the
+# quadratic steps (a scan ahead from each line) read sixteen times as many.
+
+GROWTH = 4
+LINEAR_BOUND = 6
+
+
+class CountingList(list):
+    """A list that counts the items read from it."""
+
+    def __init__(self, items: list, counter: list[int]) -> None:
+        super().__init__(items)
+        self.counter = counter
+
+    def __getitem__(self, index):
+        found = super().__getitem__(index)
+        self.counter[0] += len(found) if isinstance(index, slice) else 1
+        return found
+
+    def __iter__(self):
+        for item in super().__iter__():
+            self.counter[0] += 1
+            yield item
+
+
+def lines_read(monkeypatch: pytest.MonkeyPatch, data: bytes, path: str) -> int:
+    """How many lines the reading of ``data`` takes from its classified lines."""
+    counter = [0]
+    classified, find_title = webpage.classified, lines.find_title
+
+    def counted_page(*args, **kwargs):
+        page = classified(*args, **kwargs)
+        page.lines = CountingList(page.lines, counter)
+        return page
+
+    def counted_title(found: list, start: int):
+        return find_title(CountingList(found, counter), start)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(webpage, "classified", counted_page)
+        patch.setattr(lines, "find_title", counted_title)
+        result = pipeline.normalise_data(path, data, file_timeout=0, exists=lambda _: True)
+    assert isinstance(result, Article), result
+    return counter[0]
+
+
+def growth(monkeypatch: pytest.MonkeyPatch, make: Callable[[int], bytes], path: str, size: int) -> float:
+    return lines_read(monkeypatch, make(size * GROWTH), path) / lines_read(monkeypatch, make(size), path)
+
+
+LONG_PROSE = "村里大力发展脐橙产业，村民收入逐年提高，群众的日子越过越红火。" * 2
+
+
+def test_title_search_is_linear_in_a_scrape_of_many_heading_lines(monkeypatch):
+    def scrape(n: int) -> bytes:
+        return ("乡村振兴新闻标题\n\n" * n + (LONG_PROSE + "\n\n") * 3).encode()
+
+    assert growth(monkeypatch, scrape, "a.txt", 300) < LINEAR_BOUND
+
+
+def test_page_of_many_images_is_read_in_linear_time(monkeypatch):
+    def page(n: int) -> bytes:
+        unit = f'<p>{LONG_PROSE}</p><img src="pic.jpg" alt="脐橙">'
+        return f"<html><head><title>标题</title></head><body><h1>标题</h1>{unit * n}</body></html>".encode()
+
+    assert growth(monkeypatch, page, "a.html", 300) < LINEAR_BOUND
+
+
+def test_page_of_many_tiny_paragraphs_is_read_in_linear_time(monkeypatch):
+    def page(n: int) -> bytes:
+        return f"<html><body><h1>标题</h1><p>{LONG_PROSE}</p>{'<p>a</p>' * n}</body></html>".encode()
+
+    assert growth(monkeypatch, page, "a.html", 300) < LINEAR_BOUND
