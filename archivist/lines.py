@@ -27,7 +27,7 @@ KEPT = "kept by the lexicon"
 MENU_SEPARATORS = re.compile(r"\s*(?:[|｜丨/·•\t]|\s{2,}|\u3000|\s[-–—]\s)\s*")  # a tab: a table's cells, copied
 
 
-@dataclass
+@dataclass(slots=True)  # a long page has a million of them
 class Line:
     number: int
     text: str  # as in the file, trimmed
