@@ -169,22 +169,7 @@ SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class FrontMatterLoader(SafeLoader):
     """YAML's safe loader, except that a value shaped like a date that is no
     date (``2024-13-45``) stays text, so the field that holds it can be
-    named in the error instead of the parser failing on the whole file; and
-    that aliases (``*name``) are refused: a few hundred bytes of nested
-    aliases ("billion laughs") stand for billions of values."""
-
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        # Without aliases every node is constructed once: a node met again
-        # is one an alias points to (libyaml's composer resolves them before
-        # this Python constructor sees the graph).
-        if node in self.constructed_objects or node in self.recursive_objects:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                "this value is used again through an alias (*name); aliases are not allowed in front matter",
-                node.start_mark,
-            )
-        return super().construct_object(node, deep)
+    named in the error instead of the parser failing on the whole file."""
 
     def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
         try:
@@ -207,6 +192,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     if len(block) > MAX_FRONT_MATTER:
         raise ReadError(f"front matter larger than {MAX_FRONT_MATTER // 1024} KB")
     try:
+        check_shape(block)
         data = yaml.load(block, Loader=FrontMatterLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
@@ -223,6 +209,28 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
 
 
 MAX_FRONT_MATTER_DEPTH = 50
+
+
+def check_shape(block: str) -> None:
+    """Refuse aliases and deep nesting from the parser's events, before any
+    value is built: a few hundred bytes of nested aliases ("billion laughs")
+    stand for billions of values, and libyaml's composer recurses in C, so
+    ``[[[[…`` thirty thousand deep crashed the process instead of failing."""
+    depth = 0
+    for event in yaml.parse(block, Loader=FrontMatterLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise ReadError(
+                f"invalid front matter at line {event.start_mark.line + 2}: an alias (*{event.anchor}); "
+                "aliases are not allowed in front matter: write the value out"
+            )
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_FRONT_MATTER_DEPTH:
+                raise ReadError(f"front matter nested more than {MAX_FRONT_MATTER_DEPTH} levels deep")
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+
+
 MAX_FRONT_MATTER_VALUES = 100_000  # far beyond any article's; bounds the walk whatever the YAML
 
 

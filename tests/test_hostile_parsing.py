@@ -37,8 +37,14 @@ def test_front_matter_alias_bomb_is_refused_at_once():
 
 
 def test_front_matter_alias_is_refused_with_its_line():
-    with pytest.raises(ReadError, match=r"at line 2: this value is used again through an alias"):
+    with pytest.raises(ReadError, match=r"at line 3: an alias \(\*p\); aliases are not allowed"):
         read_bytes("a.md", "---\nplace: &p 瑞金\nregion: *p\n---\n正文\n".encode())
+
+
+@pytest.mark.parametrize("nesting", ["[" * 30_000 + "]" * 30_000, "\n" + "- " * 30_000 + "x"])
+def test_front_matter_nested_thirty_thousand_deep_is_an_error_not_a_crash(nesting):
+    with pytest.raises(ReadError, match="nested more than 50 levels deep"):
+        read_bytes("deep.md", f"---\ntitle: 标题\nregions: {nesting}\n---\n{PROSE}".encode())
 
 
 def test_front_matter_without_aliases_is_still_read():
