@@ -154,7 +154,13 @@ def run_inspect(args: argparse.Namespace) -> int:
         print(f"warning: {failure.path}: {failure.error}", file=sys.stderr)
     # A file named on the command line is read where it leads (the user chose it), if regular and not too large.
     results = [
-        normalise_file(path, editorial, root=Path(os.path.realpath(path)).parent, max_bytes=config.max_input_bytes)
+        normalise_file(
+            path,
+            editorial,
+            root=Path(os.path.realpath(path)).parent,
+            max_bytes=config.max_input_bytes,
+            file_timeout=config.file_timeout,
+        )
         for path in args.files
     ]
     dump_json([r.to_json() for r in results])
@@ -195,7 +201,7 @@ def dump_json(data: object) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     config = settings(args)
-    corpus = load_corpus(config.content_dir, max_bytes=config.max_input_bytes)
+    corpus = load_corpus(config.content_dir, max_bytes=config.max_input_bytes, file_timeout=config.file_timeout)
     if config.maps:  # what the build would warn of
         corpus.notices.extend(map_notices(corpus.articles))
     report_failures(corpus)

@@ -166,7 +166,11 @@ def render_on_worker(snapshot: tuple, key: str, group: int, indices: list[int]) 
     if planned is None:
         _planned.clear()  # one build's snapshot at a time
         environment = make_environment(config, named_loader(templates))
-        planned = _planned[key] = {"environment": environment, "fragments": Fragments(), "groups": {}}
+        planned = _planned[key] = {
+            "environment": environment,
+            "fragments": Fragments(form=config.traditional),
+            "groups": {},
+        }
     groups = planned["groups"]
     if group not in groups:
         groups.clear()  # the build renders kind by kind: keep one kind's plan

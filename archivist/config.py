@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .deadline import DEFAULT_FILE_TIMEOUT
 from .inputs import DEFAULT_MAX_INPUT_MB, MB
+from .script import STANDARD_TRADITIONAL, TRADITIONAL_FORMS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # The site is Simplified first, every page with its Traditional twin under
@@ -38,6 +40,8 @@ class SiteConfig:
     text_copies: bool  # a plain-text copy of each article beside its page
     maps: bool  # maps of where the articles come from, on the home and region pages
     config_path: Path | None
+    # OpenCC's configuration for the Traditional pages (``[site] traditional``).
+    traditional: str = STANDARD_TRADITIONAL
     # Processes that read files and render pages (0: one per core).  Not part
     # of what a page is made from: the site is the same for any number.
     workers: int = field(default=0, repr=False, compare=False)
@@ -50,6 +54,9 @@ class SiteConfig:
     @property
     def max_input_bytes(self) -> int:
         return self.max_input_mb * MB
+
+    # Seconds one file may take to read before it is a per-file error (0: no limit).
+    file_timeout: float = field(default=DEFAULT_FILE_TIMEOUT, repr=False, compare=False)
 
     @property
     def project_dir(self) -> Path:
@@ -76,6 +83,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "description": "地方基层党建与乡村振兴报道的可检索档案",
         "base_url": "https://example.org/",
         "language": "zh-Hans",
+        "traditional": "standard",
     },
     "paths": {"content": "content", "output": "site", "theme": ""},
     "build": {
@@ -88,6 +96,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "workers": 0,
         "scheduler": "",
         "max_input_mb": DEFAULT_MAX_INPUT_MB,
+        "file_timeout": DEFAULT_FILE_TIMEOUT,
     },
 }
 
@@ -124,8 +133,12 @@ def load_config(path: Path | None = None) -> SiteConfig:
             raise ConfigError(f"{path}: unknown key(s) in [{section}]: {sorted(extra)}")
         merged[section] = {**defaults, **given}
     site, paths, build = merged["site"], merged["paths"], merged["build"]
-    for key in ("title", "description", "base_url", "language"):
+    for key in ("title", "description", "base_url", "language", "traditional"):
         expect("site", key, site[key], str)
+    if site["traditional"] not in TRADITIONAL_FORMS:
+        raise ConfigError(
+            f"[site] traditional must be one of {', '.join(map(repr, TRADITIONAL_FORMS))}, not {site['traditional']!r}"
+        )
     for key in ("content", "output", "theme"):
         expect("paths", key, paths[key], str)
     sizes = {}
@@ -143,6 +156,7 @@ def load_config(path: Path | None = None) -> SiteConfig:
     max_input_mb = expect("build", "max_input_mb", build["max_input_mb"], int)
     if not 1 <= max_input_mb <= MAX_INPUT_MB_CEILING:
         raise ConfigError(f"[build] max_input_mb must be between 1 and {MAX_INPUT_MB_CEILING}, not {max_input_mb}")
+    file_timeout = check_file_timeout(build["file_timeout"])
     if site["language"] not in LANGUAGES:
         raise ConfigError(
             f"{path}: [site] language {site['language']!r} is not supported: the site is always Simplified "
@@ -178,6 +192,8 @@ def load_config(path: Path | None = None) -> SiteConfig:
         workers=workers,
         scheduler=scheduler,
         max_input_mb=max_input_mb,
+        file_timeout=file_timeout,
+        traditional=TRADITIONAL_FORMS[site["traditional"]],
     )
 
 
@@ -196,3 +212,10 @@ def check_workers(value: int, name: str) -> int:
     if not 0 <= value <= 64:
         raise ConfigError(f"{name} must be between 0 (one per core) and 64, not {value}")
     return value
+
+
+def check_file_timeout(value: Any) -> float:
+    """Seconds, from 0 (no limit) to a day."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 86400:
+        raise ConfigError(f"[build] file_timeout must be a number of seconds from 0 (no limit) to 86400, not {value!r}")
+    return float(value)

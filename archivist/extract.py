@@ -19,15 +19,26 @@ from .model import Author
 
 DATE = re.compile(
     # 2023-11-03, 2023年11月3日, and a news agency's 2023 11/03 19:47:21
-    r"(?<!\d)(\d{4})\s*(?:[-/.年]|\s(?=\s*\d{1,2}/))\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:\s*[T ]?\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
+    r"(?:(?<!\d)(?P<year>\d{4})\s*(?:[-/.年]|\s(?=\s*\d{1,2}/))\s*"
+    # 19-05-07: a two-digit year comes first on Chinese sites (one separator
+    # throughout, not part of a longer dotted or dashed number)
+    r"|(?<![\d.:/-])(?P<short_year>\d{2})(?P<sep>[-/.])(?=\d{1,2}(?P=sep)\d{1,2}(?![\d:/-]|\.\d)))"
+    r"(?P<month>\d{1,2})\s*[-/.月]\s*(?P<day>\d{1,2})\s*日?"
+    r"(?:\s*[T ]?\s*(?P<hour>\d{1,2})\s*[:：时]\s*(?P<minute>\d{1,2})(?:\s*[:：分]\s*(?P<second>\d{1,2}))?)?"
 )
+
+
+def full_year(short: str) -> int:
+    """A two-digit year as POSIX's ``%y`` reads it: 69-99 are 1969-1999,
+    00-68 are 2000-2068."""
+    return int(short) + (1900 if int(short) >= 69 else 2000)
 
 
 def parse_date(text: str) -> str | None:
     """The first valid date in ``text`` as ISO 8601, with its time if given."""
     for match in DATE.finditer(text):
-        year, month, day, hour, minute, second = match.groups()
+        year = int(match["year"]) if match["year"] else full_year(match["short_year"])
+        month, day, hour, minute, second = match.group("month", "day", "hour", "minute", "second")
         try:
             if hour is None:
                 return datetime(int(year), int(month), int(day)).date().isoformat()
@@ -165,6 +176,15 @@ class MetaLine:
     residue: str = ""
 
 
+# What a video player writes into the page's text (its status bar, its debug
+# console): a time code (00:00 / 03:25), its version, its loading state.
+PLAYER_OUTPUT = re.compile(
+    r"(?i)\b(?:debug|console|player|flash ?player|html5 video|video\.?js|ckplayer|buffer(?:ing)?|bitrate|"
+    r"stream type|remaining time|current time)\b|播放器|调试|缓冲|加载中|码率|"
+    r"(?<![\d:])\d{1,2}:\d{2}(?::\d{2})?\s*/\s*\d{1,2}:\d{2}(?::\d{2})?(?![\d:])"
+)
+
+
 def normalise_time_of_day(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
         hour = int(match.group(2))
@@ -217,6 +237,8 @@ class MetaReader:
         """What a line (in Simplified) says; full-width separators are read
         as ASCII here."""
         line = self.lexicon.without_inline(normalise_time_of_day(simplified.translate(ASCII_FORMS).strip()))
+        if PLAYER_OUTPUT.search(line):
+            return MetaLine(residue=line)  # a video player's status or debug line: its dates are its own
         line = BRACKETS.sub(" ", line)
         # Government index tables space their labels out: 索 引 号：, 名　　称：
         line = SPACED_LABEL.sub(lambda m: SPACES.sub("", m.group(1)), line.strip())

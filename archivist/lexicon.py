@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import regex
 import yaml
 
 from .inputs import DEFAULT_MAX_INPUT_BYTES, InputError, read_input
@@ -26,6 +27,44 @@ FIELDS = ("source", "publisher", "editor", "author", "date", "other")
 
 class LexiconError(Exception):
     """A furniture file that cannot be used; the message says where."""
+
+
+class PatternTimeout(Exception):
+    """A user's pattern that took too long on one line; the message names
+    the file, the pattern and the line's length."""
+
+
+USER_PATTERN_TIMEOUT = 0.5  # CPU seconds per line: a sane pattern takes microseconds
+
+
+@dataclass(frozen=True)
+class UserPattern:
+    """A pattern from a user's ``furniture.yaml``, matched by the ``regex``
+    module with a time limit: ``re`` has none, and a pattern such as
+    ``^(a|a)+$`` backtracks for longer than the universe's age on a line of
+    forty letters."""
+
+    pattern: str
+    where: str
+    compiled: Any = field(repr=False, compare=False)
+
+    def search(self, text: str) -> Any:
+        try:
+            return self.compiled.search(text, timeout=USER_PATTERN_TIMEOUT)
+        except TimeoutError:
+            raise self.timed_out(text) from None
+
+    def sub(self, replacement: str, text: str) -> str:
+        try:
+            return self.compiled.sub(replacement, text, timeout=USER_PATTERN_TIMEOUT)
+        except TimeoutError:
+            raise self.timed_out(text) from None
+
+    def timed_out(self, text: str) -> PatternTimeout:
+        return PatternTimeout(
+            f"{self.where}: pattern {self.pattern!r} took more than {USER_PATTERN_TIMEOUT:g} s on a line of "
+            f"{len(text)} characters (nested repeats such as (a+)+ backtrack without end); simplify the pattern"
+        )
 
 
 # Full-width separators, brackets, digits and Latin letters read as ASCII;
@@ -59,13 +98,16 @@ def squeeze(line: str) -> str:
     return SPACES.sub("", line)
 
 
+Matcher = re.Pattern[str] | UserPattern  # the package's own patterns are trusted: plain ``re``
+
+
 @dataclass(frozen=True, eq=False)  # hashed by identity: readers built from it are cached per lexicon
 class Lexicon:
     lines: frozenset[str] = frozenset()  # whole furniture lines, spaces removed
-    patterns: tuple[re.Pattern[str], ...] = ()
+    patterns: tuple[Matcher, ...] = ()
     list_headings: frozenset[str] = frozenset()
-    keep: tuple[re.Pattern[str], ...] = ()  # lines never to drop, whatever they look like
-    inline: tuple[re.Pattern[str], ...] = ()  # furniture sharing a line with metadata
+    keep: tuple[Matcher, ...] = ()  # lines never to drop, whatever they look like
+    inline: tuple[Matcher, ...] = ()  # furniture sharing a line with metadata
     labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
     source_suffixes: tuple[str, ...] = ()
 
@@ -96,16 +138,21 @@ class Lexicon:
         return any(p.search(folded) for p in self.keep)
 
 
-def compile_patterns(items: list[Any], where: str) -> tuple[re.Pattern[str], ...]:
-    compiled = []
+def compile_patterns(items: list[Any], where: str, untrusted: bool = False) -> tuple[Matcher, ...]:
+    """Patterns as written (``untrusted``: a user's, matched with a time limit)."""
+    compiled: list[Matcher] = []
     for item in items:
         if not isinstance(item, str):
             raise LexiconError(f"{where}: each pattern must be text, not {item!r}")
+        # Only the script is folded: a pattern is written for the line as
+        # matched (full-width punctuation already read as ASCII).
+        source = to_simplified(item)
         try:
-            # Only the script is folded: a pattern is written for the line as
-            # matched (full-width punctuation already read as ASCII).
-            compiled.append(re.compile(to_simplified(item)))
-        except re.error as error:
+            if untrusted:
+                compiled.append(UserPattern(source, where, regex.compile(source)))
+            else:
+                compiled.append(re.compile(source))
+        except (re.error, regex.error) as error:
             raise LexiconError(f"{where}: pattern {item!r}: {error}") from None
     return tuple(compiled)
 
@@ -118,7 +165,9 @@ def text_list(data: dict[str, Any], key: str, where: str) -> list[str]:
 
 
 def parse_lexicon(data: Any, where: str, base: Lexicon | None = None) -> Lexicon:
-    """A lexicon from YAML data, added to ``base`` when given."""
+    """A lexicon from YAML data, added to ``base`` when given (a user's file
+    on the package's: its patterns are matched with a time limit)."""
+    untrusted = base is not None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -148,10 +197,10 @@ def parse_lexicon(data: Any, where: str, base: Lexicon | None = None) -> Lexicon
         labels[name] = tuple(dict.fromkeys(labels.get(name, ()) + extra))
     return Lexicon(
         lines=base.lines | {squeeze(fold_line(line)) for line in merged["lines"]},
-        patterns=base.patterns + compile_patterns(merged["patterns"], where),
+        patterns=base.patterns + compile_patterns(merged["patterns"], where, untrusted),
         list_headings=base.list_headings | {squeeze(fold_line(h)) for h in merged["list_headings"]},
-        keep=base.keep + compile_patterns(text_list(data, "keep", where), where),
-        inline=base.inline + compile_patterns(merged["inline"], where),
+        keep=base.keep + compile_patterns(text_list(data, "keep", where), where, untrusted),
+        inline=base.inline + compile_patterns(merged["inline"], where, untrusted),
         labels=labels,
         source_suffixes=tuple(
             dict.fromkeys(base.source_suffixes + tuple(text_list(labels_data, "source_suffixes", where)))

@@ -29,7 +29,7 @@ NOT_PROSE = "rule: not prose (no paragraph of the article is left)"
 MENU_SEPARATORS = re.compile(r"\s*(?:[|｜丨/·•\t]|\s{2,}|\u3000|\s[-–—]\s)\s*")  # a tab: a table's cells, copied
 
 
-@dataclass
+@dataclass(slots=True)  # a long page has a million of them
 class Line:
     number: int
     text: str  # as in the file, trimmed
@@ -202,19 +202,34 @@ def title_like(line: Line) -> bool:
     )
 
 
-def title_score(line: Line, lines: list[Line], start: int) -> tuple[int, int]:
+def title_score(line: Line, following: list[Line | None], last_title_like: int) -> tuple[int, int]:
     """Titles are the longest heading-like line of the header, next to the
-    metadata or the article; site names and section paths are not."""
+    metadata or the article; site names and section paths are not.
+    ``following``: each line's next shown line above the article;
+    ``last_title_like``: the number of the header's last heading-like line."""
     score = min(han_count(line.folded), 40)
-    neighbours = [other for other in lines[line.number + 1 : start] if other.kind not in (BLANK, FURNITURE)]
-    if not neighbours or neighbours[0].kind == META:
+    neighbour = following[line.number]
+    if neighbour is None or neighbour.kind == META:
         score += 6
-        meta = neighbours[0] if neighbours else None
-        if meta and meta.meta and meta.meta.dates and not any(title_like(o) for o in lines[meta.number + 1 : start]):
+        if neighbour and neighbour.meta and neighbour.meta.dates and last_title_like <= neighbour.number:
             score += 12  # the headline sits right above its date line, with none nearer the article
     if SITE_NAME.search(line.folded):
         score -= 12
     return score, line.number
+
+
+def shown_after(lines: list[Line], start: int) -> list[Line | None]:
+    """For each line above ``start``, the next one up to it that is neither
+    blank nor furniture (None: the article's first line follows).  One pass
+    from the end: looking ahead from each candidate was quadratic on a
+    scrape of thousands of heading-like lines."""
+    following: list[Line | None] = [None] * start
+    nearest = None
+    for number in range(start - 1, -1, -1):
+        following[number] = nearest
+        if lines[number].kind not in (BLANK, FURNITURE):
+            nearest = lines[number]
+    return following
 
 
 def find_title(lines: list[Line], start: int) -> tuple[Line | None, str | None]:
@@ -222,8 +237,10 @@ def find_title(lines: list[Line], start: int) -> tuple[Line | None, str | None]:
     metadata line when there is none."""
     candidates = [line for line in lines[:start] if title_like(line)]
     if candidates:
-        best = max(candidates, key=lambda line: title_score(line, lines, start))
-        if title_score(best, lines, start)[0] >= 5:
+        following = shown_after(lines, start)
+        last = candidates[-1].number
+        best = max(candidates, key=lambda line: title_score(line, following, last))
+        if title_score(best, following, last)[0] >= 5:
             return best, None
     for line in lines[:start]:
         if line.kind == META and line.meta and line.meta.title_prefix:

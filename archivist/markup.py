@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 import lxml.html
 
+from .extract import parse_date
+
 
 def canonical_url(tree: lxml.html.HtmlElement) -> str | None:
     """The page's canonical address (``<link rel=canonical>``, else
@@ -39,7 +41,7 @@ PERSON_NAME = re.compile(r"[\u3400-\u9fff·]{2,12}|[A-Za-z][A-Za-z .'-]{1,40}")
 def iso_date(text: str) -> str | None:
     match = DATE_TIME.search(text)
     if not match:
-        return None
+        return parse_date(text)  # 19-05-07: year first, before htmldate reads it day first
     year, month, day, hour, minute, second = match.groups()
     try:
         stamp = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))

@@ -174,6 +174,8 @@ def normalise_markdown(raw: RawArticle) -> Article:
         warnings.append(f"no title in front matter or heading; derived title {title!r}")
     warnings += front_matter_aliases(front.get("aliases"))[1]
     date = date_field(front)
+    if date is None:
+        warnings.append("no date in front matter (field 'date'); published undated")
     slug = clean_slug(string_field(front, "slug") or "") or make_slug(title, date)
     return Article(
         path=raw.path,

@@ -15,10 +15,12 @@ from typing import Any
 from . import cluster
 from .cache import BuildCache, load_cache, save_cache, stable_repr, stat_key
 from .config import SiteConfig
+from .deadline import DEFAULT_FILE_TIMEOUT, FileTimeout, time_limit
 from .editorial import Editorial, load_editorial
 from .gazetteer import load_gazetteer
 from .index import article_terms
 from .inputs import DEFAULT_MAX_INPUT_BYTES, InputError, inside, kind_of, printable_path, read_input, walk
+from .lexicon import PatternTimeout
 from .maps import map_notices
 from .model import Article, Corpus, Failure
 from .normalise import content_hash, normalise
@@ -128,6 +130,7 @@ def normalise_file(
     keep_source: bool = True,
     root: Path | None = None,
     max_bytes: int = DEFAULT_MAX_INPUT_BYTES,
+    file_timeout: float = DEFAULT_FILE_TIMEOUT,
 ) -> Article | Failure:
     """One file to a tagged Article, or a Failure naming the problem; never
     raises for bad input.  The file is read only if it is a regular file
@@ -141,7 +144,7 @@ def normalise_file(
         data = read_input(path, root if root is not None else path.absolute().parent, max_bytes)
     except InputError as error:
         return Failure(shown, str(error))
-    return normalise_data(shown, data, editorial, keep_source)
+    return normalise_data(shown, data, editorial, keep_source, file_timeout=file_timeout)
 
 
 def normalise_data(
@@ -150,22 +153,27 @@ def normalise_data(
     editorial: Editorial | None = None,
     keep_source: bool = True,
     exists: Callable[[str], bool] = os.path.isfile,
+    file_timeout: float = DEFAULT_FILE_TIMEOUT,
 ) -> Article | Failure:
     """A file's bytes to a tagged Article or a Failure, touching no disk but
-    through ``exists`` (which image files lie beside a saved page)."""
+    through ``exists`` (which image files lie beside a saved page); a file
+    that takes more than ``file_timeout`` seconds is a Failure too."""
     try:
         editorial = editorial or Editorial()
-        article = normalise(read_bytes(path, data), content_hash(data), editorial.lexicon, exists)
-        article = tag_article(article, load_gazetteer(), editorial.initiatives)
-        slogans = (editorial.glossary.canonical(s) for s in article_slogans(article.paragraphs))
-        slogans = tuple(s for s in dict.fromkeys(slogans) if s not in editorial.glossary.hidden)
+        with time_limit(file_timeout):
+            article = normalise(read_bytes(path, data), content_hash(data), editorial.lexicon, exists)
+            article = tag_article(article, load_gazetteer(), editorial.initiatives)
+            slogans = (editorial.glossary.canonical(s) for s in article_slogans(article.paragraphs))
+            slogans = tuple(s for s in dict.fromkeys(slogans) if s not in editorial.glossary.hidden)
         if not keep_source:
             article = replace(article, original_text="", dropped=())
         return replace(article, slogans=slogans)
-    except ReadError as error:
-        return Failure(path, str(error), error.dropped if keep_source else ())
+    except (ReadError, PatternTimeout) as error:
+        return Failure(path, str(error), getattr(error, "dropped", ()) if keep_source else ())
     except RecursionError:
         return Failure(path, "structure nested too deeply to read")
+    except FileTimeout:
+        return Failure(path, f"took longer than {file_timeout:g} s to read ([build] file_timeout); left out")
 
 
 ReadResult = tuple[Article | Failure, tuple[str, list] | None]
@@ -178,9 +186,11 @@ def read_for_build(
     with_terms: bool = True,
     root: Path | None = None,
     max_bytes: int = DEFAULT_MAX_INPUT_BYTES,
+    file_timeout: float = DEFAULT_FILE_TIMEOUT,
 ) -> ReadResult:
     """A file to its article and, for the search index, its term data."""
-    return with_term_data(normalise_file(path, editorial, keep_source, root, max_bytes), with_terms)
+    result = normalise_file(path, editorial, keep_source, root=root, max_bytes=max_bytes, file_timeout=file_timeout)
+    return with_term_data(result, with_terms)
 
 
 def with_term_data(result: Article | Failure, wanted: bool = True) -> ReadResult:
@@ -264,6 +274,7 @@ def load_corpus(
     terms: Callable[[], dict] | None = None,
     client: Any = None,
     max_bytes: int = DEFAULT_MAX_INPUT_BYTES,
+    file_timeout: float = DEFAULT_FILE_TIMEOUT,
 ) -> Corpus:
     """Every content file as an Article or a Failure; with a cache, only
     files whose stat changed (or all, when the curation files changed) are
@@ -300,6 +311,7 @@ def load_corpus(
         with_terms=into is not None,
         root=content_dir,
         max_bytes=max_bytes,
+        file_timeout=file_timeout,
     )
     if client is not None:
         done = cluster.read_files(client, stale, content_dir, editorial, keep_source, into is not None, max_bytes)
@@ -362,6 +374,7 @@ def build(
             terms=lambda: build_cache.part("terms"),
             client=client,
             max_bytes=config.max_input_bytes,
+            file_timeout=config.file_timeout,
         )
         if config.maps:
             corpus.notices.extend(map_notices(corpus.articles))

@@ -72,10 +72,73 @@ def by_byte_order_mark(data: bytes) -> tuple[str, str] | None:
     return None
 
 
+UTF16_SAMPLE = 8192  # bytes in which the NULs of UTF-16's ASCII characters are counted
+
+
+def by_utf16_pattern(data: bytes) -> tuple[str, str] | None:
+    """The text of UTF-16 saved without a byte order mark, or None.  Its
+    ASCII characters (line ends, digits, punctuation) put a NUL on one side
+    of every pair; a CJK character only rarely puts one on the other (一 is
+    00 4E).  Only a strict reading with no control characters counts, so a
+    binary file stays binary."""
+    sample = data[:UTF16_SAMPLE]
+    if len(data) % 2 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    enough = max(2, len(sample) // 400)  # NULs: one ASCII character in 200
+    codec = (
+        "utf-16-le" if odd >= enough and odd > 4 * even else "utf-16-be" if even >= enough and even > 4 * odd else None
+    )
+    if codec is None:
+        return None
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    if any(ord(c) < 0x20 and c not in "\t\n\r\f" for c in text):
+        return None
+    # Bytes of another kind read as UTF-16 give code points from all over the table.
+    head = text[:4000]
+    ascii_characters = len(head) - len(non_ascii(head))
+    if ascii_characters + commonness(head) < len(head) / 2:
+        return None
+    return text, codec
+
+
+LEGACY = ("gb18030", "big5")
+
+
+def line_by_line(data: bytes) -> tuple[str, str] | None:
+    """A file that is UTF-8 in part and GB18030 or Big5 in the rest (a
+    scrape appended to in another encoding): each line read in the encoding
+    that reads it, the legacy lines all in the one that gives the most
+    natural Chinese.  None unless some lines are UTF-8 with non-ASCII text
+    and some are not UTF-8."""
+    lines = data.split(b"\n")
+    utf8: list[str | None] = []
+    for line in lines:
+        try:
+            utf8.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            utf8.append(None)
+    if not any(text is not None and not text.isascii() for text in utf8) or None not in utf8:
+        return None
+    legacy = b"\n".join(line for line, text in zip(lines, utf8, strict=True) if text is None)
+    readings = [(commonness(text[:4000]), rank, name) for rank, name, text in decoded(legacy, list(LEGACY))]
+    if not readings:
+        return None
+    _, _, encoding = max(readings, key=lambda reading: (reading[0], -reading[1]))
+    codec = SUPERSETS.get(encoding, encoding)
+    text = "\n".join(text if text is not None else line.decode(codec) for line, text in zip(lines, utf8, strict=True))
+    return text, f"utf-8+{encoding}"
+
+
 def decode(data: bytes) -> tuple[str, str]:
-    """Text and the encoding it was found in: a BOM wins, then UTF-8, then
-    whichever of GB18030 and Big5 reads as more natural Chinese."""
-    marked = by_byte_order_mark(data)
+    """Text and the encoding it was found in: a BOM wins, then UTF-16's
+    pattern of NULs, then UTF-8, then whichever of GB18030, Big5 and a
+    line-by-line reading (UTF-8 lines, the others GB18030 or Big5) reads as
+    more natural Chinese."""
+    marked = by_byte_order_mark(data) or by_utf16_pattern(data)
     if marked:
         return marked
     if looks_binary(data):
@@ -85,14 +148,17 @@ def decode(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     readings = []
-    for encoding in ("gb18030", "big5"):
+    for encoding in LEGACY:
         try:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
         readings.append((commonness(text[:4000]), encoding, text))
+    mixed = line_by_line(data)
+    if mixed:
+        readings.append((commonness(mixed[0][:4000]), mixed[1], mixed[0]))
     if not readings:
-        raise ReadError("cannot decode: not UTF-8, UTF-16, GB18030 or Big5")
+        raise ReadError("cannot decode: not UTF-8, UTF-16, GB18030 or Big5, nor line by line")
     _, encoding, text = max(readings)
     return text, encoding
 
@@ -132,6 +198,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     if len(block) > MAX_FRONT_MATTER:
         raise ReadError(f"front matter larger than {MAX_FRONT_MATTER // 1024} KB")
     try:
+        check_shape(block)
         data = yaml.load(block, Loader=FrontMatterLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
@@ -147,23 +214,54 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     return {str(key): value for key, value in data.items()}, body
 
 
-def check_encodable(value: Any, depth: int = 0) -> None:
+MAX_FRONT_MATTER_DEPTH = 50
+
+
+def check_shape(block: str) -> None:
+    """Refuse aliases and deep nesting from the parser's events, before any
+    value is built: a few hundred bytes of nested aliases ("billion laughs")
+    stand for billions of values, and libyaml's composer recurses in C, so
+    ``[[[[…`` thirty thousand deep crashed the process instead of failing."""
+    depth = 0
+    for event in yaml.parse(block, Loader=FrontMatterLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise ReadError(
+                f"invalid front matter at line {event.start_mark.line + 2}: an alias (*{event.anchor}); "
+                "aliases are not allowed in front matter: write the value out"
+            )
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_FRONT_MATTER_DEPTH:
+                raise ReadError(f"front matter nested more than {MAX_FRONT_MATTER_DEPTH} levels deep")
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+
+
+MAX_FRONT_MATTER_VALUES = 100_000  # far beyond any article's; bounds the walk whatever the YAML
+
+
+def check_encodable(value: Any) -> None:
     """YAML's ``\\ud800`` escapes can make lone surrogates, which no encoder
-    (nor OpenCC) accepts: refuse them here, by name."""
-    if depth > 50:
-        raise ReadError("front matter nested more than 50 levels deep")
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ReadError("front matter holds a lone surrogate (an invalid \\u escape)") from None
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            check_encodable(key, depth + 1)
-            check_encodable(item, depth + 1)
-    elif isinstance(value, list):
-        for item in value:
-            check_encodable(item, depth + 1)
+    (nor OpenCC) accepts: refuse them here, by name.  The walk is bounded in
+    depth and in values visited, so no shape of front matter makes it long."""
+    pending = [(value, 0)]
+    visited = 0
+    while pending:
+        item, depth = pending.pop()
+        visited += 1
+        if visited > MAX_FRONT_MATTER_VALUES:
+            raise ReadError(f"front matter holds more than {MAX_FRONT_MATTER_VALUES:,} values")
+        if depth > MAX_FRONT_MATTER_DEPTH:
+            raise ReadError(f"front matter nested more than {MAX_FRONT_MATTER_DEPTH} levels deep")
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ReadError("front matter holds a lone surrogate (an invalid \\u escape)") from None
+        elif isinstance(item, dict):
+            pending.extend((part, depth + 1) for pair in item.items() for part in pair)
+        elif isinstance(item, list):
+            pending.extend((part, depth + 1) for part in item)
 
 
 def declared_encoding(data: bytes) -> str | None:
@@ -185,7 +283,7 @@ def decode_page(data: bytes) -> tuple[str, str]:
     UTF-8; else of the declared encoding, GB18030 and Big5, the reading
     that gives the most natural Chinese (a declaration is often wrong on
     re-saved pages), the declared one on a tie."""
-    marked = by_byte_order_mark(data)
+    marked = by_byte_order_mark(data) or by_utf16_pattern(data)
     if marked:
         return marked
     if looks_binary(data):
@@ -204,6 +302,9 @@ def decode_page(data: bytes) -> tuple[str, str]:
         (commonness(non_ascii(text)[:1000]), -rank, encoding, text)
         for rank, encoding, text in decoded(data, candidates)
     ]
+    mixed = line_by_line(data)
+    if mixed:
+        readings.append((commonness(non_ascii(mixed[0])[:1000]), -len(candidates), mixed[1], mixed[0]))
     if not readings:
         return lenient_reading(data, candidates)
     _, _, encoding, text = max(readings)

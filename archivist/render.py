@@ -48,7 +48,7 @@ from .pages import (
     site_key,
     term_feed,
 )
-from .script import SIMPLIFIED, TRADITIONAL, to_traditional
+from .script import SIMPLIFIED, STANDARD_TRADITIONAL, TRADITIONAL, to_traditional
 from .shards import shard_name
 from .taxonomy import build_taxonomy
 from .workers import can_fork, map_forked, worker_count
@@ -77,6 +77,7 @@ def make_environment(config: SiteConfig, loader: jinja2.BaseLoader | None = None
     )
     environment.filters["display_date"] = display_date
     environment.filters["json_text"] = json_text
+    environment.filters["traditional"] = partial(to_traditional, form=config.traditional)
     return environment
 
 
@@ -152,13 +153,14 @@ class Fragments:
     once.  Without ``share``, every page renders and converts all of itself."""
 
     share: bool = True
+    form: str = STANDARD_TRADITIONAL  # OpenCC's configuration for the Traditional text
     html: dict[tuple, str] = field(default_factory=dict)
     traditional: dict[tuple, str] = field(default_factory=dict)
     issued: list[tuple] = field(default_factory=list)  # the marks on the page being rendered, in order
 
     def converted(self, key: tuple) -> str:
         if key not in self.traditional:
-            self.traditional[key] = to_traditional(self.html[key])
+            self.traditional[key] = to_traditional(self.html[key], self.form)
         return self.traditional[key]
 
 
@@ -173,18 +175,18 @@ def render_page(
     """One page in one script.  The Traditional page is the Simplified one
     converted by OpenCC, its list items converted apart (a phrase never
     spans the markup between them, so the text is the same)."""
-    fragments = fragments or Fragments(share=False)
+    fragments = fragments or Fragments(share=False, form=config.traditional)
     traditional = script == TRADITIONAL
     html = render_template(environment, page, site, config, script, fragments)
     if not traditional:
         return html
     if not fragments.share:
-        return to_traditional(html)
-    converted = to_traditional(html)
+        return to_traditional(html, config.traditional)
+    converted = to_traditional(html, config.traditional)
     issued = fragments.issued
     if len(PLACEHOLDER.findall(converted)) != len(issued) or converted.count("\ue000") != len(issued):
         # The page's own text holds the marks: render and convert it whole.
-        return render_page(environment, page, site, config, script, Fragments(share=False))
+        return render_page(environment, page, site, config, script, Fragments(share=False, form=config.traditional))
     return PLACEHOLDER.sub(lambda match: fragments.converted(issued[int(match[1])]), converted)
 
 
@@ -298,7 +300,8 @@ def corpus_key(articles: list[Article], config: SiteConfig) -> str:
     shown = tuple(
         (a.slug, a.content_hash, a.title, a.date, a.regions, a.initiatives, a.slogans) for a in by_date(articles)
     )
-    return hashlib.sha256(repr((shown, config.base_url, config.title, code_version())).encode()).hexdigest()
+    settings = (config.base_url, config.title, config.traditional)
+    return hashlib.sha256(repr((shown, settings, code_version())).encode()).hexdigest()
 
 
 def reuse(writer: SiteWriter, build_cache: BuildCache, part: str, key: str) -> bool:
@@ -382,7 +385,9 @@ def write_images(writer: SiteWriter, site: Site, config: SiteConfig, build_cache
     build_cache.search["images"] = keys
 
 
-def write_search(writer: SiteWriter, articles: list[Article], build_cache: BuildCache) -> None:
+def write_search(
+    writer: SiteWriter, articles: list[Article], build_cache: BuildCache, form: str = STANDARD_TRADITIONAL
+) -> None:
     terms = build_cache.part("terms")
     previous = build_cache.search.get("index")
 
@@ -394,11 +399,12 @@ def write_search(writer: SiteWriter, articles: list[Article], build_cache: Build
     converted: dict[str, str] = {}
 
     def text_key(text: str) -> str:
-        return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+        # The form is part of the key: another [site] traditional converts every text again.
+        return hashlib.blake2b(f"{form}\0{text}".encode(), digest_size=16).hexdigest()
 
     def traditional(text: str) -> str:
         key = text_key(text)
-        converted[key] = known.get(key) or converted.get(key) or to_traditional(text)
+        converted[key] = known.get(key) or converted.get(key) or to_traditional(text, form)
         return converted[key]
 
     if previous and not all(writer.has(shard_path(shard_name(s.first))) for s in previous.shards):
@@ -578,7 +584,7 @@ def write_pages(
     )
     signatures: dict[str, str] = {}
     html_paths = []
-    fragments = Fragments()
+    fragments = Fragments(form=config.traditional)
     snapshot = cluster.share_site(client, site, config, template_sources(config)) if client is not None else None
     for number, group in enumerate(groups):
         # The memo is by object id: it must not outlive the pages it was made for.
@@ -665,7 +671,7 @@ def render_site(
             key = corpus_key(corpus.articles, config)
             if not reuse(writer, build_cache, "search", key):
                 before = set(writer.written)
-                write_search(writer, corpus.articles, build_cache)
+                write_search(writer, corpus.articles, build_cache, config.traditional)
                 remember(writer, build_cache, "search", key, before)
             lap("search")
             environment, site, groups = plan(corpus, config, build_cache, retain)

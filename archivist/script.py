@@ -8,6 +8,12 @@ import opencc
 
 SIMPLIFIED = "zh-Hans"
 TRADITIONAL = "zh-Hant"
+# ``[site] traditional``: which Traditional forms the zh-hant pages are in, as
+# OpenCC's configuration for it.  OpenCC's standard forms (華爲, 啓動) are not
+# the ones Taiwan's (華為, 啟動; "twp" also its words: 軟體) or Hong Kong's
+# readers expect.
+TRADITIONAL_FORMS = {"standard": "s2t", "tw": "s2tw", "twp": "s2twp", "hk": "s2hk"}
+STANDARD_TRADITIONAL = "s2t"
 
 
 @cache
@@ -27,8 +33,9 @@ def to_simplified_lines(lines: list[str]) -> list[str]:
     return folded if len(folded) == len(lines) else [to_simplified(line) for line in lines]
 
 
-def to_traditional(text: str) -> str:
-    return converter("s2t").convert(text)
+def to_traditional(text: str, form: str = STANDARD_TRADITIONAL) -> str:
+    """``text`` in Traditional, in the forms of OpenCC's configuration ``form``."""
+    return converter(form).convert(text)
 
 
 def detect_script(text: str, simplified: str | None = None) -> str:

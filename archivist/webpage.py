@@ -439,6 +439,7 @@ def recover_gaps(ordered: list[Piece | str | PageImage], page: lines.Page) -> No
     kept = [n for n, item in enumerate(ordered) if isinstance(item, Piece) and page.lines[n].kind == lines.PROSE]
     if not kept:
         return
+    following = shown_after(page)
     extracted = {item.src for item in ordered if isinstance(item, Piece) and item.kind == "img"}
     # A figure may close the article: images right after its last paragraph count too.
     end = next(
@@ -449,15 +450,15 @@ def recover_gaps(ordered: list[Piece | str | PageImage], page: lines.Page) -> No
         item, line = ordered[number], page.lines[number]
         if number > kept[-1] and not isinstance(item, PageImage):
             continue
-        following = next((n for n in range(number + 1, len(ordered)) if page.lines[n].kind != lines.BLANK), None)
-        after = page.lines[following] if following is not None else None
+        after = next_line(page, following, number)
         if isinstance(item, PageImage):
             if item.src and item.src not in extracted and not decorative(item.src, item.alt, after):
                 ordered[number] = Piece("img", item.alt, src=item.src)
                 # Its caption: the first of the next two lines that reads as one
                 # (a "click to enlarge" may stand between).
-                below = [n for n in range(number + 1, len(ordered)) if page.lines[n].kind != lines.BLANK][:2]
-                caption = next((n for n in below if caption_like(page.lines[n], next_line(page, n))), None)
+                below = [n for n in (following[number],) if n is not None]
+                below += [n for n in (following[below[0]],) if n is not None] if below else []
+                caption = next((n for n in below if caption_like(page.lines[n], next_line(page, following, n))), None)
                 if caption is not None and isinstance(ordered[caption], str):
                     ordered[caption] = Piece("p", ordered[caption])
             continue
@@ -471,8 +472,23 @@ def recover_gaps(ordered: list[Piece | str | PageImage], page: lines.Page) -> No
             ordered[number] = Piece("h", item)
 
 
-def next_line(page: lines.Page, number: int) -> lines.Line | None:
-    return next((line for line in page.lines[number + 1 :] if line.kind != lines.BLANK), None)
+def shown_after(page: lines.Page) -> list[int | None]:
+    """For each line, the number of the next line that is not blank (None
+    after the last).  One pass from the end: looking ahead from each line
+    was quadratic on pages of thousands of paragraphs and images."""
+    following: list[int | None] = [None] * len(page.lines)
+    nearest = None
+    for number in range(len(page.lines) - 1, -1, -1):
+        following[number] = nearest
+        if page.lines[number].kind != lines.BLANK:
+            nearest = number
+    return following
+
+
+def next_line(page: lines.Page, following: list[int | None], number: int) -> lines.Line | None:
+    """The next line after ``number`` that is not blank (``following``: ``shown_after(page)``)."""
+    found = following[number]
+    return page.lines[found] if found is not None else None
 
 
 def article_pieces(
@@ -486,6 +502,7 @@ def article_pieces(
     title_key = squeezed(title or "")
     prose = [n for n in numbers if page.lines[n].kind == lines.PROSE]
     repeats = [n for n in numbers if title_key and squeezed(page.lines[n].text) == title_key]
+    repeated = set(repeats)
     start = repeats[0] + 1 if repeats and (not prose or repeats[0] < prose[0]) else 0
     end = prose[-1] if prose else len(ordered)
     cells = data_cells(ordered, page)
@@ -499,6 +516,15 @@ def article_pieces(
         and n not in cells
     ]
     doubted = scorer.dropped(page, candidates, "page") if scorer else {}
+    following = shown_after(page)
+    # Each piece's next piece on a line that is not blank, from the end (a
+    # scan forward from each image was quadratic).
+    piece_after: dict[int, lines.Line | None] = {}
+    nearest = None
+    for number in reversed(numbers):
+        piece_after[number] = nearest
+        if page.lines[number].kind != lines.BLANK:
+            nearest = page.lines[number]
     body: list[Piece] = []
     captioned: set[int] = set()
     in_list = False
@@ -514,7 +540,7 @@ def article_pieces(
         elif line.kind == lines.PROSE:
             in_list = False
         if piece.kind == "img":
-            after = next((page.lines[n] for n in numbers if n > number and page.lines[n].kind != lines.BLANK), None)
+            after = piece_after[number]
             if start <= number and not decorative(piece.src, piece.text, after):
                 body.append(piece)
                 since_image = 0
@@ -530,7 +556,7 @@ def article_pieces(
             and body[-1].kind == "img"
             and len(body) - 1 not in captioned
             and since_image <= 2
-            and caption_like(line, next_line(page, number))
+            and caption_like(line, next_line(page, following, number))
         ):
             # The short line right under an image is its caption (in a text
             # scrape it reads as furniture): it stays, with the image.
@@ -539,7 +565,7 @@ def article_pieces(
             continue
         if line.kind in (lines.META, lines.BLANK):
             continue
-        if number < start or number in repeats:
+        if number < start or number in repeated:
             reason = "rule: above the article's title, or the title again"
         elif line.kind == lines.SHORT and in_list:
             reason = "rule: item of a list of other articles"
