@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,8 @@ MAX_SIDE = 1600  # pixels: wider than an article column on any screen, at 2x
 JPEG_QUALITY = 85
 FORMATS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
 MAX_PIXELS = 60_000_000  # a larger image is refused, not decoded (decompression bombs)
+# Pillow only warns past its limit and raises past twice it: the header's size
+# is checked here instead, before anything is decoded.
 
 
 class ImageError(Exception):
@@ -63,7 +66,7 @@ def prepared(source: Path, content_dir: Path) -> bytes:
     scaled to ``MAX_SIDE`` and encoded again in the same format."""
     from PIL import Image, UnidentifiedImageError  # loaded only when an image is copied
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    Image.MAX_IMAGE_PIXELS = 2 * MAX_PIXELS  # a backstop; the exact limit is checked below
     if not inside(source, content_dir):
         raise ImageError("outside the content folder; not copied")
     try:
@@ -71,7 +74,15 @@ def prepared(source: Path, content_dir: Path) -> bytes:
     except OSError as error:
         raise ImageError(f"cannot read: {error.strerror}") from None
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))  # lazy: reads the header only
+        with image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise ImageError(
+                    f"{width} x {height} pixels is over the limit of {MAX_PIXELS // 1_000_000} million; not decoded"
+                )
             kind = image.format
             if kind not in FORMATS:
                 raise ImageError(f"not a JPEG, PNG, GIF or WebP image ({kind})")
