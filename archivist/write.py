@@ -84,9 +84,12 @@ class SiteWriter:
         self.present: set[str] | None = None  # regular files in the output, scanned once, on the first keep()
 
     def __enter__(self) -> SiteWriter:
-        self.output.mkdir(parents=True, exist_ok=True)
-        self.state.mkdir(exist_ok=True)
-        self.lock_file = os.open(self.state / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.output.mkdir(parents=True, exist_ok=True)
+            self.state.mkdir(exist_ok=True)
+        except OSError as error:
+            raise OutputError(f"cannot create {error.filename}: {error.strerror}") from None
+        self.lock_file = open_lock(self.state / LOCK)
         try:
             fcntl.flock(self.lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -98,7 +101,8 @@ class SiteWriter:
         self.move_legacy_state()
         if self.staging.exists():
             shutil.rmtree(self.staging)  # left by a build killed before its commit
-        self.staging.mkdir()
+        # The staging folder is made by the first write: a build that writes
+        # nothing writes nothing, even on a read-only file system.
         return self
 
     def move_legacy_state(self) -> None:
@@ -107,9 +111,15 @@ class SiteWriter:
         legacy_manifest = self.output / LEGACY_STATE[0]
         if legacy_manifest.is_file() and not (self.state / MANIFEST).exists():
             write_atomically(self.state / MANIFEST, legacy_manifest.read_bytes())
+        # Only what is there: on a read-only file system even removing a
+        # missing file fails.
         for name in LEGACY_STATE:
-            (self.output / name).unlink(missing_ok=True)
-        shutil.rmtree(self.output / LEGACY_STAGING, ignore_errors=True)
+            legacy = self.output / name
+            if legacy.exists() or legacy.is_symlink():
+                self.check_writable([legacy.parent])
+                legacy.unlink()
+        if (self.output / LEGACY_STAGING).exists():
+            shutil.rmtree(self.output / LEGACY_STAGING, ignore_errors=True)
 
     def __exit__(self, *exc: object) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -129,8 +139,11 @@ class SiteWriter:
             self.kept.add(rel)
             return
         target = self.staging / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        except OSError as error:
+            raise OutputError(f"cannot write the build's state folder {self.state}: {error.strerror}") from None
         self.written.add(rel)
 
     def has(self, relpath: str) -> bool:
@@ -170,10 +183,32 @@ class SiteWriter:
             if target.is_symlink() or target.is_dir():
                 raise OutputError(f"refusing to replace {target}: not a regular file")
         removals = sorted(self.previous_files() - self.written)
+        if moves or removals:
+            # Checked before the journal is written: a commit that would stop
+            # halfway must not start, and the last site stays whole.
+            self.check_writable([self.output / name for name in (*moves, *removals)])
         journal = {"moves": moves, "removals": removals, "manifest": sorted(self.written)}
         write_atomically(self.state / JOURNAL, json.dumps(journal, ensure_ascii=False).encode())
         changed, removed = self.apply(journal)
         return changed, removed
+
+    def check_writable(self, paths: list[Path]) -> None:
+        """OutputError when a folder that ``paths`` are written into or
+        removed from (or the nearest one that exists) cannot be written."""
+        folders = {path.parent for path in paths}
+        checked: set[Path] = set()
+        for folder in folders:
+            while not folder.exists() and folder != self.output and self.output in folder.parents:
+                folder = folder.parent
+            if folder in checked:
+                continue
+            checked.add(folder)
+            if not os.access(folder, os.W_OK | os.X_OK):
+                where = "" if folder == self.output else f" ({folder} cannot be written)"
+                raise OutputError(
+                    f"output folder {self.output} is read-only{where}; nothing was changed "
+                    "(make it writable or choose another --out)"
+                )
 
     def apply(self, journal: dict) -> tuple[int, int]:
         changed = removed = 0
@@ -201,6 +236,17 @@ class SiteWriter:
             (self.state / JOURNAL).unlink(missing_ok=True)  # torn before it was complete: nothing moved yet
             return
         self.apply(journal)
+
+
+def open_lock(path: Path) -> int:
+    """The lock file, opened to be locked; read-only when the state folder
+    cannot be written (a build that has nothing to write still runs)."""
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        if not path.is_file():
+            raise OutputError(f"cannot create the lock {path}: {error.strerror}") from None
+    return os.open(path, os.O_RDONLY)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -5,12 +5,19 @@ load from the network or leave the content folder, and image captions."""
 from __future__ import annotations
 
 import io
+import os
+import shutil
+import subprocess
+import sys
 import zlib
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
 from archivist.media import MAX_PIXELS, ImageError, prepared
+
+from .conftest import ROOT, SEEDS, run_cli
 
 
 def png_of_size(width: int, height: int) -> bytes:
@@ -44,3 +51,63 @@ def test_an_image_just_under_the_pixel_limit_is_sized_down(tmp_path):
     source.write_bytes(png_of_size(width, height))
     with Image.open(io.BytesIO(prepared(source, tmp_path))) as image:
         assert max(image.size) == 1600
+
+
+PR_CAPBSET_DROP = 24
+CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 1, 2
+
+
+def drop_permission_override() -> None:
+    """In the child, before exec: root keeps permission checks (its
+    capabilities to pass them are dropped from what the build will hold)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
+        if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "cannot drop a capability")
+
+
+def run_cli_as_user(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``build.py`` with file permissions enforced, even when the tests run as root."""
+    as_root = os.geteuid() == 0
+    try:
+        return subprocess.run(
+            [sys.executable, str(ROOT / "build.py"), *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            preexec_fn=drop_permission_override if as_root else None,
+        )
+    except subprocess.SubprocessError as error:
+        pytest.skip(f"cannot run the build without root's permission override: {error}")
+
+
+def seeded_project(tmp_path: Path) -> Path:
+    content = tmp_path / "content"
+    content.mkdir()
+    for seed in SEEDS[:2]:
+        shutil.copy(seed, content)
+    return content
+
+
+def test_a_read_only_output_folder_is_a_clear_error_and_a_no_change_build_succeeds(tmp_path):
+    content = seeded_project(tmp_path)
+    first = run_cli("build", "--content", str(content), "--out", "site", "-q", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    site = tmp_path / "site"
+    before = {path: path.stat().st_mtime_ns for path in site.rglob("*")}
+    site.chmod(0o555)
+    try:
+        unchanged = run_cli_as_user("build", "--content", str(content), "--out", "site", "-q", cwd=tmp_path)
+        assert unchanged.returncode == 0, unchanged.stderr
+        assert "0 files written" in unchanged.stdout
+        (content / "new.md").write_text("---\ntitle: 新文章\ndate: 2024-05-01\n---\n新文章的正文。\n", encoding="utf-8")
+        changed = run_cli_as_user("build", "--content", str(content), "--out", "site", "-q", cwd=tmp_path)
+        assert changed.returncode == 2, changed.stderr
+        assert f"error: output folder {site} is read-only" in changed.stderr
+        assert "Traceback" not in changed.stderr
+    finally:
+        site.chmod(0o755)
+    assert {path: path.stat().st_mtime_ns for path in site.rglob("*")} == before  # the last site, whole
