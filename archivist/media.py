@@ -14,6 +14,7 @@ import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape, unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -143,3 +144,39 @@ def caption_like(line: lines.Line, following: lines.Line | None) -> bool:
     if CAPTION_MARK.match(text) or CAPTION_LEAD.match(text) or CAPTION_END.search(text):
         return True
     return line.kind == lines.SHORT and (following is None or following.kind != lines.PROSE)
+
+
+IMG_TAG = re.compile(r"<img\b[^>]*>")  # in sanitised HTML: attribute values hold no ">"
+IMG_ATTRIBUTE = re.compile(r'([\w-]+)="([^"]*)"')
+
+
+def on_the_web(src: str) -> bool:
+    parts = urlsplit(src)
+    return bool(parts.scheme or parts.netloc or src.startswith("//"))
+
+
+def leaves_folder(src: str) -> bool:
+    """An absolute path, or one that climbs above the Markdown file's folder."""
+    path = unquote(urlsplit(src).path)
+    return path.startswith(("/", "\\")) or os.path.normpath(path).split(os.sep)[0] == ".."
+
+
+def markdown_images(html: str) -> tuple[str, list[str]]:
+    """A Markdown article's sanitised HTML with nothing a browser would
+    fetch from the network or from outside the content folder: an image on
+    the web becomes a link to it (its alt text, else 图片), an image path
+    leaving the folder its alt text; one warning for each."""
+    warnings: list[str] = []
+
+    def checked(match: re.Match[str]) -> str:
+        attributes = {name: unescape(value) for name, value in IMG_ATTRIBUTE.findall(match.group(0))}
+        src, alt = attributes.get("src", "").strip(), attributes.get("alt", "").strip()
+        if on_the_web(src):
+            warnings.append(f"image {src[:80]} is on the web; shown as a link (nothing is loaded from the network)")
+            return f'<a href="{escape(src)}" rel="noopener">{escape(alt or "图片")}</a>'
+        if src and leaves_folder(src):
+            warnings.append(f"image {src[:80]}: outside the content folder; left out")
+            return escape(alt)
+        return match.group(0)
+
+    return IMG_TAG.sub(checked, html), warnings

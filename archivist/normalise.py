@@ -23,6 +23,7 @@ from . import clean, extract, lines
 from .clean import Block
 from .lexicon import Lexicon, package_lexicon
 from .linemodel import shipped_model
+from .media import markdown_images
 from .model import Article, Author
 from .read import RawArticle, ReadError
 from .repair import repair_garbled
@@ -124,12 +125,18 @@ def markdown_converter() -> markdown.Markdown:
 IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\salt=)")
 
 
-def markdown_to_html(source: str) -> str:
-    """Markdown with its raw HTML passed through an allow-list sanitiser; an
-    image without alt text gets an empty one (decorative), as screen readers
-    otherwise read out its file name."""
+def markdown_to_html(source: str, warnings: list[str] | None = None) -> str:
+    """Markdown with its raw HTML passed through an allow-list sanitiser, and
+    no image loaded from the web or from outside the content folder (each
+    such one is named in ``warnings``); an image without alt text gets an
+    empty one (decorative), as screen readers otherwise read out its file
+    name."""
     html = markdown_converter().reset().convert(source)
     html = nh3.clean(html, tags=ALLOWED_TAGS, url_schemes={"http", "https", "mailto"}, link_rel="noopener")
+    if "<img" in html:
+        html, problems = markdown_images(html)
+        if warnings is not None:
+            warnings.extend(problems)
     return IMG_WITHOUT_ALT.sub('<img alt=""', html)
 
 
@@ -161,7 +168,7 @@ def normalise_markdown(raw: RawArticle) -> Article:
         if heading:
             blocks.append(Block("h", heading.group(1)))
             continue
-        html = markdown_to_html(source)
+        html = markdown_to_html(source, warnings)
         text = plain_text(html)
         if text:
             blocks.append(Block("p", text, html))

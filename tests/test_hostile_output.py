@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,8 @@ import pytest
 from PIL import Image
 
 from archivist.media import MAX_PIXELS, ImageError, prepared
+from archivist.model import Article
+from archivist.pipeline import normalise_file
 
 from .conftest import ROOT, SEEDS, run_cli
 
@@ -111,3 +114,36 @@ def test_a_read_only_output_folder_is_a_clear_error_and_a_no_change_build_succee
     finally:
         site.chmod(0o755)
     assert {path: path.stat().st_mtime_ns for path in site.rglob("*")} == before  # the last site, whole
+
+
+MARKDOWN_IMAGES = """---
+title: 图片测试
+date: 2024-05-01
+---
+正文第一段。![远处的图](https://img.example.cn/a.jpg) 和 <img src="//cdn.example.cn/b.png" alt="">
+
+![密码](/etc/passwd)
+
+![上面](../../outside/x.jpg)
+
+本地的图：![本地](images/ok.jpg)
+"""
+
+
+def test_markdown_images_from_the_web_become_links_and_paths_out_of_the_folder_are_refused(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "images.md").write_text(MARKDOWN_IMAGES, encoding="utf-8")
+    article = normalise_file(content / "images.md")
+    assert isinstance(article, Article), article
+    html = "".join(block.html for block in article.blocks)
+    sources = re.findall(r'<img[^>]*\ssrc="([^"]*)"', html)
+    assert sources == ["images/ok.jpg"]  # inside the folder: kept as written
+    assert '<a href="https://img.example.cn/a.jpg" rel="noopener">远处的图</a>' in html
+    assert 'href="//cdn.example.cn/b.png"' in html
+    assert "passwd" not in html and "outside/x.jpg" not in html
+    assert "密码" in html and "上面" in html  # the alt text stays, as text
+    warned = "\n".join(article.warnings)
+    assert "https://img.example.cn/a.jpg is on the web" in warned
+    assert "/etc/passwd: outside the content folder; left out" in warned
+    assert "../../outside/x.jpg: outside the content folder; left out" in warned
