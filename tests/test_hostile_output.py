@@ -147,3 +147,60 @@ def test_markdown_images_from_the_web_become_links_and_paths_out_of_the_folder_a
     assert "https://img.example.cn/a.jpg is on the web" in warned
     assert "/etc/passwd: outside the content folder; left out" in warned
     assert "../../outside/x.jpg: outside the content folder; left out" in warned
+
+
+def built_project(tmp_path: Path) -> tuple[Path, Path]:
+    content = seeded_project(tmp_path)
+    first = run_cli("build", "--content", str(content), "--out", "site", "-q", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    return content, tmp_path / "site"
+
+
+def test_a_symlinked_folder_planted_in_the_output_is_refused_not_written_through(tmp_path):
+    content, site = built_project(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(site / "static")
+    (site / "static").symlink_to(outside, target_is_directory=True)
+    result = run_cli("build", "--content", str(content), "--out", "site", "-q", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert f"error: refusing to write below {site / 'static'}: it is a symbolic link" in result.stderr
+    assert list(outside.iterdir()) == []
+
+
+class PlantedPickle:
+    """Unpickling it creates the file ``marker``: what a planted cache could run."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def test_a_planted_or_garbled_cache_is_ignored_never_run(tmp_path):
+    import pickle
+
+    content, site = built_project(tmp_path)
+    state = tmp_path / ".site.archivist"
+    marker = tmp_path / "ran"
+    for name in ["cache.pickle", *(f"articles-{n:02d}.pickle" for n in range(32))]:
+        (state / name).write_bytes(pickle.dumps(PlantedPickle(marker)))
+    for stored in state.glob("*.json"):
+        if stored.name != "manifest.json":
+            stored.write_bytes(b'{"\\u0000c": ["Popen", "sh"]}' if "cache" in stored.name else b"\x80garbled")
+    (site / "index.html").unlink()
+    result = run_cli("build", "--content", str(content), "--out", "site", "-q", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not marker.exists()
+    assert (site / "index.html").is_file()
+    assert not list(state.glob("*.pickle"))
+
+
+def test_the_state_folder_and_its_files_are_the_owners_only(tmp_path):
+    _, site = built_project(tmp_path)
+    state = tmp_path / ".site.archivist"
+    assert state.stat().st_mode & 0o777 == 0o700
+    files = [path for path in state.rglob("*") if path.is_file()]
+    assert files and all(path.stat().st_mode & 0o777 == 0o600 for path in files)
+    assert (site / "index.html").stat().st_mode & 0o077  # the published site stays readable
