@@ -13,7 +13,7 @@ import os
 import re
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html import escape, unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -54,7 +54,22 @@ def article_images(article: Article) -> list[SiteImage]:
     return [
         SiteImage(folder / unquote(urlsplit(block.src).path), image_path(article, number, block.src))
         for number, block in enumerate(figures, start=1)
+        if block.src  # an image left out keeps its number, not its file
     ]
+
+
+def without_images(article: Article, numbers: set[int]) -> Article:
+    """The article with its ``numbers``-th images (counted from 1) left out:
+    their figures keep their place (the others keep their numbers and
+    files) and their text, with no image to show."""
+    blocks, number = [], 0
+    for block in article.blocks:
+        if block.kind == "figure":
+            number += 1
+            if number in numbers:
+                block = replace(block, src="")
+        blocks.append(block)
+    return replace(article, blocks=tuple(blocks))
 
 
 def inside(path: Path, root: Path) -> bool:
@@ -131,19 +146,24 @@ def decorative(src: str, alt: str, following: lines.Line | None) -> bool:
 
 
 CAPTION_LEAD = re.compile(r"^(?:图为|图片?[:：]|[(（]图)")
+CAPTION_CREDIT = re.compile(r"(?:摄|供图|图片来源[:：].*)[)）]?$")
 CAPTION_END = re.compile(r"(?:[。！？.!?)）]|摄|供图)$")
 
 
 def caption_like(line: lines.Line, following: lines.Line | None) -> bool:
-    """A short line under an image that reads as its caption: marked (▲,
-    图为), or ending as a sentence or a credit does, or any short line not
-    followed by prose (a subheading under a photo is)."""
+    """A short line under an image that reads as its caption: marked (by the
+    page's markup, or ▲, 图为) or credited (…摄, 供图), or a short line that is no paragraph of
+    prose and ends as a sentence does or stands over no prose (a subheading
+    under a photo does).  A paragraph of prose, however short, is the
+    article's, not a caption."""
     text = line.folded.strip()
     if line.kind in (lines.META, lines.LIST_HEADING, lines.BLANK) or len(text) > CAPTION_LIMIT:
         return False
-    if CAPTION_MARK.match(text) or CAPTION_LEAD.match(text) or CAPTION_END.search(text):
+    if line.caption or CAPTION_MARK.match(text) or CAPTION_LEAD.match(text) or CAPTION_CREDIT.search(text):
         return True
-    return line.kind == lines.SHORT and (following is None or following.kind != lines.PROSE)
+    if line.kind != lines.SHORT:
+        return False
+    return bool(CAPTION_END.search(text)) or following is None or following.kind != lines.PROSE
 
 
 IMG_TAG = re.compile(r"<img\b[^>]*>")  # in sanitised HTML: attribute values hold no ">"

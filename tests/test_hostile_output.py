@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import zlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from archivist.model import Article
 from archivist.pipeline import normalise_file
 
 from .conftest import ROOT, SEEDS, run_cli
+from .test_webpage import saved_page
 
 
 def png_of_size(width: int, height: int) -> bytes:
@@ -204,3 +206,59 @@ def test_the_state_folder_and_its_files_are_the_owners_only(tmp_path):
     files = [path for path in state.rglob("*") if path.is_file()]
     assert files and all(path.stat().st_mode & 0o777 == 0o600 for path in files)
     assert (site / "index.html").stat().st_mode & 0o077  # the published site stays readable
+
+
+def jpeg(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (180, 60, 40)).save(out, format="JPEG", quality=80)
+    return out.getvalue()
+
+
+SHORT_PARAGRAPH = "今年全县新建冷库12座，带动三千多户农户增收。"
+
+
+def test_a_short_paragraph_under_an_image_without_alt_text_stays_a_paragraph(tmp_path):
+    (tmp_path / "page_files").mkdir()
+    (tmp_path / "page_files" / "photo.jpg").write_bytes(jpeg(40, 30))
+    image = f'<p><img src="page_files/photo.jpg"></p><p>　　{SHORT_PARAGRAPH}</p>'
+    (tmp_path / "page.html").write_text(saved_page(image=image), encoding="utf-8")
+    article = normalise_file(tmp_path / "page.html")
+    assert isinstance(article, Article), article
+    figures = [block for block in article.blocks if block.kind == "figure"]
+    assert [block.text for block in figures] == [""]
+    assert SHORT_PARAGRAPH in article.paragraphs
+
+
+def test_an_images_caption_is_searched_like_the_text(tmp_path):
+    from archivist.index import document, terms_key
+    from archivist.tokenize import tokenize
+
+    (tmp_path / "page_files").mkdir()
+    (tmp_path / "page_files" / "photo.jpg").write_bytes(jpeg(40, 30))
+    image = '<p><img src="page_files/photo.jpg" alt="照片"></p><p>▲ 工人在分拣荞麦。</p>'
+    (tmp_path / "page.html").write_text(saved_page(image=image), encoding="utf-8")
+    article = normalise_file(tmp_path / "page.html")
+    assert isinstance(article, Article), article
+    assert [block.text for block in article.blocks if block.kind == "figure"] == ["工人在分拣荞麦。"]
+    assert set(tokenize("荞麦")) <= set(document("", article)["body"])
+    recaptioned = replace(
+        article, blocks=tuple(replace(b, text="别的说明") if b.kind == "figure" else b for b in article.blocks)
+    )
+    assert terms_key(recaptioned) != terms_key(article)  # a caption edit is indexed again
+
+
+def test_an_image_the_build_refuses_to_copy_is_not_linked_its_alt_text_shown(tmp_path):
+    content = tmp_path / "content"
+    (content / "page_files").mkdir(parents=True)
+    (content / "page_files" / "bomb.png").write_bytes(png_of_size(10_000, MAX_PIXELS // 10_000 + 1))
+    (content / "page_files" / "fine.jpg").write_bytes(jpeg(40, 30))
+    image = '<p><img src="page_files/bomb.png" alt="巨幅地图"></p><p><img src="page_files/fine.jpg" alt="冷库"></p>'
+    (content / "page.html").write_text(saved_page(image=image), encoding="utf-8")
+    result = run_cli("build", "--content", str(content), "--out", "site", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "page.html: image bomb.png: 10000 x 6001 pixels is over the limit" in result.stderr
+    [page] = (tmp_path / "site" / "articles").glob("*/*.html")
+    html = page.read_text(encoding="utf-8")
+    assert re.findall(r'<img src="[^"]*"', html) == [f'<img src="../../articles/2023/{page.stem}/2.jpg"']
+    assert '<p class="image-left-out">巨幅地图</p>' in html
+    assert (page.with_suffix("") / "2.jpg").is_file() and not list(page.with_suffix("").glob("1.*"))
