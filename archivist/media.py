@@ -77,9 +77,10 @@ def inside(path: Path, root: Path) -> bool:
     return resolved == root.resolve() or root.resolve() in resolved.parents
 
 
-def prepared(source: Path, content_dir: Path) -> bytes:
+def prepared(source: Path, content_dir: Path, verify_only: bool = False) -> bytes:
     """The image's bytes for the site: as they are when small enough, else
-    scaled to ``MAX_SIDE`` and encoded again in the same format."""
+    scaled to ``MAX_SIDE`` and encoded again in the same format.  With
+    ``verify_only`` (``check``), the same checks and no bytes."""
     from PIL import Image, UnidentifiedImageError  # loaded only when an image is copied
 
     Image.MAX_IMAGE_PIXELS = 2 * MAX_PIXELS  # a backstop; the exact limit is checked below
@@ -102,9 +103,9 @@ def prepared(source: Path, content_dir: Path) -> bytes:
             kind = image.format
             if kind not in FORMATS:
                 raise ImageError(f"not a JPEG, PNG, GIF or WebP image ({kind})")
-            if max(image.size) <= MAX_SIDE or getattr(image, "is_animated", False):
+            if verify_only or max(image.size) <= MAX_SIDE or getattr(image, "is_animated", False):
                 image.verify()
-                return data
+                return b"" if verify_only else data
             image.thumbnail((MAX_SIDE, MAX_SIDE))
             if kind == "JPEG" and image.mode not in ("RGB", "L"):
                 image = image.convert("RGB")
@@ -116,6 +117,31 @@ def prepared(source: Path, content_dir: Path) -> bytes:
         raise ImageError(f"unreadable image ({error})") from None
 
 
+def image_notice(article: Article, image: SiteImage, error: ImageError) -> str:
+    return f"{article.path}: image {image.source.name}: {error}"
+
+
+def image_notices(articles: list[Article], content_dir: Path) -> list[str]:
+    """What the build would warn of each saved page's images it cannot copy,
+    found without writing anything (``check``)."""
+    notices = []
+    for article in articles:
+        for image in article_images(article) if article.kind == "html" else ():
+            try:
+                prepared(image.source, content_dir, verify_only=True)
+            except ImageError as error:
+                notices.append(image_notice(article, image, error))
+    return notices
+
+
+def web_images_warning(sources: list[str], fate: str) -> str:
+    """One warning for all of a page's images on the web (an archive of
+    pages saved without their images would drown its errors in them)."""
+    if len(sources) == 1:
+        return f"image {sources[0][:80]} is on the web, {fate} (nothing is loaded from the network)"
+    return f"{len(sources)} images are on the web, {fate} (nothing is loaded from the network): {sources[0][:80]}, ..."
+
+
 def image_path_beside(page_path: str, src: str) -> str:
     """Where a page's relative image link leads, as a path like the page's."""
     return os.path.normpath(os.path.join(os.path.dirname(page_path), unquote(urlsplit(src).path)))
@@ -123,10 +149,9 @@ def image_path_beside(page_path: str, src: str) -> str:
 
 def image_problem(page_path: str, src: str, exists: Callable[[str], bool] = os.path.isfile) -> str | None:
     """Why an article's image cannot be copied into the site, or None."""
-    parts = urlsplit(src)
-    if parts.scheme or parts.netloc or src.startswith("//"):
-        return f"image {src[:80]} is on the web, not saved with the page; left out (nothing is loaded from the network)"
-    path = unquote(parts.path)
+    if on_the_web(src):
+        return web_images_warning([src], "not saved with the page; left out")
+    path = unquote(urlsplit(src).path)
     if not path.lower().endswith(IMAGE_SUFFIXES):
         return f"image {src[:80]}: not a JPEG, PNG, GIF or WebP file; left out"
     if not exists(image_path_beside(page_path, src)):
@@ -181,22 +206,22 @@ def leaves_folder(src: str) -> bool:
     return path.startswith(("/", "\\")) or os.path.normpath(path).split(os.sep)[0] == ".."
 
 
-def markdown_images(html: str) -> tuple[str, list[str]]:
+def markdown_images(html: str, warnings: list[str], remote: list[str]) -> str:
     """A Markdown article's sanitised HTML with nothing a browser would
     fetch from the network or from outside the content folder: an image on
-    the web becomes a link to it (its alt text, else 图片), an image path
-    leaving the folder its alt text; one warning for each."""
-    warnings: list[str] = []
+    the web becomes a link to it (its alt text, else 图片; its address is
+    added to ``remote``), an image path leaving the folder its alt text (a
+    warning each)."""
 
     def checked(match: re.Match[str]) -> str:
         attributes = {name: unescape(value) for name, value in IMG_ATTRIBUTE.findall(match.group(0))}
         src, alt = attributes.get("src", "").strip(), attributes.get("alt", "").strip()
         if on_the_web(src):
-            warnings.append(f"image {src[:80]} is on the web; shown as a link (nothing is loaded from the network)")
+            remote.append(src)
             return f'<a href="{escape(src)}" rel="noopener">{escape(alt or "图片")}</a>'
         if src and leaves_folder(src):
             warnings.append(f"image {src[:80]}: outside the content folder; left out")
             return escape(alt)
         return match.group(0)
 
-    return IMG_TAG.sub(checked, html), warnings
+    return IMG_TAG.sub(checked, html)

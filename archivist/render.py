@@ -31,7 +31,7 @@ from .config import PROJECT_ROOT, SiteConfig
 from .feeds import FEED_SIZE, atom_feed, sitemaps
 from .glossary import build_glossary
 from .index import LUNR_JS, lunr_script, result_texts, search_files, shard_path
-from .media import MAX_SIDE, ImageError, article_images, prepared, without_images
+from .media import MAX_SIDE, ImageError, article_images, image_notice, prepared, without_images
 from .model import Article, Corpus
 from .pages import (
     Page,
@@ -348,7 +348,7 @@ def write_images(writer: SiteWriter, corpus: Corpus, config: SiteConfig, build_c
             try:
                 writer.write(image.path, prepared(image.source, config.content_dir))
             except ImageError as error:
-                corpus.notices.append(f"{article.path}: image {image.source.name}: {error}")
+                corpus.notices.append(image_notice(article, image, error))
                 refused.add(number)
                 continue
             keys[image.path] = key

@@ -24,7 +24,7 @@ from .clean import Block
 from .lexicon import Lexicon, fold_lines, package_lexicon
 from .linemodel import shipped_model
 from .markup import PERSON_NAME, best_date, canonical_url, guessed_date, marked_date, meta_content
-from .media import CAPTION_MARK, caption_like, decorative, image_problem
+from .media import CAPTION_MARK, caption_like, decorative, image_problem, on_the_web, web_images_warning
 from .model import Article, Author
 from .read import ReadError
 from .repair import repair_garbled
@@ -760,11 +760,16 @@ def site_name(named: str | None, titles: list[str], headline: str | None, reader
 def copyable(body: list[Piece], path: str, warnings: list[str], exists: Callable[[str], bool]) -> list[Piece]:
     """The article without the images that cannot be copied into the site,
     each named in a warning."""
-    kept = []
+    kept, remote = [], []
     for piece in body:
+        if piece.kind == "img" and on_the_web(piece.src):
+            remote.append(piece.src)
+            continue
         problem = image_problem(path, piece.src, exists) if piece.kind == "img" else None
         if problem:
             warnings.append(problem)
         else:
             kept.append(piece)
+    if remote:
+        warnings.append(web_images_warning(remote, "not saved with the page; left out"))
     return kept

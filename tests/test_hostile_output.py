@@ -146,7 +146,7 @@ def test_markdown_images_from_the_web_become_links_and_paths_out_of_the_folder_a
     assert "passwd" not in html and "outside/x.jpg" not in html
     assert "密码" in html and "上面" in html  # the alt text stays, as text
     warned = "\n".join(article.warnings)
-    assert "https://img.example.cn/a.jpg is on the web" in warned
+    assert "2 images are on the web, shown as a link" in warned and "https://img.example.cn/a.jpg" in warned
     assert "/etc/passwd: outside the content folder; left out" in warned
     assert "../../outside/x.jpg: outside the content folder; left out" in warned
 
@@ -262,3 +262,32 @@ def test_an_image_the_build_refuses_to_copy_is_not_linked_its_alt_text_shown(tmp
     assert re.findall(r'<img src="[^"]*"', html) == [f'<img src="../../articles/2023/{page.stem}/2.jpg"']
     assert '<p class="image-left-out">巨幅地图</p>' in html
     assert (page.with_suffix("") / "2.jpg").is_file() and not list(page.with_suffix("").glob("1.*"))
+
+
+def test_check_warns_of_an_image_the_build_would_refuse(tmp_path):
+    content = tmp_path / "content"
+    (content / "page_files").mkdir(parents=True)
+    (content / "page_files" / "bomb.png").write_bytes(png_of_size(10_000, MAX_PIXELS // 10_000 + 1))
+    image = '<p><img src="page_files/bomb.png" alt="巨幅地图"></p>'
+    (content / "page.html").write_text(saved_page(image=image), encoding="utf-8")
+    result = run_cli("check", "--content", str(content), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "page.html: image bomb.png: 10000 x 6001 pixels is over the limit" in result.stderr
+    assert "1 warnings" in result.stdout
+    assert not (tmp_path / "site").exists()
+
+
+def test_many_images_on_the_web_are_one_line_per_page_and_errors_come_again_at_the_end(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    remote = "".join(f'<p><img src="https://img.example.cn/{n}.jpg" alt="图{n}"></p>' for n in range(40))
+    (content / "page.html").write_text(saved_page(image=remote), encoding="utf-8")
+    (content / "bad.md").write_text("---\ndate: 不是日期\n---\n正文。\n", encoding="utf-8")
+    for command in (["build", "--out", "site"], ["check"]):
+        result = run_cli(*command, "--content", str(content), cwd=tmp_path)
+        assert result.returncode == 1, result.stderr
+        lines = result.stderr.splitlines()
+        web = [line for line in lines if "on the web" in line]
+        assert len(web) == 1 and "40 images" in web[0] and "page.html" in web[0], web
+        errors = [n for n, line in enumerate(lines) if line.startswith("error: ") and "bad.md" in line]
+        assert len(errors) == 2 and errors[-1] == len(lines) - 1, lines  # again, last, after the warnings
