@@ -117,7 +117,9 @@ def instance(payload: list) -> Any:
 
 
 def dumps(value: Any) -> bytes:
-    return json.dumps(to_data(value), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # surrogatepass: a file name that is not UTF-8 is text with lone
+    # surrogates; json.loads reads them back the same way.
+    return json.dumps(to_data(value), ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
 
 
 def loads(data: bytes) -> Any:

@@ -48,10 +48,13 @@ def private_folder(folder: Path) -> Path:
         raise OutputError(f"refusing to use {folder}: it is a symbolic link")
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
-        if folder.stat().st_mode & 0o077:
-            folder.chmod(0o700)  # made by an earlier version, readable by all
     except OSError as error:
         raise OutputError(f"cannot create {folder}: {error.strerror}") from None
+    if folder.stat().st_mode & 0o077:
+        # Made by an earlier version, readable by all (on a read-only file
+        # system it stays so: a build with nothing to write still runs).
+        with contextlib.suppress(OSError):
+            folder.chmod(0o700)
     return folder
 
 

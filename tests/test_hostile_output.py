@@ -291,3 +291,19 @@ def test_many_images_on_the_web_are_one_line_per_page_and_errors_come_again_at_t
         assert len(web) == 1 and "40 images" in web[0] and "page.html" in web[0], web
         errors = [n for n, line in enumerate(lines) if line.startswith("error: ") and "bad.md" in line]
         assert len(errors) == 2 and errors[-1] == len(lines) - 1, lines  # again, last, after the warnings
+
+
+def test_the_cache_format_gives_back_what_it_stored():
+    import datetime as dt
+    from array import array
+
+    from archivist.stored import dumps, loads
+
+    article = normalise_file(SEEDS[0])
+    value = {
+        "articles": {"content/\udcc4\udce3.txt": ((1, 2), "key", article)},
+        ("glossary", "k"): {frozenset({"a"}), 3.5},
+        "\0tricky": [None, True, b"\x00\xff", array("H", [1, 65535]), dt.date(2024, 5, 1)],
+        "when": dt.datetime(2024, 5, 1, 10, 0),
+    }
+    assert loads(dumps(value)) == value
