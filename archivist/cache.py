@@ -2,16 +2,15 @@
 
 Per content file: its stat key and the Article (or Failure) it gave.  Per
 output page: the signature of everything it showed.  Kept in memory by the
-preview server and pickled in the build's state folder (beside the output
-folder, never in it) between builds; any change to this package's code makes
-an old cache void.
+preview server and stored as JSON (``stored``: data, never code) in the
+build's state folder (beside the output folder, never in it; its owner's
+only) between builds; any change to this package's code makes an old cache
+void, and a file that is not what this package wrote is ignored.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import pickle
 import re
 import zlib
 from collections.abc import Iterator
@@ -20,9 +19,10 @@ from functools import cache
 from pathlib import Path
 
 from .model import Article, Failure
-from .write import state_dir
+from .stored import read_stored, write_stored
+from .write import private_folder, state_dir
 
-CACHE_FILE = "cache.pickle"
+CACHE_FILE = "cache.json"
 # Per-article data, large and keyed by content: each part is stored on its
 # own, read only when a build needs it and let go as soon as it is used.
 BULK_PARTS = ("terms", "traditional", "glossary", "slugs")
@@ -101,7 +101,7 @@ class BuildCache:
         memory, keeps its parts.  The dict ``part`` gave is emptied."""
         if self.folder is None or name not in self.search:
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_folder(self.folder)
         part = self.search.pop(name)
         write_buckets(self.folder, bulk_store(name), dict(flatten({name: part}, within=name)), {}, self)
         part.clear()
@@ -112,21 +112,6 @@ class BuildCache:
         if hit and key is not None and hit[0] == key and hit[1] == editorial:
             return hit[2]
         return None
-
-
-def read_pickle(path: Path) -> object:
-    try:
-        with path.open("rb") as handle:
-            return pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError):
-        return None
-
-
-def write_pickle(path: Path, value: object) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("wb") as handle:
-        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(temporary, path)
 
 
 def bucket_of(key: object) -> int:
@@ -158,15 +143,15 @@ def bulk_store(name: str) -> str:
 
 
 def bucket_name(store: str, number: int) -> str:
-    return f"{store}-{number:02d}.pickle"
+    return f"{store}-{number:02d}.json"
 
 
 def read_buckets(folder: Path, store: str, version: str, stored: dict[str, int]) -> dict:
     items: dict = {}
     for number in range(BUCKETS):
         name = bucket_name(store, number)
-        data = read_pickle(folder / name)
-        if isinstance(data, tuple) and len(data) == 3 and data[0] == version:
+        data = read_stored(folder / name)
+        if isinstance(data, tuple) and len(data) == 3 and data[0] == version and isinstance(data[2], dict):
             stored[name] = data[1]
             items.update(data[2])
     return items
@@ -183,7 +168,7 @@ def write_buckets(folder: Path, store: str, items: dict, named: dict, build_cach
         mark = fingerprint([named.get(key, key) for key in bucket])
         if build_cache.stored.get(name) == mark and (folder / name).exists():
             continue
-        write_pickle(folder / name, (build_cache.version, mark, bucket))
+        write_stored(folder / name, (build_cache.version, mark, bucket))
         build_cache.stored[name] = mark
 
 
@@ -191,15 +176,23 @@ def load_cache(output: Path, in_memory: bool = False) -> BuildCache:
     """The last build's cache; ``in_memory`` keeps every part it reads in
     memory until the cache is saved (the preview server's, rebuilt often)."""
     folder = state_dir(output)
-    cached = read_pickle(folder / CACHE_FILE)
-    if not isinstance(cached, BuildCache) or cached.version != code_version():
+    cached = read_stored(folder / CACHE_FILE)
+    if not (isinstance(cached, dict) and cached.get("version") == code_version()):
         return BuildCache(folder=None if in_memory else folder)
-    cached.dirty = False
-    cached.stored = {}
-    cached.articles = read_buckets(folder, "articles", cached.version, cached.stored)
-    cached.bulk_from = folder
-    cached.folder = None if in_memory else folder
-    return cached
+    pages, search = cached.get("pages"), cached.get("search")
+    if not isinstance(pages, dict) or not isinstance(search, dict):
+        return BuildCache(folder=None if in_memory else folder)
+    stored: dict[str, int] = {}
+    return BuildCache(
+        version=cached["version"],
+        articles=read_buckets(folder, "articles", cached["version"], stored),
+        pages=pages,
+        search=search,
+        dirty=False,
+        bulk_from=folder,
+        folder=None if in_memory else folder,
+        stored=stored,
+    )
 
 
 def save_cache(output: Path, build_cache: BuildCache) -> None:
@@ -207,22 +200,19 @@ def save_cache(output: Path, build_cache: BuildCache) -> None:
     when this build loaded or made it (a build that changed nothing reads
     none of it back); only buckets whose content changed are written.  The
     small file goes last: it is what makes the rest count."""
-    folder = state_dir(output)
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_folder(state_dir(output))
     named = {path: (path, entry[0], entry[1]) for path, entry in build_cache.articles.items()}
     write_buckets(folder, "articles", build_cache.articles, named, build_cache)
-    (folder / "search-terms.pickle").unlink(missing_ok=True)  # earlier layouts
-    for earlier in folder.glob("bulk-[0-9][0-9].pickle"):
+    for earlier in folder.glob("*.pickle"):  # earlier layouts; never read
         earlier.unlink()
     bulk = {name: build_cache.search.pop(name) for name in BULK_PARTS if name in build_cache.search}
-    saved_articles, build_cache.articles = build_cache.articles, {}
     try:
         for name in bulk:
             write_buckets(folder, bulk_store(name), dict(flatten(bulk, within=name)), {}, build_cache)
-        write_pickle(folder / CACHE_FILE, build_cache)
+        summary = {"version": build_cache.version, "pages": build_cache.pages, "search": build_cache.search}
+        write_stored(folder / CACHE_FILE, summary)
     finally:
         build_cache.search.update(bulk)
-        build_cache.articles = saved_articles
 
 
 def forget_cache(output: Path) -> None:

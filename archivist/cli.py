@@ -21,6 +21,7 @@ from .editorial import load_editorial
 from .glossary import build_glossary
 from .index import SearchAssetError
 from .maps import map_notices
+from .media import image_notices
 from .model import Corpus
 from .pipeline import build, load_corpus, normalise_file
 from .render import RenderError, write_zip, zip_destination
@@ -136,9 +137,7 @@ def run_build(args: argparse.Namespace) -> int:
     config = settings(args)
     zip_to = zip_destination(config, args.zip) if args.zip is not None else None
     corpus, report = build(config, progress_bar(args.quiet))
-    report_failures(corpus)
-    if not args.quiet:
-        report_warnings(corpus)
+    report_problems(corpus, with_warnings=not args.quiet)
     print(report.summary())
     if args.timings:
         print(json.dumps({"stages": report.stages, "seconds": report.seconds, "changed": report.changed}))
@@ -194,6 +193,15 @@ def report_warnings(corpus: Corpus) -> None:
         print(line, file=sys.stderr)
 
 
+def report_problems(corpus: Corpus, with_warnings: bool = True) -> None:
+    """Errors, then warnings, then the errors again when warnings came
+    between: the last lines before the summary are the ones to act on."""
+    report_failures(corpus)
+    if with_warnings and corpus.warnings():
+        report_warnings(corpus)
+        report_failures(corpus)
+
+
 def dump_json(data: object) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     print()
@@ -204,8 +212,8 @@ def run_check(args: argparse.Namespace) -> int:
     corpus = load_corpus(config.content_dir, max_bytes=config.max_input_bytes, file_timeout=config.file_timeout)
     if config.maps:  # what the build would warn of
         corpus.notices.extend(map_notices(corpus.articles))
-    report_failures(corpus)
-    report_warnings(corpus)
+    corpus.notices.extend(image_notices(corpus.articles, config.content_dir))
+    report_problems(corpus)
     print(f"Checked {len(corpus.articles) + len(corpus.failures)} files: {len(corpus.articles)} articles, "
           f"{corpus.warning_count} warnings, {len(corpus.failures)} errors")  # fmt: skip
     return EXIT_FAILED if corpus.failures else EXIT_OK

@@ -71,7 +71,9 @@ def document(ref: str, article: Article) -> dict[str, Any]:
         "ref": ref,
         "title": tokenize(article.title),
         "tags": [token for name in tag_terms(article) for token in tokenize(name)],
-        "body": [token for text in (*article.headings, *article.paragraphs) for token in tokenize(text)],
+        "body": [
+            token for text in (*article.headings, *article.paragraphs, *article.captions) for token in tokenize(text)
+        ],
     }
 
 
@@ -104,7 +106,7 @@ def result_texts(article: Article) -> tuple[str, str, str, str]:
         article.title,
         " · ".join(place[1:]) or (place[0] if place else ""),
         "、".join(article.initiatives),
-        "\n".join([article.title, *article.paragraphs]),
+        "\n".join([article.title, *article.paragraphs, *article.captions]),
     )
 
 
@@ -203,8 +205,17 @@ def search_documents(articles: list[Article]) -> tuple[list[Article], Callable[[
 def terms_key(article: Article) -> str:
     """What an article's search terms are made from (and its date, which its
     result shows)."""
+    captions = ["\x02", *article.captions] if article.captions else []
     text = "\x00".join(
-        [article.date or "", article.title, *tag_terms(article), "\x01", *article.headings, *article.paragraphs]
+        [
+            article.date or "",
+            article.title,
+            *tag_terms(article),
+            "\x01",
+            *article.headings,
+            *article.paragraphs,
+            *captions,
+        ]
     )
     return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 

@@ -38,6 +38,7 @@ class Line:
     reason: str = ""
     meta: extract.MetaLine | None = None
     element: str = ""  # a saved page's line: the kind of element it came from ("p", "h", "li", "row")
+    caption: bool = False  # a saved page's line its markup marks as an image's caption
 
 
 @dataclass

@@ -11,8 +11,10 @@ from __future__ import annotations
 import io
 import os
 import re
+import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from html import escape, unescape
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -26,6 +28,8 @@ MAX_SIDE = 1600  # pixels: wider than an article column on any screen, at 2x
 JPEG_QUALITY = 85
 FORMATS = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
 MAX_PIXELS = 60_000_000  # a larger image is refused, not decoded (decompression bombs)
+# Pillow only warns past its limit and raises past twice it: the header's size
+# is checked here instead, before anything is decoded.
 
 
 class ImageError(Exception):
@@ -50,7 +54,22 @@ def article_images(article: Article) -> list[SiteImage]:
     return [
         SiteImage(folder / unquote(urlsplit(block.src).path), image_path(article, number, block.src))
         for number, block in enumerate(figures, start=1)
+        if block.src  # an image left out keeps its number, not its file
     ]
+
+
+def without_images(article: Article, numbers: set[int]) -> Article:
+    """The article with its ``numbers``-th images (counted from 1) left out:
+    their figures keep their place (the others keep their numbers and
+    files) and their text, with no image to show."""
+    blocks, number = [], 0
+    for block in article.blocks:
+        if block.kind == "figure":
+            number += 1
+            if number in numbers:
+                block = replace(block, src="")
+        blocks.append(block)
+    return replace(article, blocks=tuple(blocks))
 
 
 def inside(path: Path, root: Path) -> bool:
@@ -58,12 +77,13 @@ def inside(path: Path, root: Path) -> bool:
     return resolved == root.resolve() or root.resolve() in resolved.parents
 
 
-def prepared(source: Path, content_dir: Path) -> bytes:
+def prepared(source: Path, content_dir: Path, verify_only: bool = False) -> bytes:
     """The image's bytes for the site: as they are when small enough, else
-    scaled to ``MAX_SIDE`` and encoded again in the same format."""
+    scaled to ``MAX_SIDE`` and encoded again in the same format.  With
+    ``verify_only`` (``check``), the same checks and no bytes."""
     from PIL import Image, UnidentifiedImageError  # loaded only when an image is copied
 
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    Image.MAX_IMAGE_PIXELS = 2 * MAX_PIXELS  # a backstop; the exact limit is checked below
     if not inside(source, content_dir):
         raise ImageError("outside the content folder; not copied")
     try:
@@ -71,13 +91,21 @@ def prepared(source: Path, content_dir: Path) -> bytes:
     except OSError as error:
         raise ImageError(f"cannot read: {error.strerror}") from None
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))  # lazy: reads the header only
+        with image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise ImageError(
+                    f"{width} x {height} pixels is over the limit of {MAX_PIXELS // 1_000_000} million; not decoded"
+                )
             kind = image.format
             if kind not in FORMATS:
                 raise ImageError(f"not a JPEG, PNG, GIF or WebP image ({kind})")
-            if max(image.size) <= MAX_SIDE or getattr(image, "is_animated", False):
+            if verify_only or max(image.size) <= MAX_SIDE or getattr(image, "is_animated", False):
                 image.verify()
-                return data
+                return b"" if verify_only else data
             image.thumbnail((MAX_SIDE, MAX_SIDE))
             if kind == "JPEG" and image.mode not in ("RGB", "L"):
                 image = image.convert("RGB")
@@ -89,6 +117,31 @@ def prepared(source: Path, content_dir: Path) -> bytes:
         raise ImageError(f"unreadable image ({error})") from None
 
 
+def image_notice(article: Article, image: SiteImage, error: ImageError) -> str:
+    return f"{article.path}: image {image.source.name}: {error}"
+
+
+def image_notices(articles: list[Article], content_dir: Path) -> list[str]:
+    """What the build would warn of each saved page's images it cannot copy,
+    found without writing anything (``check``)."""
+    notices = []
+    for article in articles:
+        for image in article_images(article) if article.kind == "html" else ():
+            try:
+                prepared(image.source, content_dir, verify_only=True)
+            except ImageError as error:
+                notices.append(image_notice(article, image, error))
+    return notices
+
+
+def web_images_warning(sources: list[str], fate: str) -> str:
+    """One warning for all of a page's images on the web (an archive of
+    pages saved without their images would drown its errors in them)."""
+    if len(sources) == 1:
+        return f"image {sources[0][:80]} is on the web, {fate} (nothing is loaded from the network)"
+    return f"{len(sources)} images are on the web, {fate} (nothing is loaded from the network): {sources[0][:80]}, ..."
+
+
 def image_path_beside(page_path: str, src: str) -> str:
     """Where a page's relative image link leads, as a path like the page's."""
     return os.path.normpath(os.path.join(os.path.dirname(page_path), unquote(urlsplit(src).path)))
@@ -96,10 +149,9 @@ def image_path_beside(page_path: str, src: str) -> str:
 
 def image_problem(page_path: str, src: str, exists: Callable[[str], bool] = os.path.isfile) -> str | None:
     """Why an article's image cannot be copied into the site, or None."""
-    parts = urlsplit(src)
-    if parts.scheme or parts.netloc or src.startswith("//"):
-        return f"image {src[:80]} is on the web, not saved with the page; left out (nothing is loaded from the network)"
-    path = unquote(parts.path)
+    if on_the_web(src):
+        return web_images_warning([src], "not saved with the page; left out")
+    path = unquote(urlsplit(src).path)
     if not path.lower().endswith(IMAGE_SUFFIXES):
         return f"image {src[:80]}: not a JPEG, PNG, GIF or WebP file; left out"
     if not exists(image_path_beside(page_path, src)):
@@ -119,16 +171,57 @@ def decorative(src: str, alt: str, following: lines.Line | None) -> bool:
 
 
 CAPTION_LEAD = re.compile(r"^(?:图为|图片?[:：]|[(（]图)")
+CAPTION_CREDIT = re.compile(r"(?:摄|供图|图片来源[:：].*)[)）]?$")
 CAPTION_END = re.compile(r"(?:[。！？.!?)）]|摄|供图)$")
 
 
 def caption_like(line: lines.Line, following: lines.Line | None) -> bool:
-    """A short line under an image that reads as its caption: marked (▲,
-    图为), or ending as a sentence or a credit does, or any short line not
-    followed by prose (a subheading under a photo is)."""
+    """A short line under an image that reads as its caption: marked (by the
+    page's markup, or ▲, 图为) or credited (…摄, 供图), or a short line that is no paragraph of
+    prose and ends as a sentence does or stands over no prose (a subheading
+    under a photo does).  A paragraph of prose, however short, is the
+    article's, not a caption."""
     text = line.folded.strip()
     if line.kind in (lines.META, lines.LIST_HEADING, lines.BLANK) or len(text) > CAPTION_LIMIT:
         return False
-    if CAPTION_MARK.match(text) or CAPTION_LEAD.match(text) or CAPTION_END.search(text):
+    if line.caption or CAPTION_MARK.match(text) or CAPTION_LEAD.match(text) or CAPTION_CREDIT.search(text):
         return True
-    return line.kind == lines.SHORT and (following is None or following.kind != lines.PROSE)
+    if line.kind != lines.SHORT:
+        return False
+    return bool(CAPTION_END.search(text)) or following is None or following.kind != lines.PROSE
+
+
+IMG_TAG = re.compile(r"<img\b[^>]*>")  # in sanitised HTML: attribute values hold no ">"
+IMG_ATTRIBUTE = re.compile(r'([\w-]+)="([^"]*)"')
+
+
+def on_the_web(src: str) -> bool:
+    parts = urlsplit(src)
+    return bool(parts.scheme or parts.netloc or src.startswith("//"))
+
+
+def leaves_folder(src: str) -> bool:
+    """An absolute path, or one that climbs above the Markdown file's folder."""
+    path = unquote(urlsplit(src).path)
+    return path.startswith(("/", "\\")) or os.path.normpath(path).split(os.sep)[0] == ".."
+
+
+def markdown_images(html: str, warnings: list[str], remote: list[str]) -> str:
+    """A Markdown article's sanitised HTML with nothing a browser would
+    fetch from the network or from outside the content folder: an image on
+    the web becomes a link to it (its alt text, else 图片; its address is
+    added to ``remote``), an image path leaving the folder its alt text (a
+    warning each)."""
+
+    def checked(match: re.Match[str]) -> str:
+        attributes = {name: unescape(value) for name, value in IMG_ATTRIBUTE.findall(match.group(0))}
+        src, alt = attributes.get("src", "").strip(), attributes.get("alt", "").strip()
+        if on_the_web(src):
+            remote.append(src)
+            return f'<a href="{escape(src)}" rel="noopener">{escape(alt or "图片")}</a>'
+        if src and leaves_folder(src):
+            warnings.append(f"image {src[:80]}: outside the content folder; left out")
+            return escape(alt)
+        return match.group(0)
+
+    return IMG_TAG.sub(checked, html)

@@ -68,6 +68,11 @@ class Article:
         return [block.text for block in self.blocks if block.kind == "p"]
 
     @property
+    def captions(self) -> list[str]:
+        """Images' captions (or alt texts): searched like the text."""
+        return [block.text for block in self.blocks if block.kind == "figure" and block.text]
+
+    @property
     def year(self) -> str | None:
         return self.date[:4] if self.date else None
 

@@ -24,6 +24,7 @@ from .aliases import front_matter_aliases
 from .clean import Block
 from .lexicon import Lexicon, package_lexicon
 from .linemodel import shipped_model
+from .media import markdown_images, web_images_warning
 from .model import Article, Author
 from .read import RawArticle, ReadError
 from .repair import repair_garbled
@@ -125,12 +126,16 @@ def markdown_converter() -> markdown.Markdown:
 IMG_WITHOUT_ALT = re.compile(r"<img(?![^>]*\salt=)")
 
 
-def markdown_to_html(source: str) -> str:
-    """Markdown with its raw HTML passed through an allow-list sanitiser; an
-    image without alt text gets an empty one (decorative), as screen readers
+def markdown_to_html(source: str, warnings: list[str] | None = None, remote: list[str] | None = None) -> str:
+    """Markdown with its raw HTML passed through an allow-list sanitiser, and
+    no image loaded from the web (each one's address goes to ``remote``) or
+    from outside the content folder (named in ``warnings``); an image
+    without alt text gets an empty one (decorative), as screen readers
     otherwise read out its file name."""
     html = markdown_converter().reset().convert(source)
     html = nh3.clean(html, tags=ALLOWED_TAGS, url_schemes={"http", "https", "mailto"}, link_rel="noopener")
+    if "<img" in html:
+        html = markdown_images(html, [] if warnings is None else warnings, [] if remote is None else remote)
     return IMG_WITHOUT_ALT.sub('<img alt=""', html)
 
 
@@ -154,6 +159,7 @@ def normalise_markdown(raw: RawArticle) -> Article:
                 f"front matter key {key!r} is not one this tool reads (known: {', '.join(FRONT_MATTER_KEYS)})"
             )
     blocks: list[Block] = []
+    remote: list[str] = []  # images on the web, one warning for all
     title = None
     for source in markdown_blocks(to_simplified(raw.text)):
         heading = HEADING.match(source.strip()) if "\n" not in source.strip() else None
@@ -163,10 +169,12 @@ def normalise_markdown(raw: RawArticle) -> Article:
         if heading:
             blocks.append(Block("h", heading.group(1)))
             continue
-        html = markdown_to_html(source)
+        html = markdown_to_html(source, warnings, remote)
         text = plain_text(html)
         if text:
             blocks.append(Block("p", text, html))
+    if remote:
+        warnings.append(web_images_warning(remote, "shown as a link"))
     title = string_field(front, "title") or title
     derived = False
     if not title:

@@ -181,6 +181,11 @@ def linked_blocks(
     for block in article.blocks:
         if block.kind == "figure":
             figure += 1
+            if not block.src:  # an image the build could not copy: its text, no broken image
+                if block.text:
+                    html = Markup('<p class="image-left-out">{}</p>').format(block.text)
+                    blocks.append({"kind": "figure", "anchor": f"f{figure}", "html": html, "markdown": True})
+                continue
             src = asset(image_path(article, figure, block.src))
             caption = Markup("<figcaption>{}</figcaption>").format(block.text) if block.text else ""
             html = Markup('<figure><img src="{}" alt="{}" loading="lazy">{}</figure>').format(src, block.text, caption)

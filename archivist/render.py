@@ -34,7 +34,7 @@ from .config import PROJECT_ROOT, SiteConfig
 from .feeds import FEED_SIZE, atom_feed, sitemaps
 from .glossary import build_glossary
 from .index import LUNR_JS, lunr_script, result_texts, search_files, shard_path
-from .media import MAX_SIDE, ImageError, article_images, prepared
+from .media import MAX_SIDE, ImageError, article_images, image_notice, prepared, without_images
 from .model import Article, Corpus
 from .pages import (
     Page,
@@ -362,16 +362,18 @@ def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, build_cache:
     build_cache.search["feeds"] = keys
 
 
-def write_images(writer: SiteWriter, site: Site, config: SiteConfig, build_cache: BuildCache) -> None:
+def write_images(writer: SiteWriter, corpus: Corpus, config: SiteConfig, build_cache: BuildCache) -> None:
     """Saved pages' images beside their articles; each prepared again only
     when its file changed.  An image that cannot be copied is a warning
-    naming the page and the image, and the article is built without it."""
+    naming the page and the image, and its article is built without it
+    (before its pages are planned: no page links a file that is not there)."""
     known = build_cache.search.get("images", {})
     keys = {}
-    for article in site.corpus.articles:
+    for index, article in enumerate(corpus.articles):
         if article.kind != "html":
             continue
-        for image in article_images(article):
+        refused: set[int] = set()
+        for number, image in enumerate(article_images(article), start=1):
             key = (str(image.source), stat_key(image.source), MAX_SIDE)
             if known.get(image.path) == key and writer.keep(image.path):
                 keys[image.path] = key
@@ -379,9 +381,12 @@ def write_images(writer: SiteWriter, site: Site, config: SiteConfig, build_cache
             try:
                 writer.write(image.path, prepared(image.source, config.content_dir))
             except ImageError as error:
-                site.corpus.notices.append(f"{article.path}: image {image.source.name}: {error}")
+                corpus.notices.append(image_notice(article, image, error))
+                refused.add(number)
                 continue
             keys[image.path] = key
+        if refused:
+            corpus.articles[index] = without_images(article, refused)
     build_cache.search["images"] = keys
 
 
@@ -614,7 +619,6 @@ def write_pages(
         del changed
     for article in site.corpus.articles if config.text_copies else ():
         writer.write(article_path(article).removesuffix(".html") + ".txt", article.original_text + "\n")
-    write_images(writer, site, config, build_cache)
     write_feeds(writer, site, config, build_cache)
     sitemap_key = hashlib.blake2b(repr((config.base_url, html_paths)).encode(), digest_size=16).hexdigest()
     if not reuse(writer, build_cache, "sitemap", sitemap_key):
@@ -668,6 +672,7 @@ def render_site(
             # while it is made is let go before the site and its pages are
             # planned, so a large archive's peak memory is the larger of the
             # two stages, not their sum.
+            write_images(writer, corpus, config, build_cache)
             key = corpus_key(corpus.articles, config)
             if not reuse(writer, build_cache, "search", key):
                 before = set(writer.written)

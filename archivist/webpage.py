@@ -24,7 +24,7 @@ from .clean import Block
 from .lexicon import Lexicon, fold_lines, package_lexicon
 from .linemodel import shipped_model
 from .markup import PERSON_NAME, best_date, canonical_url, guessed_date, marked_date, meta_content
-from .media import CAPTION_MARK, caption_like, decorative, image_problem
+from .media import CAPTION_MARK, caption_like, decorative, image_problem, on_the_web, web_images_warning
 from .model import Article, Author
 from .read import ReadError
 from .repair import repair_garbled
@@ -69,17 +69,27 @@ class PageImage:
     alt: str
 
 
+class CaptionLine(str):
+    """A line the page's markup marks as an image's caption (``<figcaption>``,
+    or an element whose class names a caption)."""
+
+
+def marks_caption(tag: str, element: lxml.html.HtmlElement) -> bool:
+    return tag == "figcaption" or "caption" in (element.get("class") or "").lower()
+
+
 def layout(tree: lxml.html.HtmlElement) -> list[str | PageImage]:
     """The page's text as a browser lays it out, and its images: block
     elements and ``<br>`` end lines; scripts, styles and the head are not
     shown."""
     found: list[str | PageImage] = []
     current: list[str] = []
+    in_caption = 0  # depth of caption elements around the current line
 
     def flush() -> None:
         line = clean.normalise_space(" ".join("".join(current).split()))
         if line:
-            found.append(line)
+            found.append(CaptionLine(line) if in_caption else line)
         current.clear()
 
     def walk(element: lxml.html.HtmlElement) -> None:
@@ -91,15 +101,19 @@ def layout(tree: lxml.html.HtmlElement) -> list[str | PageImage]:
         if tag == "img":
             flush()
             found.append(PageImage(element.get("src") or "", element.get("alt") or element.get("title") or ""))
-        block = tag in BLOCK_TAGS or tag == "br"
+        nonlocal in_caption
+        caption = marks_caption(tag, element)
+        block = tag in BLOCK_TAGS or tag == "br" or caption
         if block:
             flush()
+        in_caption += caption
         if element.text:
             current.append(element.text)
         for child in element:
             walk(child)
         if block:
             flush()
+        in_caption -= caption
         if element.tail:
             current.append(element.tail)
 
@@ -687,6 +701,10 @@ def normalise_webpage(
     kept = [n for n, item in enumerate(ordered) if isinstance(item, Piece)]
     outer = {n for n in range(len(ordered)) if not kept or n < kept[0] or n > kept[-1]}
     page = classified(texts, lexicon, reader, warnings, outer)
+    # Lines the markup marks as captions (an extracted piece is its text again).
+    captions = {squeezed(line) for line in page_data.shown if isinstance(line, CaptionLine)}
+    for line, item in zip(page.lines, ordered, strict=True):
+        line.caption = isinstance(item, CaptionLine) or (isinstance(item, Piece) and squeezed(item.text) in captions)
     recover_gaps(ordered, page)
     for line, item in zip(page.lines, ordered, strict=True):
         if isinstance(item, Piece):
@@ -768,11 +786,16 @@ def site_name(named: str | None, titles: list[str], headline: str | None, reader
 def copyable(body: list[Piece], path: str, warnings: list[str], exists: Callable[[str], bool]) -> list[Piece]:
     """The article without the images that cannot be copied into the site,
     each named in a warning."""
-    kept = []
+    kept, remote = [], []
     for piece in body:
+        if piece.kind == "img" and on_the_web(piece.src):
+            remote.append(piece.src)
+            continue
         problem = image_problem(path, piece.src, exists) if piece.kind == "img" else None
         if problem:
             warnings.append(problem)
         else:
             kept.append(piece)
+    if remote:
+        warnings.append(web_images_warning(remote, "not saved with the page; left out"))
     return kept

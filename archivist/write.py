@@ -12,10 +12,13 @@ holds only what readers load.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import fcntl
 import json
 import os
 import shutil
+import stat
 from pathlib import Path
 
 MANIFEST = "manifest.json"
@@ -36,6 +39,23 @@ def state_dir(output: Path) -> Path:
 
 class OutputError(Exception):
     """The output folder cannot be used, or a path would leave it."""
+
+
+def private_folder(folder: Path) -> Path:
+    """``folder`` made if need be, its owner's only (it holds drafts in the
+    cache); a symbolic link there is refused, not followed."""
+    if folder.is_symlink():
+        raise OutputError(f"refusing to use {folder}: it is a symbolic link")
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"cannot create {folder}: {error.strerror}") from None
+    if folder.stat().st_mode & 0o077:
+        # Made by an earlier version, readable by all (on a read-only file
+        # system it stays so: a build with nothing to write still runs).
+        with contextlib.suppress(OSError):
+            folder.chmod(0o700)
+    return folder
 
 
 def safe_relative(relpath: str) -> str:
@@ -84,9 +104,12 @@ class SiteWriter:
         self.present: set[str] | None = None  # regular files in the output, scanned once, on the first keep()
 
     def __enter__(self) -> SiteWriter:
-        self.output.mkdir(parents=True, exist_ok=True)
-        self.state.mkdir(exist_ok=True)
-        self.lock_file = os.open(self.state / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.output.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise OutputError(f"cannot create {error.filename}: {error.strerror}") from None
+        private_folder(self.state)
+        self.lock_file = open_lock(self.state / LOCK)
         try:
             fcntl.flock(self.lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -98,7 +121,8 @@ class SiteWriter:
         self.move_legacy_state()
         if self.staging.exists():
             shutil.rmtree(self.staging)  # left by a build killed before its commit
-        self.staging.mkdir()
+        # The staging folder is made by the first write: a build that writes
+        # nothing writes nothing, even on a read-only file system.
         return self
 
     def move_legacy_state(self) -> None:
@@ -107,9 +131,15 @@ class SiteWriter:
         legacy_manifest = self.output / LEGACY_STATE[0]
         if legacy_manifest.is_file() and not (self.state / MANIFEST).exists():
             write_atomically(self.state / MANIFEST, legacy_manifest.read_bytes())
+        # Only what is there: on a read-only file system even removing a
+        # missing file fails.
         for name in LEGACY_STATE:
-            (self.output / name).unlink(missing_ok=True)
-        shutil.rmtree(self.output / LEGACY_STAGING, ignore_errors=True)
+            legacy = self.output / name
+            if legacy.exists() or legacy.is_symlink():
+                self.check_writable([legacy.parent])
+                legacy.unlink()
+        if (self.output / LEGACY_STAGING).exists():
+            shutil.rmtree(self.output / LEGACY_STAGING, ignore_errors=True)
 
     def __exit__(self, *exc: object) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -122,15 +152,19 @@ class SiteWriter:
         if isinstance(data, str):
             data = data.encode("utf-8")
         existing = self.output / rel
-        same_size = existing.is_file() and not existing.is_symlink() and existing.stat().st_size == len(data)
+        # has(): a regular file reached through no link (read only then).
+        same_size = self.has(rel) and existing.stat().st_size == len(data)
         if same_size and existing.read_bytes() == data:
             # Same bytes as the last build: nothing to stage or move.
             self.written.add(rel)
             self.kept.add(rel)
             return
         target = self.staging / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        except OSError as error:
+            raise OutputError(f"cannot write the build's state folder {self.state}: {error.strerror}") from None
         self.written.add(rel)
 
     def has(self, relpath: str) -> bool:
@@ -165,30 +199,68 @@ class SiteWriter:
         """Move changed files into place, remove files of the last build that
         this one did not write.  Returns (files changed, files removed)."""
         moves = sorted(self.written - self.kept)
+        checked: set[str] = set()
         for name in moves:
             target = self.output / name
+            link = symlink_on_path(self.output, name, checked)
+            if link is not None:
+                raise OutputError(f"refusing to write below {link}: it is a symbolic link")
             if target.is_symlink() or target.is_dir():
                 raise OutputError(f"refusing to replace {target}: not a regular file")
-        removals = sorted(self.previous_files() - self.written)
+        # A file the last build wrote that is now reached through a link is
+        # not ours to remove.
+        removals = sorted(
+            name
+            for name in self.previous_files() - self.written
+            if symlink_on_path(self.output, safe_relative(name), checked) is None
+        )
+        if moves or removals:
+            # Checked before the journal is written: a commit that would stop
+            # halfway must not start, and the last site stays whole.
+            self.check_writable([self.output / name for name in (*moves, *removals)])
         journal = {"moves": moves, "removals": removals, "manifest": sorted(self.written)}
         write_atomically(self.state / JOURNAL, json.dumps(journal, ensure_ascii=False).encode())
         changed, removed = self.apply(journal)
         return changed, removed
 
+    def check_writable(self, paths: list[Path]) -> None:
+        """OutputError when a folder that ``paths`` are written into or
+        removed from (or the nearest one that exists) cannot be written."""
+        folders = {path.parent for path in paths}
+        checked: set[Path] = set()
+        for folder in folders:
+            while not folder.exists() and folder != self.output and self.output in folder.parents:
+                folder = folder.parent
+            if folder in checked:
+                continue
+            checked.add(folder)
+            if not os.access(folder, os.W_OK | os.X_OK):
+                where = "" if folder == self.output else f" ({folder} cannot be written)"
+                raise OutputError(
+                    f"output folder {self.output} is read-only{where}; nothing was changed "
+                    "(make it writable or choose another --out)"
+                )
+
     def apply(self, journal: dict) -> tuple[int, int]:
+        """The journal's moves and removals, each through folders opened
+        without following links (a link planted during the build is refused,
+        not written through)."""
         changed = removed = 0
-        for name in journal["moves"]:
-            staged = self.staging / safe_relative(name)
-            if staged.exists():  # already moved when finishing an interrupted commit
-                target = self.output / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(staged, target)
-                changed += 1
-        for name in journal["removals"]:
-            target = self.output / safe_relative(name)
-            if target.is_file() and not target.is_symlink():
-                target.unlink()
-                removed += 1
+        with FolderHandles(self.output) as folders:
+            for name in journal["moves"]:
+                staged = self.staging / safe_relative(name)
+                if staged.exists():  # already moved when finishing an interrupted commit
+                    folder, leaf = folders.parent_of(name, create=True)
+                    os.replace(staged, leaf, dst_dir_fd=folder)
+                    changed += 1
+            for name in journal["removals"]:
+                try:
+                    folder, leaf = folders.parent_of(safe_relative(name), create=False)
+                    if stat.S_ISREG(os.stat(leaf, dir_fd=folder, follow_symlinks=False).st_mode):
+                        os.unlink(leaf, dir_fd=folder)
+                        removed += 1
+                except (OSError, OutputError):
+                    continue  # gone already, or not ours to remove
         write_atomically(self.state / MANIFEST, json.dumps(journal["manifest"], ensure_ascii=False).encode())
         (self.state / JOURNAL).unlink()
         prune_empty_dirs(self.output, journal["removals"])
@@ -203,9 +275,75 @@ class SiteWriter:
         self.apply(journal)
 
 
+def symlink_on_path(root: Path, relpath: str, checked: set[str]) -> Path | None:
+    """The first folder of ``relpath`` below ``root`` that is a symbolic
+    link, or None; ``checked`` remembers folders found not to be one."""
+    prefix = ""
+    for part in relpath.split("/")[:-1]:
+        prefix = f"{prefix}/{part}" if prefix else part
+        if prefix in checked:
+            continue
+        if (root / prefix).is_symlink():
+            return root / prefix
+        checked.add(prefix)
+    return None
+
+
+class FolderHandles:
+    """Folders below ``root`` opened one component at a time with
+    ``O_NOFOLLOW``: a path is reached only through real folders."""
+
+    FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.handles: dict[str, int] = {}
+
+    def __enter__(self) -> FolderHandles:
+        self.handles[""] = os.open(self.root, self.FLAGS)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for handle in self.handles.values():
+            os.close(handle)
+        self.handles.clear()
+
+    def parent_of(self, relpath: str, create: bool) -> tuple[int, str]:
+        """The open folder that holds ``relpath``, and its last component."""
+        *folders, leaf = relpath.split("/")
+        prefix = ""
+        for part in folders:
+            below = f"{prefix}/{part}" if prefix else part
+            if below not in self.handles:
+                if create:
+                    with contextlib.suppress(FileExistsError):
+                        os.mkdir(part, 0o777, dir_fd=self.handles[prefix])  # less the umask, as before
+                try:
+                    self.handles[below] = os.open(part, self.FLAGS, dir_fd=self.handles[prefix])
+                except OSError as error:
+                    if error.errno in (errno.ELOOP, errno.ENOTDIR):
+                        raise OutputError(f"refusing to write below {self.root / below}: not a plain folder") from None
+                    raise
+            prefix = below
+        return self.handles[prefix], leaf
+
+
+def open_lock(path: Path) -> int:
+    """The lock file, opened to be locked; read-only when the state folder
+    cannot be written (a build that has nothing to write still runs)."""
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    except OSError as error:
+        if not path.is_file():
+            raise OutputError(f"cannot create the lock {path}: {error.strerror}") from None
+    return os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+
+
 def write_atomically(path: Path, data: bytes) -> None:
+    """``data`` in ``path`` (in the state folder: its owner's only), whole or not at all."""
     temporary = path.with_name(path.name + ".tmp")
-    with temporary.open("wb") as handle:
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
@@ -216,7 +354,10 @@ def prune_empty_dirs(root: Path, removed: list[str]) -> None:
     """Folders left empty by the removals, deepest first (only those: a
     commit does not walk the whole site)."""
     folders = {parent for name in removed for parent in (root / name).parents if root in parent.parents}
+    checked: set[str] = set()
     for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        if symlink_on_path(root, folder.relative_to(root).as_posix() + "/", checked) is not None:
+            continue
         if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
             folder.rmdir()
 

@@ -149,12 +149,12 @@ def test_an_edit_rewrites_one_bucket_of_the_article_cache(tmp_path):
     config = load_config(write_site_toml(tmp_path, content=str(content), output="site"))
     build(config)
     state = tmp_path / ".site.archivist"
-    before = {p.name: p.stat().st_mtime_ns for p in state.glob("articles-*.pickle")}
+    before = {p.name: p.stat().st_mtime_ns for p in state.glob("articles-*.json")}
     assert len(before) == 32
     target = sorted(content.iterdir())[5]
     target.write_text(target.read_text(encoding="utf-8") + "\n\n编辑补记一句。\n", encoding="utf-8")
     build(config)
-    after = {p.name: p.stat().st_mtime_ns for p in state.glob("articles-*.pickle")}
+    after = {p.name: p.stat().st_mtime_ns for p in state.glob("articles-*.json")}
     assert len([name for name in after if after[name] != before[name]]) == 1
     # ... and the next build reads every article back from the buckets.
     _, report = build(config)
