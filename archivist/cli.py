@@ -212,7 +212,7 @@ def run_check(args: argparse.Namespace) -> int:
     corpus = load_corpus(config.content_dir, max_bytes=config.max_input_bytes, file_timeout=config.file_timeout)
     if config.maps:  # what the build would warn of
         corpus.notices.extend(map_notices(corpus.articles))
-    corpus.notices.extend(image_notices(corpus.articles, config.content_dir))
+    corpus.notices.extend(image_notices(corpus.articles, config.content_dir, config.max_input_bytes))
     report_problems(corpus)
     print(f"Checked {len(corpus.articles) + len(corpus.failures)} files: {len(corpus.articles)} articles, "
           f"{corpus.warning_count} warnings, {len(corpus.failures)} errors")  # fmt: skip

@@ -115,8 +115,11 @@ def open_inside(path: Path, root: Path) -> int:
             pass  # resolved below: a link inside the folder is followed
     real_root, real = os.path.realpath(root), os.path.realpath(path)
     if not inside(real, real_root):
-        why = "a symlink" if os.path.islink(path) else "a folder on its path is a symlink"
-        raise InputError(f"leads outside the content folder ({why}); not read")
+        if os.path.islink(path):
+            raise InputError("leads outside the content folder (a symlink); not read")
+        if not inside(os.path.abspath(path), base):  # ``..`` or an absolute path, no link
+            raise InputError("outside the content folder; not read")
+        raise InputError("leads outside the content folder (a folder on its path is a symlink); not read")
     return open_below(real_root, os.path.relpath(real, real_root).split(os.sep))
 
 

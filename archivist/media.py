@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import lines
+from .inputs import DEFAULT_MAX_INPUT_BYTES, InputError, read_input
 from .model import Article
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
@@ -72,24 +73,20 @@ def without_images(article: Article, numbers: set[int]) -> Article:
     return replace(article, blocks=tuple(blocks))
 
 
-def inside(path: Path, root: Path) -> bool:
-    resolved = path.resolve()
-    return resolved == root.resolve() or root.resolve() in resolved.parents
-
-
-def prepared(source: Path, content_dir: Path, verify_only: bool = False) -> bytes:
+def prepared(
+    source: Path, content_dir: Path, verify_only: bool = False, max_bytes: int = DEFAULT_MAX_INPUT_BYTES
+) -> bytes:
     """The image's bytes for the site: as they are when small enough, else
     scaled to ``MAX_SIDE`` and encoded again in the same format.  With
-    ``verify_only`` (``check``), the same checks and no bytes."""
+    ``verify_only`` (``check``), the same checks and no bytes.  Read as the
+    articles are: a regular file inside the content folder when opened."""
     from PIL import Image, UnidentifiedImageError  # loaded only when an image is copied
 
     Image.MAX_IMAGE_PIXELS = 2 * MAX_PIXELS  # a backstop; the exact limit is checked below
-    if not inside(source, content_dir):
-        raise ImageError("outside the content folder; not copied")
     try:
-        data = source.read_bytes()
-    except OSError as error:
-        raise ImageError(f"cannot read: {error.strerror}") from None
+        data = read_input(source, content_dir, max_bytes)
+    except InputError as error:
+        raise ImageError(str(error).replace("; not read", "; not copied")) from None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -121,14 +118,14 @@ def image_notice(article: Article, image: SiteImage, error: ImageError) -> str:
     return f"{article.path}: image {image.source.name}: {error}"
 
 
-def image_notices(articles: list[Article], content_dir: Path) -> list[str]:
+def image_notices(articles: list[Article], content_dir: Path, max_bytes: int = DEFAULT_MAX_INPUT_BYTES) -> list[str]:
     """What the build would warn of each saved page's images it cannot copy,
     found without writing anything (``check``)."""
     notices = []
     for article in articles:
         for image in article_images(article) if article.kind == "html" else ():
             try:
-                prepared(image.source, content_dir, verify_only=True)
+                prepared(image.source, content_dir, verify_only=True, max_bytes=max_bytes)
             except ImageError as error:
                 notices.append(image_notice(article, image, error))
     return notices

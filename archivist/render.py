@@ -379,7 +379,7 @@ def write_images(writer: SiteWriter, corpus: Corpus, config: SiteConfig, build_c
                 keys[image.path] = key
                 continue
             try:
-                writer.write(image.path, prepared(image.source, config.content_dir))
+                writer.write(image.path, prepared(image.source, config.content_dir, max_bytes=config.max_input_bytes))
             except ImageError as error:
                 corpus.notices.append(image_notice(article, image, error))
                 refused.add(number)

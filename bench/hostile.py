@@ -261,6 +261,31 @@ def project_only(folder: Path) -> None:
     project(folder)
 
 
+def deep_front_matter_and_aliases(folder: Path) -> None:
+    content, _ = project(folder)
+    (content / "deep.md").write_text("---\na: " + "[" * 30_000 + "]" * 30_000 + "\n---\n正文。\n", "utf-8")
+    (content / "dashes.md").write_text("---\na:\n" + "- " * 30_000 + "x\n---\n正文。\n", "utf-8")
+    aliases = "[../../outside/x, /index.html, zh-hant/x.html, /index.html/below.html, '/a\\x00b']"
+    (content / "aliases.md").write_text(
+        f"---\ntitle: 别名\ndate: 2024-05-07\naliases: {aliases}\n---\n正文。\n", "utf-8"
+    )
+
+
+def folder_link_out_and_self_link(folder: Path) -> None:
+    content, outside = project(folder)
+    (content / "more").symlink_to(outside, target_is_directory=True)
+    (content / "self.txt").symlink_to("self.txt")
+    (content / "empty-\udcb9\udce3.txt").touch()  # an empty file with a name that is not UTF-8
+
+
+def long_scrape_and_many_images(folder: Path) -> None:
+    content, _ = project(folder)
+    headings = "".join(f"第{n}章 标题行\n\n" for n in range(8_000))
+    (content / "headings.txt").write_text(headings + "正文内容，党建联建，乡村振兴。\n", encoding="utf-8")
+    body = "".join(f'<p>第{n}段，党建联建。</p><img src="x{n}.png">' for n in range(4_000))
+    (content / "images.html").write_text(f"<html><head><title>图多</title></head><body>{body}</body></html>", "utf-8")
+
+
 def built_first(make: Callable[[Path], None], then: Callable[[Path], None]) -> Callable[[Path], None]:
     """A case whose project is built once before ``then`` changes it."""
 
@@ -302,6 +327,9 @@ CASES = [
     Case("settings files linked out of the folder", settings_linked_outside),
     Case("settings file and article that are FIFOs", settings_fifo),
     Case("furniture pattern ^(a+)+$", furniture_regex_bomb),
+    Case("front matter 30,000 deep, hostile aliases", deep_front_matter_and_aliases),
+    Case("folder link out, self link, empty non-UTF-8 name", folder_link_out_and_self_link),
+    Case("scrape of 8,000 headings, page of 4,000 images", long_scrape_and_many_images),
     Case("Markdown with remote and local-file images", markdown_remote_and_local_images),
     Case("pickles planted as the build's state", built_first(project_only, plant_pickles)),
     Case("UTF-16 without BOM, UTF-8 then GBK, 2-digit years, undated", odd_encodings),

@@ -92,6 +92,8 @@ def scripts_executed(site: Path, searches: bool = True) -> tuple[int, int]:
         targets = [p.as_uri() for p in sorted(site.rglob("*.html"))]
         if searches:
             targets += [(site / "search.html").as_uri() + f"?q={q}" for q in ("script", "pwned", "img", "正文", "标题")]
+            hostile_facet = "<img src=x onerror=window.__pwned=1>"
+            targets += [(site / "search.html").as_uri() + f"?q=党建&region={hostile_facet}&initiative=陸川縣&year=abc"]
         for target in targets:
             page.goto(target)
             page.wait_for_timeout(30)

@@ -376,3 +376,16 @@ def test_a_symlink_met_while_opening_folder_by_folder_is_refused(tmp_path):
     # What a folder swapped for a link between resolving the path and opening it meets.
     with pytest.raises(InputError, match="symlink"):
         open_below(str(content), ["sub", "secret.txt"])
+
+
+def test_an_image_swapped_for_a_symlink_out_of_the_folder_is_not_copied(tmp_path):
+    from archivist.media import ImageError, prepared
+
+    content, _ = project(tmp_path)
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.png").write_bytes(b"\x89PNG secret")
+    image = content / "page_files" / "a.png"
+    image.parent.mkdir()
+    image.symlink_to(tmp_path / "outside" / "secret.png")
+    with pytest.raises(ImageError, match=r"leads outside the content folder \(a symlink\); not copied"):
+        prepared(image, content)
