@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -122,3 +123,34 @@ def page(browser):
     tab.on("requestfailed", lambda r: tab.problems.append(f"failed: {r.url}"))
     yield tab
     context.close()
+
+
+PR_CAPBSET_DROP = 24
+CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 1, 2
+
+
+def drop_permission_override() -> None:
+    """In the child, before exec: root keeps permission checks (its
+    capabilities to pass them are dropped from what the build will hold)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
+        if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "cannot drop a capability")
+
+
+def run_cli_as_user(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``build.py`` with file permissions enforced, even when the tests run as root."""
+    as_root = os.geteuid() == 0
+    try:
+        return subprocess.run(
+            [sys.executable, str(ROOT / "build.py"), *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            preexec_fn=drop_permission_override if as_root else None,
+        )
+    except subprocess.SubprocessError as error:
+        pytest.skip(f"cannot run the build without root's permission override: {error}")

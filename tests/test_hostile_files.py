@@ -22,7 +22,7 @@ from archivist.editorial import load_editorial
 from archivist.model import Article, Failure
 from archivist.pipeline import build, discover, load_corpus, normalise_file, source_key
 
-from .conftest import ROOT, SEEDS, run_cli, write_site_toml
+from .conftest import ROOT, SEEDS, run_cli, run_cli_as_user, write_site_toml
 
 GBK_NAME = "乡村振兴".encode("gbk") + b".txt"  # as a tar or a Windows share leaves it
 ARTICLE = "赣州脐橙丰收\n\n今年江西赣州的脐橙喜获丰收，果农们忙着采摘、分拣和装箱，销往全国各地。\n"
@@ -198,7 +198,6 @@ def test_unlistable_folder_in_a_saved_page_files_folder_does_not_abort(tmp_path,
     assert [a.path for a in corpus.articles] and not corpus.failures
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a chmod 000 folder")
 def test_chmod_000_folder_in_content_is_an_error_naming_it(tmp_path):
     content, config = project(tmp_path, article=True)
     locked = content / "locked"
@@ -206,7 +205,7 @@ def test_chmod_000_folder_in_content_is_an_error_naming_it(tmp_path):
     (locked / "x.txt").write_text(ARTICLE, encoding="utf-8")
     locked.chmod(0)
     try:
-        result = run_cli("--config", str(config), "build")
+        result = run_cli_as_user("--config", str(config), "build", cwd=tmp_path)
     finally:
         locked.chmod(0o755)
     assert result.returncode == 1 and "content/locked: cannot list the folder" in result.stderr

@@ -5,11 +5,8 @@ load from the network or leave the content folder, and image captions."""
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
-import subprocess
-import sys
 import zlib
 from dataclasses import replace
 from pathlib import Path
@@ -21,7 +18,7 @@ from archivist.media import MAX_PIXELS, ImageError, prepared
 from archivist.model import Article
 from archivist.pipeline import normalise_file
 
-from .conftest import ROOT, SEEDS, run_cli
+from .conftest import SEEDS, run_cli, run_cli_as_user
 from .test_webpage import saved_page
 
 
@@ -56,37 +53,6 @@ def test_an_image_just_under_the_pixel_limit_is_sized_down(tmp_path):
     source.write_bytes(png_of_size(width, height))
     with Image.open(io.BytesIO(prepared(source, tmp_path))) as image:
         assert max(image.size) == 1600
-
-
-PR_CAPBSET_DROP = 24
-CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 1, 2
-
-
-def drop_permission_override() -> None:
-    """In the child, before exec: root keeps permission checks (its
-    capabilities to pass them are dropped from what the build will hold)."""
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    for capability in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
-        if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "cannot drop a capability")
-
-
-def run_cli_as_user(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``build.py`` with file permissions enforced, even when the tests run as root."""
-    as_root = os.geteuid() == 0
-    try:
-        return subprocess.run(
-            [sys.executable, str(ROOT / "build.py"), *args],
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            preexec_fn=drop_permission_override if as_root else None,
-        )
-    except subprocess.SubprocessError as error:
-        pytest.skip(f"cannot run the build without root's permission override: {error}")
 
 
 def seeded_project(tmp_path: Path) -> Path:
