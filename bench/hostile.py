@@ -19,12 +19,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.test_hostile_output import png_of_size  # noqa: E402
+
 ARTICLE = "乡村振兴：{place}的新变化\n\n来源：测试日报  2024-05-07\n\n{place}推进党建联建，带动乡村振兴。\n\n村民收入逐年提高。\n"
 # Seconds one case may take before it counts as a hang.
 BOUND = int(os.environ.get("HOSTILE_BOUND", "300"))
@@ -178,24 +181,11 @@ def files_folder_unreadable(folder: Path) -> None:
     (resources / "locked").chmod(0)
 
 
-def png(width: int, height: int) -> bytes:
-    """A black RGB PNG, a few hundred KB on disk however many pixels."""
-    row = b"\x00" * (1 + 3 * width)
-    packer = zlib.compressobj(9)
-    data = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
-
-    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 2, 0, 0, 0])
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", data) + chunk(b"IEND", b"")
-
-
 def image_of_118_mpx(folder: Path) -> None:
     content, _ = project(folder)
     resources = saved_page(content, "page")
     resources.mkdir()
-    (resources / "a.png").write_bytes(png(10_860, 10_860))
+    (resources / "a.png").write_bytes(png_of_size(10_860, 10_860))
 
 
 def settings_linked_outside(folder: Path) -> None:
