@@ -127,8 +127,11 @@ def settings(args: argparse.Namespace) -> SiteConfig:
 
 def progress_bar(quiet: bool):
     def wrap(items: Iterable, total: int | None = None) -> Iterable:
-        # Shown only when a build takes more than a moment.
-        return tqdm(items, total=total, disable=quiet, delay=1.0, unit="article", file=sys.stderr, leave=False)
+        # Shown only when a build takes more than a moment, and only on a
+        # terminal (None: tqdm's own test), never in a log or a pipe.
+        return tqdm(
+            items, total=total, disable=True if quiet else None, delay=1.0, unit="article", file=sys.stderr, leave=False
+        )
 
     return wrap
 
