@@ -380,15 +380,25 @@ def outside(path: str, folder: Path, roots: list[str]) -> bool:
     return not (real.startswith(os.path.join(tempfile.gettempdir(), "pymp-")) or any(within(real, r) for r in roots))
 
 
+def permissions_kept() -> Callable[[], None] | None:
+    """As root, a build that still meets permission checks (read-only
+    folders, chmod 000), where root's override can be dropped."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        subprocess.run(["true"], preexec_fn=drop_permission_override, check=True)
+    except (subprocess.SubprocessError, OSError):
+        return None
+    return drop_permission_override
+
+
 def run(case: Case, folder: Path) -> Outcome:
     case.make(folder)
     log = folder / "opened.log"
     build = command(folder, log)
     started = time.monotonic()
     try:
-        # As root, the build keeps permission checks (read-only folders, chmod 000).
-        as_user = drop_permission_override if os.geteuid() == 0 else None
-        result = subprocess.run(build, cwd=folder, capture_output=True, timeout=BOUND, preexec_fn=as_user)
+        result = subprocess.run(build, cwd=folder, capture_output=True, timeout=BOUND, preexec_fn=permissions_kept())
         code: int | None = result.returncode
         stderr = result.stderr.decode("utf-8", errors="replace")
     except subprocess.TimeoutExpired as timeout:
