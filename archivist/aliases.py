@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -35,18 +36,28 @@ class AddressBook:
     addresses: dict[str, str] = field(default_factory=dict)
     moved: dict[str, str] = field(default_factory=dict)
 
-    def update(self, articles: list[Article]) -> None:
-        """Remember this build's addresses; an article published elsewhere
-        than last time leaves its old address behind."""
-        for article in articles:
-            before = self.addresses.get(article.path)
-            if before is not None and before != article.page_path:
-                self.moved[before] = article.path
-        self.addresses = {article.path: article.page_path for article in articles}
+    def update(self, published: dict[str, str], failed: set[str]) -> None:
+        """Remember this build's addresses (file -> page path); an article
+        published elsewhere than last time leaves its old address behind.  A
+        file that failed this build keeps what it had, for when it is fixed."""
+        for source, page_path in published.items():
+            before = self.addresses.get(source)
+            if before is not None and before != page_path:
+                self.moved[before] = source
+        kept = {source: page for source, page in self.addresses.items() if source in failed}
+        self.addresses = kept | published
         # An article back at an old address, or one gone, leaves nothing to redirect.
         self.moved = {
-            old: path for old, path in self.moved.items() if path in self.addresses and self.addresses[path] != old
+            old: source
+            for old, source in self.moved.items()
+            if source in self.addresses and self.addresses[source] != old
         }
+
+
+def source_key(shown: str, content_dir: Path) -> str:
+    """An article's file as the address book knows it: relative to the
+    content folder, so a build run from another folder finds it again."""
+    return os.path.relpath(os.path.realpath(os.path.abspath(shown)), os.path.realpath(content_dir))
 
 
 def load_address_book(output: Path) -> AddressBook:
@@ -109,18 +120,18 @@ def alias_path(entry: str) -> str | None:
     return path
 
 
-def redirects(book: AddressBook, articles: list[Article], live: set[str]) -> dict[str, Article]:
-    """Old page path -> the article now published elsewhere; never a path a
-    live page (of any article, or any other page) holds."""
-    by_path = {article.path: article for article in articles}
+def redirects(book: AddressBook, articles: dict[str, Article], live: set[str]) -> dict[str, Article]:
+    """Old page path -> the article now published elsewhere (``articles`` by
+    their address book key); never a path a live page (of any article, or any
+    other page) holds."""
     found: dict[str, Article] = {}
-    for article in articles:
+    for article in articles.values():
         if article.kind == "md":
             for old in front_matter_aliases(article.front_matter.get("aliases"))[0]:
                 found.setdefault(old, article)
-    for old, path in sorted(book.moved.items()):
-        if path in by_path:
-            found.setdefault(old, by_path[path])
+    for old, source in sorted(book.moved.items()):
+        if source in articles:
+            found.setdefault(old, articles[source])
     return {old: article for old, article in found.items() if not taken(old, live)}
 
 

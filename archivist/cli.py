@@ -171,7 +171,7 @@ def run_inspect(args: argparse.Namespace) -> int:
 
 def run_tags(args: argparse.Namespace) -> int:
     config = settings(args)
-    corpus = load_corpus(config.content_dir, max_bytes=config.max_input_bytes)
+    corpus = load_corpus(config.content_dir, max_bytes=config.max_input_bytes, file_timeout=config.file_timeout)
     report_failures(corpus)
     dump_json(build_taxonomy(corpus.articles).to_json())
     return EXIT_FAILED if corpus.failures else EXIT_OK
@@ -179,7 +179,7 @@ def run_tags(args: argparse.Namespace) -> int:
 
 def run_glossary(args: argparse.Namespace) -> int:
     config = settings(args)
-    corpus = load_corpus(config.content_dir, max_bytes=config.max_input_bytes)
+    corpus = load_corpus(config.content_dir, max_bytes=config.max_input_bytes, file_timeout=config.file_timeout)
     report_failures(corpus)
     glossary = build_glossary(corpus.articles, corpus.editorial.glossary)
     dump_json([entry.to_json() for entry in glossary.ordered()])

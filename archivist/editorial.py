@@ -7,12 +7,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from .glossary import GlossaryCuration, GlossaryError, load_glossary_curation
 from .inputs import DEFAULT_MAX_INPUT_BYTES, InputError, printable_path, read_input
 from .lexicon import USER_FILE, Lexicon, LexiconError, load_lexicon, package_lexicon
 from .model import Failure
+from .read import ReadError, load_settings_yaml
 from .tag import Curation, CurationError, parse_curation
 
 INITIATIVES_FILE = "initiatives.yaml"
@@ -36,14 +35,15 @@ def load_editorial(content_dir: Path, max_bytes: int = DEFAULT_MAX_INPUT_BYTES) 
     path = content_dir / INITIATIVES_FILE
     if os.path.lexists(path):
         try:
-            initiatives = parse_curation(yaml.safe_load(read_input(path, content_dir, max_bytes).decode("utf-8")))
-        except (InputError, UnicodeDecodeError, yaml.YAMLError, CurationError) as error:
+            text = read_input(path, content_dir, max_bytes).decode("utf-8")
+            initiatives = parse_curation(load_settings_yaml(text, "YAML"))
+        except (InputError, UnicodeDecodeError, ReadError, CurationError) as error:
             failures.append(Failure(printable_path(path), f"initiatives file not used: {error}"))
     path = content_dir / GLOSSARY_FILE
     if os.path.lexists(path):
         try:
             glossary = load_glossary_curation(read_input(path, content_dir, max_bytes).decode("utf-8"))
-        except (InputError, UnicodeDecodeError, GlossaryError) as error:
+        except (InputError, UnicodeDecodeError, ReadError, GlossaryError) as error:
             failures.append(Failure(printable_path(path), f"glossary file not used: {error}"))
     lexicon = package_lexicon()
     path = content_dir / USER_FILE

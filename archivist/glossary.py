@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import Any
 
-import yaml
-
 from .clean import HAN
 from .gazetteer import make_matcher
 from .model import Article, page_path
+from .read import ReadError, load_settings_yaml
 from .script import to_simplified, to_traditional
 from .slogans import NUMERALS, find_named_groups, find_quoted_slogans, is_numbered, numeral_total
 from .slug import bucket, clean_slug, deduplicate, make_slug
@@ -346,9 +345,9 @@ def parse_glossary_curation(data: object) -> GlossaryCuration:
 
 def load_glossary_curation(text: str) -> GlossaryCuration:
     try:
-        return parse_glossary_curation(yaml.safe_load(text))
-    except yaml.YAMLError as error:
-        raise GlossaryError(f"invalid YAML: {error}") from None
+        return parse_glossary_curation(load_settings_yaml(text, "YAML"))
+    except ReadError as error:
+        raise GlossaryError(str(error)) from None
 
 
 @dataclass

@@ -18,6 +18,7 @@ import regex
 import yaml
 
 from .inputs import DEFAULT_MAX_INPUT_BYTES, InputError, read_input
+from .read import ReadError, load_settings_yaml
 from .script import to_simplified, to_simplified_lines
 
 PACKAGE_LEXICON = Path(__file__).with_name("lexicon.yaml")
@@ -220,9 +221,9 @@ def load_lexicon(content_dir: Path, max_bytes: int = DEFAULT_MAX_INPUT_BYTES) ->
     if not os.path.lexists(path):
         return package_lexicon()
     try:
-        data = yaml.safe_load(read_input(path, content_dir, max_bytes).decode("utf-8"))
-    except InputError as error:
+        data = load_settings_yaml(read_input(path, content_dir, max_bytes).decode("utf-8"), "YAML")
+    except (InputError, ReadError) as error:
         raise LexiconError(str(error)) from None
-    except (UnicodeDecodeError, yaml.YAMLError) as error:
+    except UnicodeDecodeError as error:
         raise LexiconError(f"cannot read: {error}") from None
     return parse_lexicon(data, USER_FILE, package_lexicon())

@@ -204,6 +204,8 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark else ""
         raise ReadError(f"invalid front matter{where}: {getattr(error, 'problem', error)}") from None
+    except (ValueError, RecursionError) as error:  # an integer of 5,000 digits, say
+        raise ReadError(f"invalid front matter: {error}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -217,24 +219,40 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
 MAX_FRONT_MATTER_DEPTH = 50
 
 
-def check_shape(block: str) -> None:
+def check_shape(block: str, what: str = "front matter", first_line: int = 2) -> None:
     """Refuse aliases and deep nesting from the parser's events, before any
     value is built: a few hundred bytes of nested aliases ("billion laughs")
     stand for billions of values, and libyaml's composer recurses in C, so
-    ``[[[[…`` thirty thousand deep crashed the process instead of failing."""
+    ``[[[[…`` thirty thousand deep crashed the process instead of failing.
+    ``first_line``: the file's line number of the block's first line."""
     depth = 0
     for event in yaml.parse(block, Loader=FrontMatterLoader):
         if isinstance(event, yaml.AliasEvent):
             raise ReadError(
-                f"invalid front matter at line {event.start_mark.line + 2}: an alias (*{event.anchor}); "
-                "aliases are not allowed in front matter: write the value out"
+                f"invalid {what} at line {event.start_mark.line + first_line}: an alias (*{event.anchor}); "
+                f"aliases are not allowed in {what}: write the value out"
             )
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             depth += 1
             if depth > MAX_FRONT_MATTER_DEPTH:
-                raise ReadError(f"front matter nested more than {MAX_FRONT_MATTER_DEPTH} levels deep")
+                raise ReadError(f"{what} nested more than {MAX_FRONT_MATTER_DEPTH} levels deep")
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             depth -= 1
+
+
+def load_settings_yaml(text: str, what: str) -> Any:
+    """A user's settings file (``furniture.yaml``, ``glossary.yaml``,
+    ``initiatives.yaml``) as front matter is read: no aliases, no deep
+    nesting, any failure a ReadError naming ``what``."""
+    try:
+        check_shape(text, what, first_line=1)
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ReadError(f"invalid {what}{where}: {getattr(error, 'problem', error)}") from None
+    except (ValueError, RecursionError) as error:
+        raise ReadError(f"invalid {what}: {error}") from None
 
 
 MAX_FRONT_MATTER_VALUES = 100_000  # far beyond any article's; bounds the walk whatever the YAML

@@ -28,7 +28,7 @@ from jinja2 import meta
 from markupsafe import Markup
 
 from . import cluster
-from .aliases import load_address_book, redirect_page, redirects, save_address_book
+from .aliases import load_address_book, redirect_page, redirects, save_address_book, source_key
 from .cache import BuildCache, code_version, forget_cache, stable_repr, stat_key
 from .config import PROJECT_ROOT, SiteConfig
 from .feeds import FEED_SIZE, atom_feed, sitemaps
@@ -684,7 +684,7 @@ def render_site(
                 build_cache.release(name)
             lap("site")
             signatures = write_pages(writer, environment, site, groups, config, build_cache, fork_renders, client)
-            write_redirects(writer, corpus.articles, set(signatures), config)
+            write_redirects(writer, corpus, set(signatures), config)
             lap("render")
             # Killed after the commit but before the new cache is saved, a build
             # must not leave a cache that describes the site before it.
@@ -701,16 +701,18 @@ def render_site(
     return changes
 
 
-def write_redirects(writer: SiteWriter, articles: list[Article], pages: set[str], config: SiteConfig) -> None:
+def write_redirects(writer: SiteWriter, corpus: Corpus, pages: set[str], config: SiteConfig) -> None:
     """A redirect page (both scripts) at each old address of a live article:
     where its slug was before, and its front matter's ``aliases``."""
     book = load_address_book(config.output_dir)
     before = (dict(book.addresses), dict(book.moved))
-    book.update(articles)
+    articles = {source_key(article.path, config.content_dir): article for article in corpus.articles}
+    failed = {source_key(failure.path, config.content_dir) for failure in corpus.failures}
+    book.update({source: article.page_path for source, article in articles.items()}, failed)
     live = {path for page in pages for path in (page, TRADITIONAL_DIR + page)}
     for old, article in redirects(book, articles, live).items():
         for prefix in ("", TRADITIONAL_DIR):
-            title = to_traditional(article.title) if prefix else article.title
+            title = to_traditional(article.title, form=config.traditional) if prefix else article.title
             page = redirect_page(prefix + old, prefix + article.page_path, title, config.base_url)
             writer.write(prefix + old, page)
     if (book.addresses, book.moved) != before:

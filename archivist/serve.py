@@ -456,7 +456,11 @@ class Preview:
             # Read as the build reads: inside the content folder, not through a link swapped in since.
             config = rendered.config
             article = normalise_file(
-                path, rendered.site.corpus.editorial, root=config.content_dir, max_bytes=config.max_input_bytes
+                path,
+                rendered.site.corpus.editorial,
+                root=config.content_dir,
+                max_bytes=config.max_input_bytes,
+                file_timeout=config.file_timeout,
             )
             if isinstance(article, Failure) or article.draft or article.slug != old.slug:
                 continue

@@ -136,7 +136,7 @@ class SiteWriter:
         for name in LEGACY_STATE:
             legacy = self.output / name
             if legacy.exists() or legacy.is_symlink():
-                self.check_writable([legacy.parent])
+                self.check_writable([legacy])  # its folder, the output, must be writable
                 legacy.unlink()
         if (self.output / LEGACY_STAGING).exists():
             shutil.rmtree(self.output / LEGACY_STAGING, ignore_errors=True)

@@ -375,3 +375,20 @@ def test_a_page_at_the_element_limit_is_read_one_more_is_not():
     assert webpage.parse(page, max_elements=elements) is not None
     with pytest.raises(ReadError, match=f"{elements} elements in one page, over the limit of {elements - 1}"):
         webpage.parse(page, max_elements=elements - 1)
+
+
+@pytest.mark.parametrize("name", ["glossary.yaml", "initiatives.yaml", "furniture.yaml"])
+@pytest.mark.parametrize("shape", ["[" * 30_000 + "]" * 30_000, "a: &a [x]\nb: *a\n"])
+def test_a_settings_file_nested_without_end_or_with_aliases_is_refused_by_name(tmp_path, name, shape):
+    from archivist.editorial import load_editorial
+
+    (tmp_path / name).write_text(shape, encoding="utf-8")
+    _, broken = load_editorial(tmp_path)
+    assert [failure.path for failure in broken] == [str(tmp_path / name)]
+    assert "nested more than" in broken[0].error or "an alias (*a)" in broken[0].error
+
+
+def test_an_integer_of_five_thousand_digits_in_front_matter_is_a_per_file_error():
+    result = pipeline.normalise_data("big-number.md", f"---\nsource: {'1' * 5_000}\n---\n{PROSE}".encode())
+    assert isinstance(result, Failure) and result.path == "big-number.md"
+    assert "invalid front matter" in result.error
