@@ -264,6 +264,9 @@ def deep_front_matter_and_aliases(folder: Path) -> None:
     content, _ = project(folder)
     (content / "deep.md").write_text("---\na: " + "[" * 30_000 + "]" * 30_000 + "\n---\n正文。\n", "utf-8")
     (content / "dashes.md").write_text("---\na:\n" + "- " * 30_000 + "x\n---\n正文。\n", "utf-8")
+    (content / "big-number.md").write_text("---\nsource: " + "1" * 5_000 + "\n---\n正文。\n", "utf-8")
+    (content / "glossary.yaml").write_text("[" * 30_000 + "]" * 30_000, "utf-8")
+    (content / "initiatives.yaml").write_text("a: &a [x]\nb: *a\n", "utf-8")
     aliases = "[../../outside/x, /index.html, zh-hant/x.html, /index.html/below.html, '/a\\x00b']"
     (content / "aliases.md").write_text(
         f"---\ntitle: 别名\ndate: 2024-05-07\naliases: {aliases}\n---\n正文。\n", "utf-8"
@@ -327,7 +330,7 @@ CASES = [
     Case("settings files linked out of the folder", settings_linked_outside),
     Case("settings file and article that are FIFOs", settings_fifo),
     Case("furniture pattern ^(a+)+$", furniture_regex_bomb),
-    Case("front matter 30,000 deep, hostile aliases", deep_front_matter_and_aliases),
+    Case("YAML 30,000 deep, 5,000-digit numbers, hostile aliases", deep_front_matter_and_aliases),
     Case("folder link out, self link, empty non-UTF-8 name", folder_link_out_and_self_link),
     Case("scrape of 8,000 headings, page of 4,000 images", long_scrape_and_many_images),
     Case("Markdown with remote and local-file images", markdown_remote_and_local_images),
