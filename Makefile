@@ -57,9 +57,9 @@ BENCH_SCHEDULER ?= local:2
 bench: $(VENV)/.bench node_modules/.installed
 	$(BIN)/python bench/run.py $(foreach n,$(BENCH_N),--n $(n)) --with-anchors --repeat $(BENCH_REPEAT) --scheduler $(BENCH_SCHEDULER) --json bench/out/results.json
 
-# The long hostile-input, crash and load tests, then the figures.
+# The long tests (hostile input, crashes, load, big files), then the figures.
 robustness: $(VENV)/.dev node_modules/.installed
-	$(BIN)/pytest -q -m slow -s -p no:cacheprovider tests/test_robustness.py
+	$(BIN)/pytest -q -m slow -s -p no:cacheprovider tests/
 	$(BIN)/python bench/robustness.py
 
 search-quality: $(VENV)/.dev

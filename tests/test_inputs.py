@@ -43,6 +43,7 @@ def test_big5_traditional_article(tmp_path):
     assert article.paragraphs == ["广西防城港市防城区位于中国南疆北部湾畔，是广西唯一既沿边又沿海的市辖区。"]
 
 
+@pytest.mark.slow  # close to a minute of reading; with the long tests
 def test_twenty_megabyte_file_is_built(tmp_path):
     paragraph = "  全力以赴统筹协调推进，加快“单打独斗”向“合作共赢”转变，开展“强村带弱村”活动。\n\n"
     path = tmp_path / "big.txt"

@@ -201,6 +201,7 @@ def test_hostile_slug_stays_inside_the_output(hostile_site):
     assert not (hostile_site.parent.parent / "etc").exists()
 
 
+@pytest.mark.slow  # about a minute; `make robustness` also opens every hostile page in Chromium
 @pytest.mark.browser
 def test_no_injected_script_runs_in_pages_or_search(hostile_site, browser):
     context = browser.new_context()
@@ -257,7 +258,8 @@ def snapshot(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
 
 
-@pytest.mark.parametrize("delay", [0.3, 0.8, 1.5, 2.5])
+# One delay in every run; the others (later in the build) with the long tests.
+@pytest.mark.parametrize("delay", [0.3, *(pytest.param(d, marks=pytest.mark.slow) for d in (0.8, 1.5, 2.5))])
 def test_killed_build_leaves_the_previous_site_whole_and_the_next_build_works(tmp_path, delay):
     from bench.corpus import write_corpus
 
