@@ -120,7 +120,13 @@ def page(browser):
     tab.problems = []
     tab.on("console", lambda m: tab.problems.append(f"console: {m.text}") if m.type == "error" else None)
     tab.on("pageerror", lambda e: tab.problems.append(f"page error: {e}"))
-    tab.on("requestfailed", lambda r: tab.problems.append(f"failed: {r.url}"))
+    # A request the page's own navigation cut short (a favicon still loading
+    # when a link is clicked) is not a failure; a missing file is (404, or
+    # ERR_FILE_NOT_FOUND from file://).
+    tab.on(
+        "requestfailed",
+        lambda r: None if "ERR_ABORTED" in (r.failure or "") else tab.problems.append(f"failed: {r.url} {r.failure}"),
+    )
     yield tab
     context.close()
 
