@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from .charts import bar_chart, column_chart
 from .config import SiteConfig
-from .glossary import Entry, Glossary, Use
+from .entries import Entry, Glossary, Use
 from .maps import RegionMap, region_map
 from .media import image_path
 from .model import Article, Corpus

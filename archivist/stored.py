@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from .clean import Block
-from .glossary import TextSlogans, Use
+from .entries import Use
+from .glossary import TextSlogans
 from .index import Facets, SearchState
 from .model import Article, Author, Failure, Region
 from .shards import FieldTerms, Shard
