@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
-from . import clean, extract
+from . import clean, datelines, extract, metalines
 from .lexicon import Lexicon, fold_lines
 from .model import Author
 
@@ -36,7 +36,7 @@ class Line:
     folded: str  # Simplified, separators as ASCII
     kind: str = SHORT
     reason: str = ""
-    meta: extract.MetaLine | None = None
+    meta: metalines.MetaLine | None = None
     element: str = ""  # a saved page's line: the kind of element it came from ("p", "h", "li", "row")
     caption: bool = False  # a saved page's line its markup marks as an image's caption
 
@@ -64,14 +64,14 @@ def is_menu(folded: str) -> bool:
     return sum(len(item) <= 8 for item in items) / len(items) >= 0.75
 
 
-def classify(line: Line, lexicon: Lexicon, reader: extract.MetaReader) -> None:
+def classify(line: Line, lexicon: Lexicon, reader: metalines.MetaReader) -> None:
     line.kind, line.reason, line.meta = classification(lexicon, reader, line.folded)
 
 
 @lru_cache(maxsize=32_768)  # sites repeat their menus, footers and labels on every page
 def classification(
-    lexicon: Lexicon, reader: extract.MetaReader, folded: str
-) -> tuple[str, str, extract.MetaLine | None]:
+    lexicon: Lexicon, reader: metalines.MetaReader, folded: str
+) -> tuple[str, str, metalines.MetaLine | None]:
     """What a folded line is: its kind, why, and what it says if metadata
     (shared between equal lines: nothing changes a line's reading later)."""
     line = Line(0, folded, folded)
@@ -79,7 +79,7 @@ def classification(
     return line.kind, line.reason, line.meta
 
 
-def _classify(line: Line, lexicon: Lexicon, reader: extract.MetaReader) -> None:
+def _classify(line: Line, lexicon: Lexicon, reader: metalines.MetaReader) -> None:
     folded = line.folded
     if lexicon.kept(folded):
         line.kind, line.reason = PROSE if clean.is_prose(folded) else SHORT, KEPT
@@ -98,7 +98,7 @@ def _classify(line: Line, lexicon: Lexicon, reader: extract.MetaReader) -> None:
     office = extract.parse_office_byline(folded)
     if office:
         line.kind, line.reason = META, "office and name of a signed article"
-        line.meta = extract.MetaLine(authors=[office])
+        line.meta = metalines.MetaLine(authors=[office])
         return
     if not clean.is_prose(folded) or len(folded) <= 120:
         meta = reader.read(line.folded)
@@ -135,14 +135,14 @@ CELL_BREAK = re.compile(r"\t+|\s{2,}|\u3000+|\s*--|\s·\s")  # a copied table's 
 MAX_TOOL_HAN = 6  # a cell beside the metadata with no metadata: a page tool (我来说两句(0), 发表评论)
 
 
-def cells_meta(folded: str, reader: extract.MetaReader) -> extract.MetaLine | None:
+def cells_meta(folded: str, reader: metalines.MetaReader) -> metalines.MetaLine | None:
     """A metadata line laid out in cells beside the page's tools (an info
     bar copied from a table: 时间:… 作者:… <tab> 我来说两句(0)): its cells
     read one by one, the short ones with no metadata set aside."""
     cells = [cell for cell in CELL_BREAK.split(folded) if cell.strip()]
     if len(cells) < 2:
         return None
-    found = extract.MetaLine()
+    found = metalines.MetaLine()
     for cell in cells:
         meta = reader.read(cell)
         # A cell may name its channel beside the date (同人连载 2022-02-14 03:01).
@@ -252,7 +252,7 @@ def find_title(lines: list[Line], start: int) -> tuple[Line | None, str | None]:
 def segment(text: str, lexicon: Lexicon, scorer: LineScorer | None = None) -> Page:
     """Classify the lines of a scrape and find its article and title; the
     ``scorer`` (a learned model) has the last word on the lines kept."""
-    reader = extract.meta_reader(lexicon)
+    reader = metalines.meta_reader(lexicon)
     lines = []
     raw_lines = text.split("\n")
     for number, (raw, folded) in enumerate(zip(raw_lines, fold_lines(raw_lines), strict=True)):
@@ -366,19 +366,19 @@ class Metadata:
 
 
 def article_metadata(
-    page: Page, paragraphs: list[str], reader: extract.MetaReader
-) -> tuple[Metadata, extract.Dateline | None]:
+    page: Page, paragraphs: list[str], reader: metalines.MetaReader
+) -> tuple[Metadata, datelines.Dateline | None]:
     """The fields of the metadata lines, the dateline opening the first
     paragraph, and, when nothing else names an author, the names signed in
     brackets at the end of the last."""
-    dateline = extract.read_dateline(paragraphs[0], reader)
+    dateline = datelines.read_dateline(paragraphs[0], reader)
     found = gather(page, dateline)
     if not found.authors:
-        found.authors = extract.read_signature(paragraphs[-1])
+        found.authors = datelines.read_signature(paragraphs[-1])
     return found, dateline
 
 
-def gather(page: Page, dateline: extract.Dateline | None) -> Metadata:
+def gather(page: Page, dateline: datelines.Dateline | None) -> Metadata:
     """Labelled dates before unlabelled ones, dates with a time before dates
     without, the first found before later ones; a labelled source before a
     media name beside a date, before a dateline's agency."""

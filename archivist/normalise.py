@@ -19,7 +19,7 @@ from typing import Any
 import markdown
 import nh3
 
-from . import clean, extract, lines
+from . import clean, extract, lines, metalines
 from .aliases import front_matter_aliases
 from .clean import Block
 from .lexicon import Lexicon, package_lexicon
@@ -51,7 +51,7 @@ def normalise_scraped(
     paragraphs = to_simplified_lines(original)
     if not any(clean.is_prose(paragraph) for paragraph in paragraphs):
         raise ReadError(lines.NO_ARTICLE_TEXT, lines.refused_lines(page))
-    reader = extract.meta_reader(lexicon)
+    reader = metalines.meta_reader(lexicon)
     meta, dateline = lines.article_metadata(page, paragraphs, reader)
     blocks = clean.to_blocks(paragraphs)
     title_original = page.title.text.strip() if page.title else page.title_text

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from . import clean, extract, lines
+from . import clean, lines, metalines
 from .lexicon import Lexicon, fold_lines
 from .media import CAPTION_MARK, caption_like, decorative
 from .pagelayout import PageImage, Piece, squeezed
@@ -20,7 +20,7 @@ METADATA_HINT = re.compile(r"\d|:|记者|通讯员|编辑|责编|作者|来源|�
 
 
 def classified(
-    texts: list[str], lexicon: Lexicon, reader: extract.MetaReader, warnings: list[str], outer: set[int] | None = None
+    texts: list[str], lexicon: Lexicon, reader: metalines.MetaReader, warnings: list[str], outer: set[int] | None = None
 ) -> lines.Page:
     """Every line through the scrape stages: garbled spans, pinyin notes,
     then each classified as article, metadata or furniture.  ``outer``

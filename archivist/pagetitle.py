@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from . import clean, extract
+from . import clean, metalines
 from .pagelayout import Piece, squeezed
 from .script import to_simplified
 
@@ -54,7 +54,7 @@ def title_key(text: str) -> str:
     return squeezed(clean.remove_pinyin_notes(text))
 
 
-def site_name(named: str | None, titles: list[str], headline: str | None, reader: extract.MetaReader) -> str | None:
+def site_name(named: str | None, titles: list[str], headline: str | None, reader: metalines.MetaReader) -> str | None:
     """The site's own name: Open Graph's, else the last part of the page's
     title that is not the headline (``headline｜site``) when it names a
     paper, a station or a news site."""

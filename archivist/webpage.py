@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from markupsafe import escape
 
-from . import clean, extract, lines
+from . import clean, extract, lines, metalines
 from .clean import Block
 from .lexicon import Lexicon, package_lexicon
 from .linemodel import shipped_model
@@ -134,7 +134,7 @@ def voted_headline(
     data: Extracted,
     first: str | None,
     lexicon: Lexicon,
-    reader: extract.MetaReader,
+    reader: metalines.MetaReader,
     scorer: lines.LineScorer | None = None,
 ) -> str | None:
     """The headline: a heading the page's ``<title>`` names (decided in
@@ -186,7 +186,7 @@ def normalise_webpage(
     scorer = scorer or shipped_model()
     warnings: list[str] = []
     page_data = extract_page(text)
-    reader = extract.meta_reader(lexicon)
+    reader = metalines.meta_reader(lexicon)
     title_original = page_data.title
     ordered = in_page_order(page_data.shown, page_data.found, title_original)
     texts = [item if isinstance(item, str) else "" if isinstance(item, PageImage) else item.text for item in ordered]
