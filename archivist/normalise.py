@@ -29,6 +29,7 @@ from .model import Article, Author
 from .read import RawArticle, ReadError
 from .repair import repair_garbled
 from .script import detect_script, to_simplified, to_simplified_lines
+from .segment import segment
 from .slug import clean_slug, make_slug
 from .webpage import normalise_webpage
 
@@ -45,7 +46,7 @@ def normalise_scraped(
             f"garbled GBK spans repaired: {repaired.recovered} characters recovered, {repaired.lost} lost (shown as □)"
         )
     text = clean.remove_pinyin_notes(repaired.text)
-    page = lines.segment(text, lexicon, scorer)
+    page = segment(text, lexicon, scorer)
     body = "\n".join(line.text for line in page.body)
     original = [clean.restore_fullwidth_punctuation(p) for p in clean.split_paragraphs(body)]
     paragraphs = to_simplified_lines(original)
