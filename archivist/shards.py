@@ -14,14 +14,13 @@ before a term whose hash is a boundary once the shard holds half its budget
 shard's size moves no cut outside its neighbourhood.  A shard's file is
 named after its first term, so inserting a shard renumbers no other file.
 
-``serialize`` computes the whole serialised index lunr.py would build, with
-its scores; a test proves them equal.
+The tests prove the shards equal to one whole lunr.py index, scores and all
+(``bench/lunr_oracle.py`` builds it).
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 import sys
 from array import array
 from bisect import bisect_left, bisect_right
@@ -31,7 +30,6 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-K1, B = 1.2, 0.75
 LUNR_VERSION = "2.3.9"
 NAME_LIMIT = 16  # a shard starts only at a term this short: its file is named after it
 BOUNDARY_ONE_IN = 8  # a term ends a half-full shard with this chance
@@ -43,11 +41,6 @@ TermLists = list[tuple[Sequence[int], Sequence[int]]]  # per field: refs (ascend
 class Field:
     name: str
     boost: float = 1
-
-
-def idf(documents_with_term: int, document_count: int) -> float:
-    x = (document_count - documents_with_term + 0.5) / (documents_with_term + 0.5)
-    return math.log(1 + abs(x))
 
 
 @dataclass
@@ -97,17 +90,6 @@ def field_terms(tokens: list[str]) -> FieldTerms:
     return FieldTerms("\0".join(counts), small_array(counts.values()), len(tokens))
 
 
-def compute_postings(documents: Callable[[], Iterable[dict[str, Any]]], fields: list[Field]) -> Postings:
-    """``documents()`` yields dicts with ``ref`` (0, 1, 2 ... in order) and,
-    per field, its tokens."""
-    terms = []
-    for position, document in enumerate(documents()):
-        if int(document["ref"]) != position:
-            raise ValueError("document refs must be 0, 1, 2 ... in order")
-        terms.append([field_terms(document[f.name]) for f in fields])
-    return postings_from_terms(terms, fields)
-
-
 def postings_from_terms(documents: list[list[FieldTerms] | None], fields: list[Field]) -> Postings:
     """The postings of documents given as per-field term data (ref =
     position).  Each document's entry is let go (set to None) once it is
@@ -135,41 +117,6 @@ def postings_from_terms(documents: list[list[FieldTerms] | None], fields: list[F
                     lists[position] = (refs, tfs)
                 tfs.append(tf)
     return Postings([f.name for f in fields], [f.boost for f in fields], order, docs, lengths)
-
-
-def serialize(postings: Postings, terms: list[str] | None = None) -> dict[str, Any]:
-    """The lunr serialised index over ``terms`` (default: all of them), with
-    lunr.py's BM25 (its arithmetic in its order, so equal to the last bit)."""
-    count = postings.document_count
-    average = [sum(lengths) / count if count else 0 for lengths in postings.lengths]
-    chosen = sorted(postings.docs if terms is None else terms)
-    inverted = []
-    vectors: dict[str, list[tuple[int, float]]] = {}
-    for term in chosen:
-        index = postings.order[term]
-        lists = postings.docs[term]
-        term_idf = idf(sum(len(refs) for refs, _ in lists), count)
-        posting: dict[str, Any] = {"_index": index}
-        for position, (name, (refs, tfs)) in enumerate(zip(postings.fields, lists, strict=True)):
-            posting[name] = {str(ref): {} for ref in refs}
-            boost = postings.boosts[position]
-            for ref, tf in zip(refs, tfs, strict=True):
-                length = postings.lengths[position][ref]
-                norm = K1 * (1 - B + B * (length / average[position]))
-                score = round(term_idf * ((K1 + 1) * tf) / (norm + tf) * boost, 3)
-                vectors.setdefault(f"{name}/{ref}", []).append((index, score))
-        inverted.append([term, posting])
-    field_vectors = []
-    for field_ref in postings.field_refs():  # an empty field has its (empty) vector too
-        elements = sorted(vectors.get(field_ref, ()))
-        field_vectors.append([field_ref, [value for pair in elements for value in pair]])
-    return {
-        "version": LUNR_VERSION,
-        "fields": postings.fields,
-        "fieldVectors": field_vectors,
-        "invertedIndex": inverted,
-        "pipeline": [],
-    }
 
 
 # --- shards ---

@@ -23,8 +23,9 @@ from typing import Any
 from .clean import Block
 from .entries import Use
 from .glossary import TextSlogans
-from .index import Facets, SearchState
+from .index import SearchState
 from .model import Article, Author, Failure, Region
+from .searchdocs import Facets
 from .shards import FieldTerms, Shard
 
 STORED_CLASSES: dict[str, type] = {

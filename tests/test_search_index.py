@@ -7,25 +7,15 @@ import subprocess
 
 import pytest
 
-from archivist.index import (
-    FIELDS,
-    build_index,
-    doc_path,
-    document,
-    run_query,
-    search,
-    search_documents,
-    search_files,
-)
+from archivist.index import doc_path, search_files
 from archivist.pipeline import load_corpus
 from archivist.script import to_traditional
+from archivist.searchdocs import FIELDS, document
 from archivist.shards import (
     Field,
     Shard,
-    compute_postings,
     field_terms,
     payload_terms,
-    serialize,
     shard_name,
     shard_payload,
     split,
@@ -34,6 +24,7 @@ from archivist.shards import (
     update_shards,
 )
 from archivist.tokenize import fold, fold_map, query_terms, tokenize
+from bench.lunr_oracle import build_index, compute_postings, run_query, search, search_documents, serialize
 
 from .conftest import ROOT
 
