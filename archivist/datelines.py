@@ -40,8 +40,8 @@ def read_dateline(paragraph: str, reader: MetaReader) -> Dateline | None:
     ``【大公报讯】记者林若晴福州报道：``: who filed it, from where."""
     report = AGENCY_REPORT.match(paragraph)
     if report:
-        authors, _ = reader.people("记者", report.group("people"))
-        return Dateline(report.group(0), report.group("agency"), tuple(authors))
+        reporters, _ = reader.people("记者", report.group("people"))
+        return Dateline(report.group(0), report.group("agency"), tuple(reporters))
     match = DATELINE.match(paragraph)
     if not match or len(match.group(0)) > 60:
         return None

@@ -131,9 +131,9 @@ def build_glossary(
             entry.meaning = given
             continue
         # A meaning is found in the paragraphs that use the slogan, in order.
-        key = (entry.slogan, tuple((use.slug, use.anchor, keys[use.slug]) for use in entry.uses))
+        read_from = (entry.slogan, tuple((use.slug, use.anchor, keys[use.slug]) for use in entry.uses))
         entry.meaning, entry.meaning_source, entry.meaning_names_parts = remembered(
-            memo, "meanings", key, partial(meaning_of, entry, paragraphs), used
+            memo, "meanings", read_from, partial(meaning_of, entry, paragraphs), used
         )
     link_parts(entries, groups)
     link_related(entries, [facts[article.slug] for article in ordered])

@@ -144,7 +144,11 @@ def search_files(
         terms.clear()
         terms.update(used)
         del used
-    lengths = [array("I", (terms[position].length for terms in per_article)) for position in range(len(fields))]
+    # Every article's term data is still held here (``postings_from_terms`` lets them go).
+    lengths = [
+        array("I", (terms[position].length for terms in per_article if terms is not None))
+        for position in range(len(fields))
+    ]
     release()
     if patched is None:
         postings = postings_from_terms(per_article, fields)
@@ -197,11 +201,11 @@ def search_files(
             files[f"search/names/{piece}.js"] = register("ARCHIVE_NAMES", piece, values[at : at + NAME_PIECE])
             hant = [convert(value) for value in values[at : at + NAME_PIECE]]
             files[f"search/names-hant/{piece}.js"] = register("ARCHIVE_NAMES", piece, hant)
-    same_refs = previous is not None and previous.slugs == state.slugs
+    previous_keys = previous.keys if previous is not None and previous.slugs == state.slugs else None
     made_refs = []
     for ref in range(len(ordered)):
         # The key covers everything a result shows.
-        if same_refs and previous.keys[ref] == keys[ref] and present(doc_path(ref)):
+        if previous_keys is not None and previous_keys[ref] == keys[ref] and present(doc_path(ref)):
             kept.append(doc_path(ref))
         else:
             made_refs.append(ref)

@@ -186,6 +186,7 @@ def explain(entry: Entry, paragraphs: dict[str, list[str]]) -> None:
                 continue
             parts_defined = part_explanations(found, index, quoted)
             defined = parts_defined or direct_explanation(sentence, entry.slogan)
+            meaning: str | None
             if parts_defined:
                 meaning = parts_defined
             elif defined:

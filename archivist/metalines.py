@@ -263,7 +263,7 @@ class MetaReader:
         return ""  # other: counters, reviewers, index tables are set aside
 
     def names(self, value: str) -> tuple[list[str], str]:
-        names = []
+        names: list[str] = []
         for token, rest in tokens_with_rest(value, r"[、,，;；\s/]+"):
             token = EDITOR_CODE.sub("", token)
             if not (PERSON.match(token) or re.fullmatch(r"[A-Za-z][A-Za-z .]{1,20}", token)):
@@ -275,7 +275,7 @@ class MetaReader:
         """``本报记者 胡晓军 通讯员 钟华平``: role words switch the role; a
         role may carry its paper (农民日报·中国农网记者); an organisation may
         sign as 作者."""
-        authors = []
+        authors: list[Author] = []
         for token, rest in tokens_with_rest(value, r"[、,，;；\s/:|丨]+"):
             if FILED_FROM.fullmatch(token):
                 return authors, rest

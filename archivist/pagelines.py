@@ -78,7 +78,7 @@ def recover_gaps(ordered: list[Piece | str | PageImage], page: lines.Page) -> No
     extracted = {item.src for item in ordered if isinstance(item, Piece) and item.kind == "img"}
     # A figure may close the article: images right after its last paragraph count too.
     end = next(
-        (n for n in range(kept[-1] + 1, len(ordered)) if isinstance(ordered[n], str) and ordered[n].strip()),
+        (n for n, item in enumerate(ordered[kept[-1] + 1 :], kept[-1] + 1) if isinstance(item, str) and item.strip()),
         len(ordered),
     )
     for number in range(kept[0] + 1, end):
@@ -94,16 +94,20 @@ def recover_gaps(ordered: list[Piece | str | PageImage], page: lines.Page) -> No
                 below = [n for n in (following[number],) if n is not None]
                 below += [n for n in (following[below[0]],) if n is not None] if below else []
                 caption = next((n for n in below if caption_like(page.lines[n], next_line(page, following, n))), None)
-                if caption is not None and isinstance(ordered[caption], str):
-                    ordered[caption] = Piece("p", ordered[caption])
+                if caption is not None and isinstance(text := ordered[caption], str):
+                    ordered[caption] = Piece("p", text)
             continue
         if not isinstance(item, str):
             continue
         if line.kind == lines.PROSE:
             ordered[number] = Piece("p", item)
             continue
-        over_prose = after is not None and after.kind == lines.PROSE
-        if line.kind == lines.SHORT and over_prose and clean.is_standalone_heading(line.folded, after.folded):
+        if (
+            line.kind == lines.SHORT
+            and after is not None
+            and after.kind == lines.PROSE  # a heading over prose
+            and clean.is_standalone_heading(line.folded, after.folded)
+        ):
             ordered[number] = Piece("h", item)
 
 
@@ -144,8 +148,8 @@ def article_pieces(
     candidates = [
         n
         for n in numbers
-        if isinstance(ordered[n], Piece)
-        and ordered[n].kind != "img"
+        if isinstance(candidate := ordered[n], Piece)
+        and candidate.kind != "img"
         and page.lines[n].kind in (lines.PROSE, lines.SHORT)
         and not lines.kept_by_lexicon(page.lines[n])
         and n not in cells

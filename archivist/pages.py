@@ -140,16 +140,17 @@ def home_pages(site: Site, per_page: int, maps: bool = True) -> list[Page]:
 def article_pages(site: Site) -> list[Page]:
     pages = []
     for position, article in enumerate(site.ordered):
+        slogans = site.glossary.for_article(article.slug)
         context = {
             "article": article,
             "newer": site.ordered[position - 1] if position > 0 else None,
             "older": site.ordered[position + 1] if position + 1 < len(site.ordered) else None,
             "body": partial(linked_blocks, article, site.glossary),
-            "slogans": site.glossary.for_article(article.slug),
+            "slogans": slogans,
             "related": site.related[article.slug],
         }
         # A slogan chip shows the slogan's name and link, not its uses.
-        chips = tuple((entry.slogan, entry.key) for entry in context["slogans"])
+        chips = tuple((entry.slogan, entry.key) for entry in slogans)
         pages.append(Page(article_path(article), "article.html", context, shown={"slogans": chips}))
     return pages
 
@@ -196,7 +197,7 @@ def tag_pages(site: Site, per_page: int, index_per_page: int, feed_minimum: int,
     for page in list_pages(
         "initiatives/index.html", "initiatives.html", taxonomy.initiatives_by_count, index_per_page, {}
     ):
-        shown = {"items": tuple((n.name, n.slug, len(n.articles)) for n in page.context["items"])}
+        shown: dict[str, Any] = {"items": tuple((n.name, n.slug, len(n.articles)) for n in page.context["items"])}
         pages.append(replace(page, shown=shown))
     for node in taxonomy.regions.values():
         articles = by_date(node.articles)
@@ -251,7 +252,7 @@ def glossary_pages(site: Site, per_page: int, index_per_page: int) -> list[Page]
     for entry in glossary.entries.values():
         timeline = sorted(entry.uses, key=lambda u: (u.date is None, u.date or "", u.slug, int(u.anchor[1:])))
         source = articles.get(entry.meaning_source[0]) if entry.meaning_source else None
-        linked = tuple(glossary.get(name).key for name in (*entry.parts, *entry.part_of, *entry.related))
+        linked = tuple(glossary.entries[name].key for name in (*entry.parts, *entry.part_of, *entry.related))
         # Counted once per entry, not once per page: a popular slogan has
         # thousands of pages, each showing these.
         article_count, first_use = len(entry.articles), entry.first_use

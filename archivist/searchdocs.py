@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from .gazetteer import short_form
 from .model import Article
@@ -16,7 +16,19 @@ from .shards import (
 )
 from .tokenize import fold, tokenize
 
-FIELDS = ({"field_name": "title", "boost": 10}, {"field_name": "tags", "boost": 5}, {"field_name": "body"})
+
+class FieldSpec(TypedDict):
+    """A field as lunr's builder takes it (``boost`` 1 when not given)."""
+
+    field_name: str
+    boost: NotRequired[int]
+
+
+FIELDS: tuple[FieldSpec, ...] = (
+    {"field_name": "title", "boost": 10},
+    {"field_name": "tags", "boost": 5},
+    {"field_name": "body"},
+)
 
 
 def tag_terms(article: Article) -> list[str]:
@@ -99,7 +111,7 @@ def facets_of(ordered: list[Article]) -> Facets:
                 units.setdefault(code, (name, region.codes[depth - 1] if depth else None))
     codes = sorted(units, key=lambda code: (name_order(units[code][0]), code))
     number = {code: n for n, code in enumerate(codes)}
-    parents = [number.get(units[code][1], -1) for code in codes]
+    parents = [number.get(parent, -1) if (parent := units[code][1]) is not None else -1 for code in codes]
     initiatives = sorted({name for article in ordered for name in article.initiatives}, key=name_order)
     return Facets(codes, [units[code][0] for code in codes], parents, initiatives)
 

@@ -31,7 +31,8 @@ def runs(lines: list[Line]) -> list[tuple[int, int]]:
     to a list heading or ``RUN_BREAK`` short lines between two prose lines
     (a list of other headlines)."""
     found: list[tuple[int, int]] = []
-    start = end = None
+    start: int | None = None
+    end = 0  # set with start
     shorts = 0
     for index, line in enumerate(lines):
         if line.kind == PROSE:
@@ -42,7 +43,7 @@ def runs(lines: list[Line]) -> list[tuple[int, int]]:
         elif line.kind == LIST_HEADING or (line.kind == SHORT and (shorts := shorts + 1) >= RUN_BREAK):
             if start is not None:
                 found.append((start, end))
-            start = end = None
+            start, end = None, 0
             shorts = 0
     if start is not None:
         found.append((start, end))
@@ -92,13 +93,13 @@ def segment(text: str, lexicon: Lexicon, scorer: LineScorer | None = None) -> Pa
     if scorer is not None:
         # A column banner between the metadata and the first paragraph is the
         # article's own (``lead_in``): the rules' reading of it stands.
-        first = first_prose(lines, body)
+        first_paragraph = first_prose(lines, body)
         candidates = sorted(
             n
             for n in body
             if lines[n].kind in (PROSE, SHORT)
             and not kept_by_lexicon(lines[n])
-            and not (KICKER.match(lines[n].folded) and n < first)
+            and not (KICKER.match(lines[n].folded) and n < first_paragraph)
         )
         for number, reason in scorer.dropped(page, candidates, "text").items():
             body.discard(number)

@@ -111,8 +111,9 @@ def make_handler(
     path, served instead of their files until the rebuild writes them.
     ``accepts_host``: which Host headers are answered (default: loopback)."""
     root = root.resolve()
-    overlay = {} if overlay is None else overlay
-    accepts_host = accepts_host or allowed_hosts("127.0.0.1")
+    # New names, so that the handler's methods see them as never None.
+    rendered: dict[str, str] = {} if overlay is None else overlay
+    answers_host: Callable[[str], bool] = accepts_host or allowed_hosts("127.0.0.1")
 
     class PreviewHandler(SimpleHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -132,7 +133,7 @@ def make_handler(
         def host_refused(self) -> bool:
             """Answer 403 to a Host this server is not (DNS rebinding)."""
             hosts = self.headers.get_all("Host") or []
-            if len(hosts) == 1 and accepts_host(hosts[0]):
+            if len(hosts) == 1 and answers_host(hosts[0]):
                 return False
             self.close_connection = True
             self.send_body(b"Forbidden: unknown Host\n", "text/plain; charset=utf-8", HTTPStatus.FORBIDDEN)
@@ -188,7 +189,7 @@ def make_handler(
                 self.wfile.write(body)
 
         def send_file(self, head_only: bool) -> None:
-            fresh = overlay.get(unquote(urlsplit(self.path).path).lstrip("/"))
+            fresh = rendered.get(unquote(urlsplit(self.path).path).lstrip("/"))
             if fresh is not None:
                 self.send_body(inject(fresh.encode()), CONTENT_TYPES[".html"])
                 return

@@ -25,7 +25,7 @@ import sys
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, MutableSequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -34,7 +34,9 @@ LUNR_VERSION = "2.3.9"
 NAME_LIMIT = 16  # a shard starts only at a term this short: its file is named after it
 BOUNDARY_ONE_IN = 8  # a term ends a half-full shard with this chance
 
-TermLists = list[tuple[Sequence[int], Sequence[int]]]  # per field: refs (ascending), term frequencies
+# Per field: refs (ascending), term frequencies; arrays when made here, lists
+# when read back from a shard, and changed in place by a rebuild.
+TermLists = list[tuple[MutableSequence[int], MutableSequence[int]]]
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ def postings_from_terms(documents: list[list[FieldTerms] | None], fields: list[F
                     lists = docs[term] = [(array("I"), array("H")) for _ in fields]
                 refs, tfs = lists[position]
                 refs.append(ref)
-                if tf >= 2**16 and tfs.typecode == "H":  # a term found 65,536 times in one field
+                if tf >= 2**16 and isinstance(tfs, array) and tfs.typecode == "H":  # found 65,536 times in one field
                     tfs = array("I", tfs)
                     lists[position] = (refs, tfs)
                 tfs.append(tf)
@@ -197,9 +199,10 @@ def payload_terms(payload: list[Any]) -> dict[str, TermLists]:
     """A shard's payload read back: term -> per field (refs, tfs) as lists."""
     terms: dict[str, TermLists] = {}
     for term, per_field in payload:
-        lists = []
+        lists: TermLists = []
         for deltas, tfs in per_field:
-            refs, ref = [], 0
+            refs: list[int] = []
+            ref = 0
             for delta in deltas:
                 ref += delta
                 refs.append(ref)
@@ -225,16 +228,17 @@ def term_changes(old: list[FieldTerms] | None, new: list[FieldTerms] | None, ref
 
 def apply_changes(terms: dict[str, TermLists], changes: dict[str, Change]) -> None:
     for term, change in changes.items():
-        lists = terms.get(term) or [([], []) for _ in change]
+        lists: TermLists = terms.get(term) or [([], []) for _ in change]
         for (refs, tfs), updates in zip(lists, change, strict=True):
             for ref, tf in updates.items():
                 at = bisect_left(refs, ref)
                 present = at < len(refs) and refs[at] == ref
-                if present and tf is None:
-                    del refs[at], tfs[at]
+                if tf is None:
+                    if present:
+                        del refs[at], tfs[at]
                 elif present:
                     tfs[at] = tf
-                elif tf is not None:
+                else:
                     refs.insert(at, ref)
                     tfs.insert(at, tf)
         if any(refs for refs, _ in lists):

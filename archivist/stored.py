@@ -112,7 +112,7 @@ def instance(payload: list) -> Any:
     names = FIELD_NAMES.get(name) if isinstance(name, str) else None
     if names is None or len(values) != len(names):
         raise StoredDataError(f"not a stored class: {str(name)[:40]!r}")
-    made = object.__new__(STORED_CLASSES[name])
+    made: Any = object.__new__(STORED_CLASSES[name])
     for field_name, value in zip(names, values, strict=True):
         object.__setattr__(made, field_name, value)
     return made

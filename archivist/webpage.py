@@ -98,6 +98,7 @@ def extract_page(text: str) -> Extracted:
         "author": meta_content(tree, "author", "article:author"),
     }
     import trafilatura  # imported when a page is read: a build of text files never loads it
+    from trafilatura.settings import Document
 
     document = trafilatura.bare_extraction(
         tree,
@@ -110,7 +111,8 @@ def extract_page(text: str) -> Extracted:
         with_metadata=False,  # read above from the markup, and only what is used
         deduplicate=False,
     )
-    found = pieces(document.body) if document is not None and document.body is not None else []
+    # A Document (not as_dict), or None when it finds nothing.
+    found = pieces(document.body) if isinstance(document, Document) and document.body is not None else []
     if not any(piece.kind != "img" for piece in found):
         raise ReadError("no article in the page (an index page, a login wall or a page of links?)")
     title = page_title(titles, h1s, [line for line in shown if isinstance(line, str)], found)
