@@ -23,11 +23,6 @@ from .slug import clean_slug, deduplicate, make_slug
 QUOTED_SPAN = re.compile(r"“([^“”]{1,40})”")
 
 
-def paragraph_anchors(article: Article) -> list[tuple[str, str]]:
-    """(anchor, text) of each paragraph: ``p1``, ``p2`` ... in reading order."""
-    return [(f"p{n}", text) for n, text in enumerate(article.paragraphs, start=1)]
-
-
 def counts_unquoted(slogan: str) -> bool:
     """Bare digits (``135``) and two-character names are found only in quotes;
     ``135个乡镇`` is not a use of “135”."""

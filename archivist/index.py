@@ -79,9 +79,6 @@ class SearchFiles:
     # whole archive's postings and texts are never held as text all at once.
     later: Callable[[], Iterator[tuple[str, str]]] = lambda: iter(())
 
-    def all_files(self) -> dict[str, str]:
-        return {**self.files, **dict(self.later())}
-
 
 class ShardMissing(Exception):
     """A shard the last build wrote cannot be read back."""

@@ -59,7 +59,6 @@ class Broadcast:
     listeners: list[queue.Queue] = field(default_factory=list)
     last_failure: dict | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
-    generation: int = 0
 
     def subscribe(self) -> queue.Queue:
         mailbox: queue.Queue = queue.Queue()
@@ -77,8 +76,6 @@ class Broadcast:
     def send(self, event: str, data: dict) -> None:
         with self.lock:
             self.last_failure = data if event == "failed" else None
-            if event == "reload":
-                self.generation += 1
             for mailbox in self.listeners:
                 mailbox.put((event, data))
 

@@ -20,9 +20,6 @@ def sentences(paragraph: str) -> list[str]:
     return [s for s in SENTENCE.findall(paragraph) if s.strip()]
 
 
-DIRECT = ("就是", "是指", "指的是", "分别是", "即")
-
-
 THAT_IS = re.compile(r"[，,]\s*(?:也就是|即)\s*[：:，,]?(.+)")
 
 

@@ -293,7 +293,3 @@ def search_suggestions(site: Site) -> list[str]:
     regions = sorted(site.taxonomy.regions.values(), key=lambda n: (n.level != 1, -len(n.articles), n.code))[:1]
     names = [node.name for node in initiatives] + [entry.slogan for entry in slogans] + [node.name for node in regions]
     return list(dict.fromkeys(names))
-
-
-def plan_pages(site: Site, config: SiteConfig) -> list[Page]:
-    return [page for group in page_groups(site, config) for page in group()]

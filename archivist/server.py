@@ -173,11 +173,11 @@ def make_handler(
             elif route == CLIENT_PATH:
                 self.send_body(CLIENT_SCRIPT.encode(), CONTENT_TYPES[".js"])
             else:
-                self.send_file(head_only=False)
+                self.send_file()
 
         def do_HEAD(self) -> None:
             if not self.host_refused():
-                self.send_file(head_only=True)
+                self.send_file()
 
         def send_body(self, body: bytes, content_type: str, status: HTTPStatus = HTTPStatus.OK) -> None:
             self.send_response(status)
@@ -188,7 +188,7 @@ def make_handler(
             if self.command != "HEAD":
                 self.wfile.write(body)
 
-        def send_file(self, head_only: bool) -> None:
+        def send_file(self) -> None:
             fresh = rendered.get(unquote(urlsplit(self.path).path).lstrip("/"))
             if fresh is not None:
                 self.send_body(inject(fresh.encode()), CONTENT_TYPES[".html"])

@@ -56,13 +56,6 @@ class Postings:
     docs: dict[str, TermLists]
     lengths: list[array]  # per field, each document's field length (by ref)
 
-    @property
-    def document_count(self) -> int:
-        return len(self.lengths[0]) if self.lengths else 0
-
-    def field_refs(self) -> list[str]:
-        return [f"{name}/{ref}" for ref in range(self.document_count) for name in self.fields]
-
 
 @dataclass(frozen=True)
 class FieldTerms:

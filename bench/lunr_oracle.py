@@ -2,7 +2,9 @@
 
 The site never builds it (the browser merges shards and scores with lunr's
 arithmetic); tests build it to prove the shards rank and score as one lunr
-index would, and the search-quality bench ranks with it."""
+index would, and the search-quality bench ranks with it.  ``query_terms`` is
+the Python twin of static/tokenize.js's query parsing, checked against the
+same vectors."""
 
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from archivist.shards import (
     field_terms,
     postings_from_terms,
 )
-from archivist.tokenize import query_terms
+from archivist.tokenize import RUN, fold
 
 K1, B = 1.2, 0.75  # lunr's BM25 parameters
 
@@ -86,7 +88,7 @@ def compute_postings(documents: Callable[[], Iterable[dict[str, Any]]], fields: 
 def serialize(postings: Postings, terms: list[str] | None = None) -> dict[str, Any]:
     """The lunr serialised index over ``terms`` (default: all of them), with
     lunr.py's BM25 (its arithmetic in its order, so equal to the last bit)."""
-    count = postings.document_count
+    count = len(postings.lengths[0]) if postings.lengths else 0
     average = [sum(lengths) / count if count else 0 for lengths in postings.lengths]
     chosen = sorted(postings.docs if terms is None else terms)
     inverted = []
@@ -106,7 +108,8 @@ def serialize(postings: Postings, terms: list[str] | None = None) -> dict[str, A
                 vectors.setdefault(f"{name}/{ref}", []).append((index, score))
         inverted.append([term, posting])
     field_vectors = []
-    for field_ref in postings.field_refs():  # an empty field has its (empty) vector too
+    # An empty field has its (empty) vector too.
+    for field_ref in [f"{name}/{ref}" for ref in range(count) for name in postings.fields]:
         elements = sorted(vectors.get(field_ref, ()))
         field_vectors.append([field_ref, [value for pair in elements for value in pair]])
     return {
@@ -116,3 +119,20 @@ def serialize(postings: Postings, terms: list[str] | None = None) -> dict[str, A
         "invertedIndex": inverted,
         "pipeline": [],
     }
+
+
+def query_terms(text: str) -> list[tuple[str, bool]]:
+    """Terms of a query as (term, trailing wildcard).  A one-character Han run
+    is a prefix (``党*``); a longer run gives its bigrams only, since the
+    unigram at a run's end is an accident of where the document's run ended;
+    the last Latin word is a prefix too, for search as you type."""
+    runs = RUN.findall(fold(text))
+    terms: list[tuple[str, bool]] = []
+    for position, run in enumerate(runs):
+        if not ("\u3400" <= run[0] <= "\ufaff"):
+            terms.append((run, position == len(runs) - 1))
+        elif len(run) == 1:
+            terms.append((run, True))
+        else:
+            terms.extend((run[i : i + 2], False) for i in range(len(run) - 1))
+    return list(dict.fromkeys(terms))

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from archivist.index import doc_path, search_files
+from archivist.index import SearchFiles, doc_path, search_files
 from archivist.pipeline import load_corpus
 from archivist.script import to_traditional
 from archivist.searchdocs import FIELDS, document
@@ -23,8 +23,16 @@ from archivist.shards import (
     term_size,
     update_shards,
 )
-from archivist.tokenize import fold, fold_map, query_terms, tokenize
-from bench.lunr_oracle import build_index, compute_postings, run_query, search, search_documents, serialize
+from archivist.tokenize import fold, fold_map, tokenize
+from bench.lunr_oracle import (
+    build_index,
+    compute_postings,
+    query_terms,
+    run_query,
+    search,
+    search_documents,
+    serialize,
+)
 
 from .conftest import ROOT
 
@@ -132,7 +140,7 @@ def test_latin_and_number_query(seed_index):
 
 def test_search_files_are_scripts_setting_globals():
     articles = load_corpus(ROOT / "content").articles
-    files = search_files(articles, lambda a: a.page_path).all_files()
+    files = all_files(search_files(articles, lambda a: a.page_path))
     assert files["search/index.js"].startswith("window.ARCHIVE_SEARCH=")
     shards = [name for name in files if name.startswith("search/shards/")]
     assert shards and all(
@@ -144,6 +152,11 @@ def test_search_files_are_scripts_setting_globals():
     assert all("</script" not in text for text in files.values())
 
 
+def all_files(made: SearchFiles) -> dict[str, str]:
+    """Every search file, the ones made as they are asked for too."""
+    return {**made.files, **dict(made.later())}
+
+
 def registered(text: str):
     return json.loads(text[text.index("]=") + 2 :].rstrip().rstrip(";"))
 
@@ -153,7 +166,7 @@ def test_the_table_numbers_each_documents_facets_and_the_names_read_them_back():
     year and facet value numbers; the name pieces turn numbers into names in
     each script, and each piece's folded range finds a name from a link."""
     articles = sorted(load_corpus(ROOT / "content").articles, key=lambda a: a.slug)
-    files = search_files(articles, lambda a: a.page_path).all_files()
+    files = all_files(search_files(articles, lambda a: a.page_path))
     text = files["search/index.js"]
     directory = json.loads(text[text.index("=") + 1 :].rstrip().rstrip(";"))
     rows = [row for c in range(-(-len(articles) // directory["tableChunk"]))
