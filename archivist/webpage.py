@@ -6,6 +6,10 @@ through the same line stages as a text scrape: pinyin notes, punctuation,
 furniture it left, Chinese metadata lines.  The lines of the page just above
 and below the article are read for metadata only (an info bar or an editor's
 line outside the article's own element), never as article text.
+
+This module drives the reading; ``pagelayout`` reads the markup into pieces
+and lines, ``pagelines`` puts them through the line stages, ``pagetitle``
+reads the headline and site name from ``<title>`` and the headings.
 """
 
 from __future__ import annotations
