@@ -29,6 +29,10 @@ from archivist.tokenize import RUN, fold
 K1, B = 1.2, 0.75  # lunr's BM25 parameters
 
 
+def document_count(postings: Postings) -> int:
+    return len(postings.lengths[0]) if postings.lengths else 0
+
+
 def idf(documents_with_term: int, document_count: int) -> float:
     x = (document_count - documents_with_term + 0.5) / (documents_with_term + 0.5)
     return math.log(1 + abs(x))
@@ -88,7 +92,7 @@ def compute_postings(documents: Callable[[], Iterable[dict[str, Any]]], fields: 
 def serialize(postings: Postings, terms: list[str] | None = None) -> dict[str, Any]:
     """The lunr serialised index over ``terms`` (default: all of them), with
     lunr.py's BM25 (its arithmetic in its order, so equal to the last bit)."""
-    count = len(postings.lengths[0]) if postings.lengths else 0
+    count = document_count(postings)
     average = [sum(lengths) / count if count else 0 for lengths in postings.lengths]
     chosen = sorted(postings.docs if terms is None else terms)
     inverted = []

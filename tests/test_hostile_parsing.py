@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archivist import lines, pagelayout, pipeline, webpage
+from archivist import lines, pagelayout, pipeline, segment, webpage
 from archivist.config import ConfigError, load_config
 from archivist.extract import parse_date
 from archivist.model import Article, Failure
@@ -326,7 +326,8 @@ def lines_read(monkeypatch: pytest.MonkeyPatch, data: bytes, path: str) -> int:
 
     with monkeypatch.context() as patch:
         patch.setattr(webpage, "classified", counted_page)
-        patch.setattr(lines, "find_title", counted_title)
+        patch.setattr(lines, "find_title", counted_title)  # a saved page's headline vote
+        patch.setattr(segment, "find_title", counted_title)  # a scrape's title
         result = pipeline.normalise_data(path, data, file_timeout=0, exists=lambda _: True)
     assert isinstance(result, Article), result
     return counter[0]

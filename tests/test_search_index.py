@@ -27,6 +27,7 @@ from archivist.tokenize import fold, fold_map, tokenize
 from bench.lunr_oracle import (
     build_index,
     compute_postings,
+    document_count,
     query_terms,
     run_query,
     search,
@@ -239,7 +240,7 @@ def split_inputs(documents, budget: int) -> dict:
     docs = list(documents())
     postings = compute_postings(documents, fields())
     groups = split(postings, budget)
-    count = postings.document_count
+    count = document_count(postings)
     return {
         "documents": docs,
         "directory": {
