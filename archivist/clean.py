@@ -36,8 +36,6 @@ def remove_pinyin_notes(text: str) -> str:
 ASCII_TO_FULLWIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 CJK_CONTEXT = f"{HAN}\u3000-\u303f\uff00-\uffef“”‘’□"
 CHINESE_PUNCT = re.compile(rf"(?<=[{CJK_CONTEXT}])\s*([,:;?!])|([,:;?!])\s*(?=[{CJK_CONTEXT}])")
-OPEN_PAREN = re.compile(rf"\((?=[^()]*[{HAN}][^()]*\))")
-CLOSE_PAREN = re.compile(rf"(?<=[{HAN}])([^()]*)\)")
 
 
 # "三变"改革: straight quotes around Chinese, in pairs, become “ ”.

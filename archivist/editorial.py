@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .glossary import GlossaryCuration, GlossaryError, load_glossary_curation
+from .curation import GlossaryCuration, GlossaryError, load_glossary_curation
 from .inputs import DEFAULT_MAX_INPUT_BYTES, InputError, printable_path, read_input
 from .lexicon import USER_FILE, Lexicon, LexiconError, load_lexicon, package_lexicon
 from .model import Failure

@@ -8,7 +8,6 @@ are left empty, so the serialised index names no function lunr.js lacks.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from array import array
 from collections.abc import Callable, Iterator, Mapping
@@ -16,19 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lunr.builder import Builder
-from lunr.query import Query, QueryPresence
-
-from .gazetteer import short_form
 from .model import Article
 from .script import to_traditional
+from .searchdocs import FIELDS, article_terms, facets_of, result_entry, table_row, terms_key
 from .shards import (
     LUNR_VERSION,
     Change,
     Field,
     FieldTerms,
     Shard,
-    field_terms,
     payload_terms,
     postings_from_terms,
     shard_name,
@@ -39,117 +34,13 @@ from .shards import (
     update_shards,
 )
 from .slug import bucket
-from .tokenize import fold, fold_map, query_terms, tokenize
+from .tokenize import fold, fold_map
 
-FIELDS = ({"field_name": "title", "boost": 10}, {"field_name": "tags", "boost": 5}, {"field_name": "body"})
 LUNR_JS = Path("node_modules") / "lunr" / "lunr.min.js"
 
 
 class SearchAssetError(Exception):
     """A browser library the site needs is missing."""
-
-
-def tag_terms(article: Article) -> list[str]:
-    """Regions at every level (full and short names), initiatives, slogans,
-    people and source: what a reader may search by besides the text."""
-    names: list[str] = []
-    for region in article.regions:
-        for name in region.names:
-            names.append(name)
-            short = short_form(name)
-            if short:
-                names.append(short)
-    names.extend(article.initiatives)
-    names.extend(article.slogans)
-    names.extend(author.name for author in article.authors)
-    names.extend(n for n in (article.editor, article.source, article.channel) if n)
-    return names
-
-
-def document(ref: str, article: Article) -> dict[str, Any]:
-    return {
-        "ref": ref,
-        "title": tokenize(article.title),
-        "tags": [token for name in tag_terms(article) for token in tokenize(name)],
-        "body": [
-            token for text in (*article.headings, *article.paragraphs, *article.captions) for token in tokenize(text)
-        ],
-    }
-
-
-def build_index(documents: list[dict[str, Any]]) -> Any:
-    builder = Builder()  # no stemmer, stop words or trimmer: tokens are final
-    builder.ref("ref")
-    for field in FIELDS:
-        builder.field(**field)
-    for doc in documents:
-        builder.add(doc)
-    return builder.build()
-
-
-def result_entry(article: Article, url: str, convert: Callable[[str], str]) -> dict[str, Any]:
-    """What a result shows, in both scripts: title, link, date, place,
-    initiatives and the text its snippet is cut from."""
-    shown = dict(zip("tpix", result_texts(article), strict=True))
-    return {
-        "u": url,
-        "d": article.date[:10] if article.date else "",
-        **shown,
-        **{key.upper(): convert(value) for key, value in shown.items()},
-    }
-
-
-def result_texts(article: Article) -> tuple[str, str, str, str]:
-    """A result's title, place, initiatives and text (for its snippet)."""
-    place = article.regions[0].names if article.regions else ()
-    return (
-        article.title,
-        " · ".join(place[1:]) or (place[0] if place else ""),
-        "、".join(article.initiatives),
-        "\n".join([article.title, *article.paragraphs, *article.captions]),
-    )
-
-
-def name_order(name: str) -> tuple[bytes, bytes]:
-    """Facet names in the order the browser compares them (folded, by UTF-16
-    code units), so that it finds a name's piece by its range."""
-    return fold(name).encode("utf-16-be"), name.encode("utf-16-be")
-
-
-@dataclass(frozen=True)
-class Facets:
-    """Each facet's values in the order they are numbered in the table:
-    places as units (by code: two counties may share a name), each with its
-    parent's number, so that a row lists only its deepest places."""
-
-    regions: list[str]  # codes
-    region_names: list[str]
-    parents: list[int]  # the parent's number, or -1
-    initiatives: list[str]
-
-    def names(self) -> dict[str, list[str]]:
-        return {"region": self.region_names, "initiative": self.initiatives}
-
-
-def facets_of(ordered: list[Article]) -> Facets:
-    units: dict[str, tuple[str, str | None]] = {}
-    for article in ordered:
-        for region in article.regions:
-            for depth, (code, name) in enumerate(zip(region.codes, region.names, strict=True)):
-                units.setdefault(code, (name, region.codes[depth - 1] if depth else None))
-    codes = sorted(units, key=lambda code: (name_order(units[code][0]), code))
-    number = {code: n for n, code in enumerate(codes)}
-    parents = [number.get(units[code][1], -1) for code in codes]
-    initiatives = sorted({name for article in ordered for name in article.initiatives}, key=name_order)
-    return Facets(codes, [units[code][0] for code in codes], parents, initiatives)
-
-
-def table_row(article: Article, lengths: list[int], numbers: dict[str, dict[str, int]]) -> list[Any]:
-    """One document in the table: its field lengths (for scores), year and
-    facet value numbers (for counts); no names, so one table serves both scripts."""
-    regions = sorted({numbers["region"][region.codes[-1]] for region in article.regions})
-    initiatives = sorted({numbers["initiative"][name] for name in article.initiatives})
-    return [*lengths, int(article.year) if article.year and article.year.isdigit() else 0, regions, initiatives]
 
 
 def js_literal(data: object) -> str:
@@ -188,44 +79,9 @@ class SearchFiles:
     # whole archive's postings and texts are never held as text all at once.
     later: Callable[[], Iterator[tuple[str, str]]] = lambda: iter(())
 
-    def all_files(self) -> dict[str, str]:
-        return {**self.files, **dict(self.later())}
-
 
 class ShardMissing(Exception):
     """A shard the last build wrote cannot be read back."""
-
-
-def search_documents(articles: list[Article]) -> tuple[list[Article], Callable[[], Iterator[dict[str, Any]]]]:
-    """Articles in ref order, and a way to tokenise them one at a time."""
-    ordered = sorted(articles, key=lambda a: a.slug)
-    return ordered, lambda: (document(str(n), article) for n, article in enumerate(ordered))
-
-
-def terms_key(article: Article) -> str:
-    """What an article's search terms are made from (and its date, which its
-    result shows)."""
-    captions = ["\x02", *article.captions] if article.captions else []
-    text = "\x00".join(
-        [
-            article.date or "",
-            article.title,
-            *tag_terms(article),
-            "\x01",
-            *article.headings,
-            *article.paragraphs,
-            *captions,
-        ]
-    )
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-
-
-def article_terms(article: Article) -> tuple[str, list[FieldTerms]]:
-    """An article's term data for the index, and the key it is kept under:
-    made where the article is read (a worker), so that the build does not
-    tokenise it again."""
-    tokens = document("", article)
-    return terms_key(article), [field_terms(tokens[f["field_name"]]) for f in FIELDS]
 
 
 def shard_path(name: str) -> str:
@@ -285,7 +141,11 @@ def search_files(
         terms.clear()
         terms.update(used)
         del used
-    lengths = [array("I", (terms[position].length for terms in per_article)) for position in range(len(fields))]
+    # Every article's term data is still held here (``postings_from_terms`` lets them go).
+    lengths = [
+        array("I", (terms[position].length for terms in per_article if terms is not None))
+        for position in range(len(fields))
+    ]
     release()
     if patched is None:
         postings = postings_from_terms(per_article, fields)
@@ -338,11 +198,11 @@ def search_files(
             files[f"search/names/{piece}.js"] = register("ARCHIVE_NAMES", piece, values[at : at + NAME_PIECE])
             hant = [convert(value) for value in values[at : at + NAME_PIECE]]
             files[f"search/names-hant/{piece}.js"] = register("ARCHIVE_NAMES", piece, hant)
-    same_refs = previous is not None and previous.slugs == state.slugs
+    previous_keys = previous.keys if previous is not None and previous.slugs == state.slugs else None
     made_refs = []
     for ref in range(len(ordered)):
         # The key covers everything a result shows.
-        if same_refs and previous.keys[ref] == keys[ref] and present(doc_path(ref)):
+        if previous_keys is not None and previous_keys[ref] == keys[ref] and present(doc_path(ref)):
             kept.append(doc_path(ref))
         else:
             made_refs.append(ref)
@@ -401,27 +261,3 @@ def lunr_script(project_root: Path) -> bytes:
     if not path.exists():
         raise SearchAssetError(f"{path} is missing: run `npm ci` (package.json pins lunr)")
     return path.read_bytes()
-
-
-def run_query(index: Any, terms: list[tuple[str, bool]], required: bool) -> list[tuple[str, float]]:
-    """One lunr query over pre-tokenised terms, as search.js runs it."""
-    query = index.create_query()
-    for term, wildcard in terms:
-        query.term(
-            term,
-            presence=QueryPresence.REQUIRED if required else QueryPresence.OPTIONAL,
-            wildcard=Query.WILDCARD_TRAILING if wildcard else Query.WILDCARD_NONE,
-            use_pipeline=False,
-        )
-    return [(match["ref"], match["score"]) for match in index.query(query)]
-
-
-def search(index: Any, text: str) -> list[str]:
-    """Refs in the order the search page lists them: documents with every
-    term first, then documents with some."""
-    terms = query_terms(text)
-    if not terms:
-        return []
-    strict = [ref for ref, _ in run_query(index, terms, required=True)]
-    loose = [ref for ref, _ in run_query(index, terms, required=False)] if len(terms) > 1 else []
-    return strict + [ref for ref in loose if ref not in strict]

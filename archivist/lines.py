@@ -5,7 +5,9 @@ The same idea as jusText or trafilatura for HTML, on lines of text: each line
 is classified from general signals (a lexicon of furniture phrases and
 metadata labels, length, clause punctuation, separator density), the article
 is the densest run of prose, and its title is the heading-like line above its
-metadata or its first paragraph.  Nothing here names a site.
+metadata or its first paragraph (``segment`` finds the run and the title;
+this module holds the lines, their classes and the metadata they give).
+Nothing here names a site.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Protocol
 
-from . import clean, extract
-from .lexicon import Lexicon, fold_lines
+from . import clean, datelines, extract, metalines
+from .lexicon import Lexicon
 from .model import Author
 
 # Kinds of line.
@@ -36,7 +38,7 @@ class Line:
     folded: str  # Simplified, separators as ASCII
     kind: str = SHORT
     reason: str = ""
-    meta: extract.MetaLine | None = None
+    meta: metalines.MetaLine | None = None
     element: str = ""  # a saved page's line: the kind of element it came from ("p", "h", "li", "row")
     caption: bool = False  # a saved page's line its markup marks as an image's caption
 
@@ -64,14 +66,14 @@ def is_menu(folded: str) -> bool:
     return sum(len(item) <= 8 for item in items) / len(items) >= 0.75
 
 
-def classify(line: Line, lexicon: Lexicon, reader: extract.MetaReader) -> None:
+def classify(line: Line, lexicon: Lexicon, reader: metalines.MetaReader) -> None:
     line.kind, line.reason, line.meta = classification(lexicon, reader, line.folded)
 
 
 @lru_cache(maxsize=32_768)  # sites repeat their menus, footers and labels on every page
 def classification(
-    lexicon: Lexicon, reader: extract.MetaReader, folded: str
-) -> tuple[str, str, extract.MetaLine | None]:
+    lexicon: Lexicon, reader: metalines.MetaReader, folded: str
+) -> tuple[str, str, metalines.MetaLine | None]:
     """What a folded line is: its kind, why, and what it says if metadata
     (shared between equal lines: nothing changes a line's reading later)."""
     line = Line(0, folded, folded)
@@ -79,7 +81,7 @@ def classification(
     return line.kind, line.reason, line.meta
 
 
-def _classify(line: Line, lexicon: Lexicon, reader: extract.MetaReader) -> None:
+def _classify(line: Line, lexicon: Lexicon, reader: metalines.MetaReader) -> None:
     folded = line.folded
     if lexicon.kept(folded):
         line.kind, line.reason = PROSE if clean.is_prose(folded) else SHORT, KEPT
@@ -98,7 +100,7 @@ def _classify(line: Line, lexicon: Lexicon, reader: extract.MetaReader) -> None:
     office = extract.parse_office_byline(folded)
     if office:
         line.kind, line.reason = META, "office and name of a signed article"
-        line.meta = extract.MetaLine(authors=[office])
+        line.meta = metalines.MetaLine(authors=[office])
         return
     if not clean.is_prose(folded) or len(folded) <= 120:
         meta = reader.read(line.folded)
@@ -135,14 +137,14 @@ CELL_BREAK = re.compile(r"\t+|\s{2,}|\u3000+|\s*--|\s·\s")  # a copied table's 
 MAX_TOOL_HAN = 6  # a cell beside the metadata with no metadata: a page tool (我来说两句(0), 发表评论)
 
 
-def cells_meta(folded: str, reader: extract.MetaReader) -> extract.MetaLine | None:
+def cells_meta(folded: str, reader: metalines.MetaReader) -> metalines.MetaLine | None:
     """A metadata line laid out in cells beside the page's tools (an info
     bar copied from a table: 时间:… 作者:… <tab> 我来说两句(0)): its cells
     read one by one, the short ones with no metadata set aside."""
     cells = [cell for cell in CELL_BREAK.split(folded) if cell.strip()]
     if len(cells) < 2:
         return None
-    found = extract.MetaLine()
+    found = metalines.MetaLine()
     for cell in cells:
         meta = reader.read(cell)
         # A cell may name its channel beside the date (同人连载 2022-02-14 03:01).
@@ -156,33 +158,6 @@ def cells_meta(folded: str, reader: extract.MetaReader) -> extract.MetaLine | No
         elif han_count(cell) > MAX_TOOL_HAN:
             return None
     return found if found.dates or found.labels else None
-
-
-def runs(lines: list[Line]) -> list[tuple[int, int]]:
-    """Runs of the article: prose lines, with what stands between them, up
-    to a list heading or ``RUN_BREAK`` short lines between two prose lines
-    (a list of other headlines)."""
-    found: list[tuple[int, int]] = []
-    start = end = None
-    shorts = 0
-    for index, line in enumerate(lines):
-        if line.kind == PROSE:
-            if start is None:
-                start = index
-            end = index
-            shorts = 0
-        elif line.kind == LIST_HEADING or (line.kind == SHORT and (shorts := shorts + 1) >= RUN_BREAK):
-            if start is not None:
-                found.append((start, end))
-            start = end = None
-            shorts = 0
-    if start is not None:
-        found.append((start, end))
-    return found
-
-
-def weight(lines: list[Line], run: tuple[int, int]) -> int:
-    return sum(han_count(line.folded) for line in lines[run[0] : run[1] + 1] if line.kind == PROSE)
 
 
 SITE_NAME = re.compile(r"(?:网站|门户网站|门户网|电子版|首页|官网|客户端|频道)$|>")
@@ -249,64 +224,6 @@ def find_title(lines: list[Line], start: int) -> tuple[Line | None, str | None]:
     return (candidates[-1], None) if candidates else (None, None)
 
 
-def segment(text: str, lexicon: Lexicon, scorer: LineScorer | None = None) -> Page:
-    """Classify the lines of a scrape and find its article and title; the
-    ``scorer`` (a learned model) has the last word on the lines kept."""
-    reader = extract.meta_reader(lexicon)
-    lines = []
-    raw_lines = text.split("\n")
-    for number, (raw, folded) in enumerate(zip(raw_lines, fold_lines(raw_lines), strict=True)):
-        stripped = raw.strip()
-        line = Line(number, raw, folded)
-        if not stripped:
-            line.kind = BLANK
-        else:
-            classify(line, lexicon, reader)
-        lines.append(line)
-    page = Page(lines)
-    found = runs(lines)
-    if not found:
-        page.title, page.title_text = find_title(lines, len(lines))
-        return drop_rest(page, set())
-    best = max(found, key=lambda run: weight(lines, run))
-    start, end = best
-    # A title that ends in ！ or ？ reads as prose: it heads the run, short,
-    # with metadata right under it.
-    first = lines[start]
-    following = next((line for line in lines[start + 1 :] if line.kind not in (BLANK, FURNITURE)), None)
-    if len(first.folded) <= 40 and not clean.CLAUSE_MARK.search(first.folded) and following and following.kind == META:
-        first.kind = SHORT
-        start = following.number
-    page.title, page.title_text = find_title(lines, start)
-    chosen = scorer.headline(page, title_candidates(lines, start), start, []) if scorer is not None else None
-    if chosen is not None:
-        page.title, page.title_text = lines[chosen], None
-    start = lead_in(lines, start, page.title)
-    body = {
-        line.number for line in lines[start : end + 1] if line.kind in (PROSE, SHORT, BLANK) and line is not page.title
-    }
-    if scorer is not None:
-        # A column banner between the metadata and the first paragraph is the
-        # article's own (``lead_in``): the rules' reading of it stands.
-        first = first_prose(lines, body)
-        candidates = sorted(
-            n
-            for n in body
-            if lines[n].kind in (PROSE, SHORT)
-            and not kept_by_lexicon(lines[n])
-            and not (KICKER.match(lines[n].folded) and n < first)
-        )
-        for number, reason in scorer.dropped(page, candidates, "text").items():
-            body.discard(number)
-            lines[number].kind, lines[number].reason = FURNITURE, reason
-    page.body = [line for line in lines if line.number in body]
-    return drop_rest(page, body)
-
-
-def first_prose(lines: list[Line], body: set[int]) -> int:
-    return min((n for n in body if lines[n].kind == PROSE), default=len(lines))
-
-
 def kept_by_lexicon(line: Line) -> bool:
     return line.reason == KEPT
 
@@ -333,28 +250,6 @@ def title_candidates(lines: list[Line], start: int, window: int = 40) -> list[in
     ]
 
 
-def lead_in(lines: list[Line], start: int, title: Line | None) -> int:
-    """Short lines between the title's metadata and the first paragraph (a
-    column banner, a subtitle) belong to the article."""
-    floor = title.number + 1 if title else start
-    metas = [line.number for line in lines[floor:start] if line.kind == META]
-    floor = max([floor, *(number + 1 for number in metas)])
-    index = start
-    while index > floor and lines[index - 1].kind in (SHORT, BLANK, FURNITURE):
-        index -= 1
-    return index if any(line.kind == SHORT for line in lines[index:start]) else start
-
-
-def drop_rest(page: Page, body: set[int]) -> Page:
-    for line in page.lines:
-        if line.number in body or line is page.title or line.kind in (BLANK, META):
-            continue
-        if line.kind in (PROSE, SHORT):
-            line.kind, line.reason = FURNITURE, "rule: outside the article's main text"
-        page.dropped.append((line.text.strip(), line.reason))
-    return page
-
-
 @dataclass
 class Metadata:
     """The fields the metadata lines give, each from the best line."""
@@ -366,19 +261,19 @@ class Metadata:
 
 
 def article_metadata(
-    page: Page, paragraphs: list[str], reader: extract.MetaReader
-) -> tuple[Metadata, extract.Dateline | None]:
+    page: Page, paragraphs: list[str], reader: metalines.MetaReader
+) -> tuple[Metadata, datelines.Dateline | None]:
     """The fields of the metadata lines, the dateline opening the first
     paragraph, and, when nothing else names an author, the names signed in
     brackets at the end of the last."""
-    dateline = extract.read_dateline(paragraphs[0], reader)
+    dateline = datelines.read_dateline(paragraphs[0], reader)
     found = gather(page, dateline)
     if not found.authors:
-        found.authors = extract.read_signature(paragraphs[-1])
+        found.authors = datelines.read_signature(paragraphs[-1])
     return found, dateline
 
 
-def gather(page: Page, dateline: extract.Dateline | None) -> Metadata:
+def gather(page: Page, dateline: datelines.Dateline | None) -> Metadata:
     """Labelled dates before unlabelled ones, dates with a time before dates
     without, the first found before later ones; a labelled source before a
     media name beside a date, before a dateline's agency."""

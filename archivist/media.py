@@ -90,7 +90,8 @@ def prepared(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))  # lazy: reads the header only
+            # Lazy: reads the header only.  An Image, not an ImageFile: it may be converted below.
+            image: Image.Image = Image.open(io.BytesIO(data))
         with image:
             width, height = image.size
             if width * height > MAX_PIXELS:

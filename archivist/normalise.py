@@ -19,7 +19,7 @@ from typing import Any
 import markdown
 import nh3
 
-from . import clean, extract, lines
+from . import clean, extract, lines, metalines
 from .aliases import front_matter_aliases
 from .clean import Block
 from .lexicon import Lexicon, package_lexicon
@@ -29,6 +29,7 @@ from .model import Article, Author
 from .read import RawArticle, ReadError
 from .repair import repair_garbled
 from .script import detect_script, to_simplified, to_simplified_lines
+from .segment import segment
 from .slug import clean_slug, make_slug
 from .webpage import normalise_webpage
 
@@ -45,13 +46,13 @@ def normalise_scraped(
             f"garbled GBK spans repaired: {repaired.recovered} characters recovered, {repaired.lost} lost (shown as □)"
         )
     text = clean.remove_pinyin_notes(repaired.text)
-    page = lines.segment(text, lexicon, scorer)
+    page = segment(text, lexicon, scorer)
     body = "\n".join(line.text for line in page.body)
     original = [clean.restore_fullwidth_punctuation(p) for p in clean.split_paragraphs(body)]
     paragraphs = to_simplified_lines(original)
     if not any(clean.is_prose(paragraph) for paragraph in paragraphs):
         raise ReadError(lines.NO_ARTICLE_TEXT, lines.refused_lines(page))
-    reader = extract.meta_reader(lexicon)
+    reader = metalines.meta_reader(lexicon)
     meta, dateline = lines.article_metadata(page, paragraphs, reader)
     blocks = clean.to_blocks(paragraphs)
     title_original = page.title.text.strip() if page.title else page.title_text

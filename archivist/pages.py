@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from .articlebody import linked_blocks
 from .charts import bar_chart, column_chart
 from .config import SiteConfig
-from .glossary import Entry, Glossary, Use
-from .maps import RegionMap, region_map
-from .media import image_path
+from .entries import Entry, Glossary
+from .maps import region_map
 from .model import Article, Corpus
 from .taxonomy import InitiativeNode, RegionNode, Taxonomy
-
-RELATED = 5
-RELATED_KEY_LIMIT = 200  # a tag shared by more articles than this says little about relatedness
 
 
 @dataclass(frozen=True)
@@ -106,101 +102,6 @@ def year_counts(articles: list[Article]) -> list[tuple[str, int]]:
     return [(str(year), counts.get(str(year), 0)) for year in range(first, last + 1)]
 
 
-def related_articles(articles: list[Article], glossary: Glossary) -> dict[str, list[Article]]:
-    """For each article, the ones sharing most initiatives, slogans and places."""
-    slogans_of = defaultdict(set)
-    for entry in glossary.entries.values():
-        for slug in entry.articles:
-            slogans_of[slug].add(entry.slogan)
-    holders: dict[tuple[str, str], list[Article]] = defaultdict(list)
-    weights = {"initiative": 3, "slogan": 2, "place": 2, "area": 1}
-
-    def keys(article: Article) -> set[tuple[str, str]]:
-        found = {("initiative", name) for name in article.initiatives}
-        found |= {("slogan", name) for name in slogans_of[article.slug]}
-        for region in article.regions:
-            found.add(("place", region.codes[-1]))
-            found |= {("area", code) for code in region.codes[:-1]}
-        return found
-
-    article_keys = {a.slug: keys(a) for a in articles}
-    for article in articles:
-        for key in article_keys[article.slug]:
-            holders[key].append(article)
-    related = {}
-    for article in articles:
-        scores: Counter[str] = Counter()
-        by_slug = {}
-        for key in article_keys[article.slug]:
-            # A tag every article has says nothing; skip the very common ones.
-            if len(holders[key]) > RELATED_KEY_LIMIT:
-                continue
-            for other in holders[key]:
-                if other.slug != article.slug:
-                    scores[other.slug] += weights[key[0]]
-                    by_slug[other.slug] = other
-        best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:RELATED]
-        related[article.slug] = [by_slug[slug] for slug, _ in best]
-    return related
-
-
-def link_slogans(text: str, entries: list[Entry], url: Callable[[str], str]) -> Markup:
-    """Each slogan's first use in ``text`` linked to its entry, with a preview."""
-    spans: list[tuple[int, int, Entry]] = []
-    for entry in entries:
-        position = text.find(f"“{entry.slogan}”")
-        position = position + 1 if position >= 0 else text.find(entry.slogan)
-        end = position + len(entry.slogan)
-        if position < 0 or any(s < end and position < e for s, e, _ in spans):
-            continue
-        spans.append((position, end, entry))
-    out, cursor = [], 0
-    for start, end, entry in sorted(spans, key=lambda s: s[0]):
-        preview = entry.meaning[:120] + ("…" if len(entry.meaning) > 120 else "") if entry.meaning else "查看用例"
-        out.append(escape(text[cursor:start]))
-        out.append(
-            Markup('<a class="slogan" href="{}" data-preview="{}">{}</a>').format(
-                url(entry.path), preview, text[start:end]
-            )
-        )
-        cursor = end
-    out.append(escape(text[cursor:]))
-    return Markup("").join(out)
-
-
-def linked_blocks(
-    article: Article, glossary: Glossary, url: Callable[[str], str], asset: Callable[[str], str] | None = None
-) -> list[dict[str, Any]]:
-    """Body blocks with paragraph anchors (``p1`` ..., headings ``s1`` ...,
-    figures ``f1`` ...); images are files of both scripts' pages (``asset``)."""
-    asset = asset or url
-    entries = sorted(glossary.for_article(article.slug), key=lambda e: len(e.slogan), reverse=True)
-    blocks = []
-    paragraph = heading = 0
-    figure = 0
-    for block in article.blocks:
-        if block.kind == "figure":
-            figure += 1
-            if not block.src:  # an image the build could not copy: its text, no broken image
-                if block.text:
-                    html = Markup('<p class="image-left-out">{}</p>').format(block.text)
-                    blocks.append({"kind": "figure", "anchor": f"f{figure}", "html": html, "markdown": True})
-                continue
-            src = asset(image_path(article, figure, block.src))
-            caption = Markup("<figcaption>{}</figcaption>").format(block.text) if block.text else ""
-            html = Markup('<figure><img src="{}" alt="{}" loading="lazy">{}</figure>').format(src, block.text, caption)
-            blocks.append({"kind": "figure", "anchor": f"f{figure}", "html": html, "markdown": True})
-            continue
-        if block.kind == "h":
-            heading += 1
-            blocks.append({"kind": "h", "anchor": f"s{heading}", "html": escape(block.text)})
-            continue
-        paragraph += 1
-        html = Markup(block.html) if block.html else link_slogans(block.text, entries, url)
-        blocks.append({"kind": "p", "anchor": f"p{paragraph}", "html": html, "markdown": bool(block.html)})
-    return blocks
-
-
 def region_chart(site: Site, node: RegionNode | None) -> Markup:
     children = site.taxonomy.children(node) if node else site.taxonomy.provinces
     data = [(child.name, len(child.articles)) for child in children[:12]]
@@ -239,16 +140,17 @@ def home_pages(site: Site, per_page: int, maps: bool = True) -> list[Page]:
 def article_pages(site: Site) -> list[Page]:
     pages = []
     for position, article in enumerate(site.ordered):
+        slogans = site.glossary.for_article(article.slug)
         context = {
             "article": article,
             "newer": site.ordered[position - 1] if position > 0 else None,
             "older": site.ordered[position + 1] if position + 1 < len(site.ordered) else None,
             "body": partial(linked_blocks, article, site.glossary),
-            "slogans": site.glossary.for_article(article.slug),
+            "slogans": slogans,
             "related": site.related[article.slug],
         }
         # A slogan chip shows the slogan's name and link, not its uses.
-        chips = tuple((entry.slogan, entry.key) for entry in context["slogans"])
+        chips = tuple((entry.slogan, entry.key) for entry in slogans)
         pages.append(Page(article_path(article), "article.html", context, shown={"slogans": chips}))
     return pages
 
@@ -295,7 +197,7 @@ def tag_pages(site: Site, per_page: int, index_per_page: int, feed_minimum: int,
     for page in list_pages(
         "initiatives/index.html", "initiatives.html", taxonomy.initiatives_by_count, index_per_page, {}
     ):
-        shown = {"items": tuple((n.name, n.slug, len(n.articles)) for n in page.context["items"])}
+        shown: dict[str, Any] = {"items": tuple((n.name, n.slug, len(n.articles)) for n in page.context["items"])}
         pages.append(replace(page, shown=shown))
     for node in taxonomy.regions.values():
         articles = by_date(node.articles)
@@ -350,7 +252,7 @@ def glossary_pages(site: Site, per_page: int, index_per_page: int) -> list[Page]
     for entry in glossary.entries.values():
         timeline = sorted(entry.uses, key=lambda u: (u.date is None, u.date or "", u.slug, int(u.anchor[1:])))
         source = articles.get(entry.meaning_source[0]) if entry.meaning_source else None
-        linked = tuple(glossary.get(name).key for name in (*entry.parts, *entry.part_of, *entry.related))
+        linked = tuple(glossary.entries[name].key for name in (*entry.parts, *entry.part_of, *entry.related))
         # Counted once per entry, not once per page: a popular slogan has
         # thousands of pages, each showing these.
         article_count, first_use = len(entry.articles), entry.first_use
@@ -391,84 +293,3 @@ def search_suggestions(site: Site) -> list[str]:
     regions = sorted(site.taxonomy.regions.values(), key=lambda n: (n.level != 1, -len(n.articles), n.code))[:1]
     names = [node.name for node in initiatives] + [entry.slogan for entry in slogans] + [node.name for node in regions]
     return list(dict.fromkeys(names))
-
-
-def plan_pages(site: Site, config: SiteConfig) -> list[Page]:
-    return [page for group in page_groups(site, config) for page in group()]
-
-
-# --- signatures: what a page shows, so an unchanged page is not rendered again ---
-
-
-def article_parts(article: Article, whole: bool) -> tuple:
-    """What a list item shows of an article (title, date, byline, tags,
-    excerpt), and with ``whole`` everything: its own page and a theme's
-    templates, which may show any of it, depend on the text too."""
-    shown = (
-        "article", article.slug, article.title, article.date, article.source, article.channel, article.editor,
-        tuple((a.role, a.name) for a in article.authors), tuple(r.codes for r in article.regions),
-        article.initiatives, article.slogans, article.paragraphs[:1], article.path,
-    )  # fmt: skip
-    return (*shown, article.content_hash) if whole else shown
-
-
-def digest(value: Any, memo: dict[int, str], whole: bool = False) -> str:
-    """A short hash of everything a template can read from ``value``.
-    Articles count by what a list shows of them (by their whole text with
-    ``whole``); shared objects are hashed once per build."""
-    if isinstance(value, str | int | float | bool) or value is None:
-        return repr(value)  # hashed with what holds it
-    key = id(value)
-    if key in memo:
-        return memo[key]
-    if isinstance(value, Article):
-        parts: Any = article_parts(value, whole)
-    elif isinstance(value, Use):  # thousands per glossary: no generic dataclass walk
-        parts = ("use", value.slug, value.anchor, value.context, value.date, value.title)
-    elif isinstance(value, Entry):
-        parts = ("entry", value.slogan, value.key, value.meaning, value.meaning_source, tuple(value.parts),
-                 tuple(value.part_of), tuple(value.related), tuple(value.aliases), digest(value.uses, memo, whole))  # fmt: skip
-    elif isinstance(value, RegionNode):
-        parts = (
-            "region",
-            value.code,
-            value.name,
-            value.parent,
-            tuple(value.children),
-            digest(value.articles, memo, whole),
-        )
-    elif isinstance(value, InitiativeNode):
-        parts = ("initiative", value.name, value.slug, digest(value.articles, memo, whole))
-    elif isinstance(value, RegionMap):  # plain data through and through: its repr says it all
-        parts = ("map", repr(value))
-    elif isinstance(value, partial):
-        article, glossary = value.args
-        links = tuple((e.slogan, e.key, e.meaning[:121]) for e in glossary.for_article(article.slug))
-        parts = ("body", article_parts(article, whole=True), links)
-    elif isinstance(value, dict):
-        parts = tuple((k, digest(v, memo, whole)) for k, v in sorted(value.items()))
-    elif isinstance(value, list | tuple):
-        parts = tuple(digest(item, memo, whole) for item in value)
-    elif is_dataclass(value):
-        parts = (type(value).__name__, digest({f.name: getattr(value, f.name) for f in fields(value)}, memo, whole))
-    else:
-        raise TypeError(f"no digest for {type(value).__name__} in a page's context")
-    memo[key] = hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
-    return memo[key]
-
-
-def page_signature(page: Page, template_hash: str, site_key: str, memo: dict[int, str], whole: bool = False) -> str:
-    # (The page holds every value hashed here: the memo's ids stay unique.)
-    # What a page shows of a value is plain data: its repr is its digest.
-    shown = {} if whole else page.shown
-    context = tuple(
-        (k, repr(shown[k]) if k in shown else digest(v, memo, whole)) for k, v in sorted(page.context.items())
-    )
-    description = (page.path, page.template, template_hash, site_key, context, page.depends)
-    return hashlib.sha256(repr(description).encode()).hexdigest()
-
-
-def site_key(site: Site, settings: Any) -> str:
-    """What every page may show: settings, and the names behind tag links."""
-    links = tuple((n.name, n.slug) for n in site.taxonomy.initiatives.values())
-    return hashlib.sha256(repr((repr(settings), links)).encode()).hexdigest()

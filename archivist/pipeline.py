@@ -18,7 +18,6 @@ from .config import SiteConfig
 from .deadline import DEFAULT_FILE_TIMEOUT, FileTimeout, time_limit
 from .editorial import Editorial, load_editorial
 from .gazetteer import load_gazetteer
-from .index import article_terms
 from .inputs import DEFAULT_MAX_INPUT_BYTES, InputError, inside, kind_of, printable_path, read_input, walk
 from .lexicon import PatternTimeout
 from .maps import map_notices
@@ -26,6 +25,7 @@ from .model import Article, Corpus, Failure
 from .normalise import content_hash, normalise
 from .read import PAGE_SUFFIXES, SOURCE_SUFFIXES, ReadError, read_bytes
 from .render import Rendered, render_site
+from .searchdocs import article_terms
 from .slogans import article_slogans
 from .slug import deduplicate
 from .tag import tag_article

@@ -6,7 +6,7 @@ import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -169,7 +169,10 @@ def normalise_newlines(text: str) -> str:
 
 # libyaml's parser when PyYAML was built with it (ten times the pure-Python
 # one's speed; the same documents and errors).
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    SafeLoader = yaml.SafeLoader  # the interface both loaders share
+else:
+    SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class FrontMatterLoader(SafeLoader):
@@ -177,7 +180,7 @@ class FrontMatterLoader(SafeLoader):
     date (``2024-13-45``) stays text, so the field that holds it can be
     named in the error instead of the parser failing on the whole file."""
 
-    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:  # the timestamp tag is on scalars only
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError:
@@ -228,8 +231,9 @@ def check_shape(block: str, what: str = "front matter", first_line: int = 2) -> 
     depth = 0
     for event in yaml.parse(block, Loader=FrontMatterLoader):
         if isinstance(event, yaml.AliasEvent):
+            line = event.start_mark.line if event.start_mark else 0  # the parser marks every event
             raise ReadError(
-                f"invalid {what} at line {event.start_mark.line + first_line}: an alias (*{event.anchor}); "
+                f"invalid {what} at line {line + first_line}: an alias (*{event.anchor}); "
                 f"aliases are not allowed in {what}: write the value out"
             )
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):

@@ -29,27 +29,20 @@ from markupsafe import Markup
 
 from . import cluster
 from .aliases import load_address_book, redirect_page, redirects, save_address_book, source_key
+from .articlebody import linked_blocks
 from .cache import BuildCache, code_version, forget_cache, stable_repr, stat_key
 from .config import PROJECT_ROOT, SiteConfig
 from .feeds import FEED_SIZE, atom_feed, sitemaps
 from .glossary import build_glossary
-from .index import LUNR_JS, lunr_script, result_texts, search_files, shard_path
+from .index import LUNR_JS, lunr_script, search_files, shard_path
 from .media import MAX_SIDE, ImageError, article_images, image_notice, prepared, without_images
 from .model import Article, Corpus
-from .pages import (
-    Page,
-    Site,
-    article_path,
-    by_date,
-    linked_blocks,
-    page_groups,
-    page_signature,
-    related_articles,
-    site_key,
-    term_feed,
-)
+from .pages import Page, Site, article_path, by_date, page_groups, term_feed
+from .related import related_articles
 from .script import SIMPLIFIED, STANDARD_TRADITIONAL, TRADITIONAL, to_traditional
+from .searchdocs import result_texts
 from .shards import shard_name
+from .signatures import page_signature, site_key
 from .taxonomy import build_taxonomy
 from .workers import can_fork, map_forked, worker_count
 from .write import OutputError, SiteWriter, check_output_dir, files_below, state_dir

@@ -213,7 +213,8 @@ def repair_span(text: str, start: int) -> tuple[int, str, int, int] | None:
     for hole, note in notes:
         before = stream[hole - 1] if hole > 0 else before_span
         after = stream[hole + 1] if hole + 1 < len(stream) else None
-        choices.append(hole_candidates(before, after, note)[:MAX_CANDIDATES] or [None])
+        candidates: list[int | None] = [*hole_candidates(before, after, note)[:MAX_CANDIDATES]]
+        choices.append(candidates or [None])
     fixed, recovered, lost = best_reading(stream, [hole for hole, _ in notes], choices)
     if not recovered or "\ufffd" in fixed or commonness(fixed) <= commonness(text[start:end]):
         return None

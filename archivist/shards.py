@@ -14,40 +14,35 @@ before a term whose hash is a boundary once the shard holds half its budget
 shard's size moves no cut outside its neighbourhood.  A shard's file is
 named after its first term, so inserting a shard renumbers no other file.
 
-``serialize`` computes the whole serialised index lunr.py would build, with
-its scores; a test proves them equal.
+The tests prove the shards equal to one whole lunr.py index, scores and all
+(``bench/lunr_oracle.py`` builds it).
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 import sys
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, MutableSequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-K1, B = 1.2, 0.75
 LUNR_VERSION = "2.3.9"
 NAME_LIMIT = 16  # a shard starts only at a term this short: its file is named after it
 BOUNDARY_ONE_IN = 8  # a term ends a half-full shard with this chance
 
-TermLists = list[tuple[Sequence[int], Sequence[int]]]  # per field: refs (ascending), term frequencies
+# Per field: refs (ascending), term frequencies; arrays when made here, lists
+# when read back from a shard, and changed in place by a rebuild.
+TermLists = list[tuple[MutableSequence[int], MutableSequence[int]]]
 
 
 @dataclass(frozen=True)
 class Field:
     name: str
     boost: float = 1
-
-
-def idf(documents_with_term: int, document_count: int) -> float:
-    x = (document_count - documents_with_term + 0.5) / (documents_with_term + 0.5)
-    return math.log(1 + abs(x))
 
 
 @dataclass
@@ -60,13 +55,6 @@ class Postings:
     order: dict[str, int]  # term -> lunr's _index (order of first appearance)
     docs: dict[str, TermLists]
     lengths: list[array]  # per field, each document's field length (by ref)
-
-    @property
-    def document_count(self) -> int:
-        return len(self.lengths[0]) if self.lengths else 0
-
-    def field_refs(self) -> list[str]:
-        return [f"{name}/{ref}" for ref in range(self.document_count) for name in self.fields]
 
 
 @dataclass(frozen=True)
@@ -97,17 +85,6 @@ def field_terms(tokens: list[str]) -> FieldTerms:
     return FieldTerms("\0".join(counts), small_array(counts.values()), len(tokens))
 
 
-def compute_postings(documents: Callable[[], Iterable[dict[str, Any]]], fields: list[Field]) -> Postings:
-    """``documents()`` yields dicts with ``ref`` (0, 1, 2 ... in order) and,
-    per field, its tokens."""
-    terms = []
-    for position, document in enumerate(documents()):
-        if int(document["ref"]) != position:
-            raise ValueError("document refs must be 0, 1, 2 ... in order")
-        terms.append([field_terms(document[f.name]) for f in fields])
-    return postings_from_terms(terms, fields)
-
-
 def postings_from_terms(documents: list[list[FieldTerms] | None], fields: list[Field]) -> Postings:
     """The postings of documents given as per-field term data (ref =
     position).  Each document's entry is let go (set to None) once it is
@@ -130,46 +107,11 @@ def postings_from_terms(documents: list[list[FieldTerms] | None], fields: list[F
                     lists = docs[term] = [(array("I"), array("H")) for _ in fields]
                 refs, tfs = lists[position]
                 refs.append(ref)
-                if tf >= 2**16 and tfs.typecode == "H":  # a term found 65,536 times in one field
+                if tf >= 2**16 and isinstance(tfs, array) and tfs.typecode == "H":  # found 65,536 times in one field
                     tfs = array("I", tfs)
                     lists[position] = (refs, tfs)
                 tfs.append(tf)
     return Postings([f.name for f in fields], [f.boost for f in fields], order, docs, lengths)
-
-
-def serialize(postings: Postings, terms: list[str] | None = None) -> dict[str, Any]:
-    """The lunr serialised index over ``terms`` (default: all of them), with
-    lunr.py's BM25 (its arithmetic in its order, so equal to the last bit)."""
-    count = postings.document_count
-    average = [sum(lengths) / count if count else 0 for lengths in postings.lengths]
-    chosen = sorted(postings.docs if terms is None else terms)
-    inverted = []
-    vectors: dict[str, list[tuple[int, float]]] = {}
-    for term in chosen:
-        index = postings.order[term]
-        lists = postings.docs[term]
-        term_idf = idf(sum(len(refs) for refs, _ in lists), count)
-        posting: dict[str, Any] = {"_index": index}
-        for position, (name, (refs, tfs)) in enumerate(zip(postings.fields, lists, strict=True)):
-            posting[name] = {str(ref): {} for ref in refs}
-            boost = postings.boosts[position]
-            for ref, tf in zip(refs, tfs, strict=True):
-                length = postings.lengths[position][ref]
-                norm = K1 * (1 - B + B * (length / average[position]))
-                score = round(term_idf * ((K1 + 1) * tf) / (norm + tf) * boost, 3)
-                vectors.setdefault(f"{name}/{ref}", []).append((index, score))
-        inverted.append([term, posting])
-    field_vectors = []
-    for field_ref in postings.field_refs():  # an empty field has its (empty) vector too
-        elements = sorted(vectors.get(field_ref, ()))
-        field_vectors.append([field_ref, [value for pair in elements for value in pair]])
-    return {
-        "version": LUNR_VERSION,
-        "fields": postings.fields,
-        "fieldVectors": field_vectors,
-        "invertedIndex": inverted,
-        "pipeline": [],
-    }
 
 
 # --- shards ---
@@ -250,9 +192,10 @@ def payload_terms(payload: list[Any]) -> dict[str, TermLists]:
     """A shard's payload read back: term -> per field (refs, tfs) as lists."""
     terms: dict[str, TermLists] = {}
     for term, per_field in payload:
-        lists = []
+        lists: TermLists = []
         for deltas, tfs in per_field:
-            refs, ref = [], 0
+            refs: list[int] = []
+            ref = 0
             for delta in deltas:
                 ref += delta
                 refs.append(ref)
@@ -278,16 +221,17 @@ def term_changes(old: list[FieldTerms] | None, new: list[FieldTerms] | None, ref
 
 def apply_changes(terms: dict[str, TermLists], changes: dict[str, Change]) -> None:
     for term, change in changes.items():
-        lists = terms.get(term) or [([], []) for _ in change]
+        lists: TermLists = terms.get(term) or [([], []) for _ in change]
         for (refs, tfs), updates in zip(lists, change, strict=True):
             for ref, tf in updates.items():
                 at = bisect_left(refs, ref)
                 present = at < len(refs) and refs[at] == ref
-                if present and tf is None:
-                    del refs[at], tfs[at]
+                if tf is None:
+                    if present:
+                        del refs[at], tfs[at]
                 elif present:
                     tfs[at] = tf
-                elif tf is not None:
+                else:
                     refs.insert(at, ref)
                     tfs.insert(at, tf)
         if any(refs for refs, _ in lists):

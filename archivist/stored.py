@@ -21,9 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from .clean import Block
-from .glossary import TextSlogans, Use
-from .index import Facets, SearchState
+from .entries import Use
+from .glossary import TextSlogans
+from .index import SearchState
 from .model import Article, Author, Failure, Region
+from .searchdocs import Facets
 from .shards import FieldTerms, Shard
 
 STORED_CLASSES: dict[str, type] = {
@@ -110,7 +112,7 @@ def instance(payload: list) -> Any:
     names = FIELD_NAMES.get(name) if isinstance(name, str) else None
     if names is None or len(values) != len(names):
         raise StoredDataError(f"not a stored class: {str(name)[:40]!r}")
-    made = object.__new__(STORED_CLASSES[name])
+    made: Any = object.__new__(STORED_CLASSES[name])
     for field_name, value in zip(names, values, strict=True):
         object.__setattr__(made, field_name, value)
     return made

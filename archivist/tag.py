@@ -82,6 +82,7 @@ def resolve(gazetteer: Gazetteer, mention: Mention, names: set[str]) -> str | No
         if unit.level == "province":
             supported.append((False, code))
         elif mention.short:
+            assert unit.parent is not None  # only a province has no parent
             if mentioned(gazetteer, gazetteer.units[unit.parent], names, mention.name):
                 supported.append((True, code))
         elif len(candidates) == 1:

@@ -54,20 +54,3 @@ def tokenize(text: str) -> list[str]:
             tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
             tokens.append(run[-1])
     return tokens
-
-
-def query_terms(text: str) -> list[tuple[str, bool]]:
-    """Terms of a query as (term, trailing wildcard).  A one-character Han run
-    is a prefix (``党*``); a longer run gives its bigrams only, since the
-    unigram at a run's end is an accident of where the document's run ended;
-    the last Latin word is a prefix too, for search as you type."""
-    runs = RUN.findall(fold(text))
-    terms: list[tuple[str, bool]] = []
-    for position, run in enumerate(runs):
-        if not ("\u3400" <= run[0] <= "\ufaff"):
-            terms.append((run, position == len(runs) - 1))
-        elif len(run) == 1:
-            terms.append((run, True))
-        else:
-            terms.extend((run[i : i + 2], False) for i in range(len(run) - 1))
-    return list(dict.fromkeys(terms))

@@ -18,10 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archivist.index import build_index, document, search
 from archivist.model import Article
 from archivist.pipeline import load_corpus
 from archivist.script import to_traditional
+from archivist.searchdocs import document
+from bench.lunr_oracle import build_index, search
 
 ROOT = Path(__file__).resolve().parent.parent
 

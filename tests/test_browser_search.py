@@ -114,8 +114,7 @@ def test_query_matching_one_shared_bigram_reports_no_full_match(page, site_url):
 
 def strict_count(query: str) -> int:
     """How many seed articles hold every term, by lunr.py over the same index."""
-    from archivist.index import build_index, run_query, search_documents
-    from archivist.tokenize import query_terms
+    from bench.lunr_oracle import build_index, query_terms, run_query, search_documents
 
     from .conftest import SEEDS, normalise_file
 

@@ -12,7 +12,8 @@ import subprocess
 import pytest
 
 from archivist.cli import main
-from archivist.glossary import Entry, Use, explain
+from archivist.entries import Entry, Use
+from archivist.meanings import explain
 
 from .conftest import ROOT, entry_firsts, run_cli
 

@@ -1,6 +1,6 @@
 import pytest
 
-from archivist import extract
+from archivist import datelines, extract, metalines
 from archivist.lexicon import package_lexicon
 from archivist.model import Author
 
@@ -27,7 +27,7 @@ def test_impossible_date_is_skipped():
     assert extract.parse_date("2023-13-45") is None
 
 
-READER = extract.MetaReader(package_lexicon())
+READER = metalines.MetaReader(package_lexicon())
 
 
 def test_source_is_read_from_dateline():
@@ -102,9 +102,9 @@ def test_sidebar_words_after_a_role_and_photo_credits_are_no_authors(line):
 
 
 def test_names_signed_in_brackets_at_the_end_are_authors_but_a_closing_remark_is_not():
-    assert extract.read_signature("过一个平安的新春佳节。（常书香 马丹阳 ）") == [
+    assert datelines.read_signature("过一个平安的新春佳节。（常书香 马丹阳 ）") == [
         Author("常书香", "作者"),
         Author("马丹阳", "作者"),
     ]
-    assert extract.read_signature("见附件。（全文完）") == []
-    assert extract.read_signature("他说。（完）") == []
+    assert datelines.read_signature("见附件。（全文完）") == []
+    assert datelines.read_signature("他说。（完）") == []

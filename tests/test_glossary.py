@@ -5,7 +5,8 @@ import shutil
 
 import pytest
 
-from archivist.glossary import build_glossary, parse_glossary_curation
+from archivist.curation import parse_glossary_curation
+from archivist.glossary import build_glossary
 from archivist.pipeline import load_corpus
 from archivist.slogans import find_quoted_slogans
 

@@ -299,7 +299,7 @@ def test_symlink_inside_the_content_folder_is_still_read(tmp_path):
 
 
 def test_fast_render_in_serve_does_not_read_a_file_swapped_for_a_symlink(tmp_path):
-    from archivist.serve import Preview
+    from archivist.preview import Preview
 
     content, config_path = project(tmp_path, seeds=True)
     preview = Preview(lambda: load_config(config_path), load_config(config_path))

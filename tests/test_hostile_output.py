@@ -196,7 +196,7 @@ def test_a_short_paragraph_under_an_image_without_alt_text_stays_a_paragraph(tmp
 
 
 def test_an_images_caption_is_searched_like_the_text(tmp_path):
-    from archivist.index import document, terms_key
+    from archivist.searchdocs import document, terms_key
     from archivist.tokenize import tokenize
 
     (tmp_path / "page_files").mkdir()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archivist import lines, pipeline, webpage
+from archivist import lines, pagelayout, pipeline, segment, webpage
 from archivist.config import ConfigError, load_config
 from archivist.extract import parse_date
 from archivist.model import Article, Failure
@@ -326,7 +326,8 @@ def lines_read(monkeypatch: pytest.MonkeyPatch, data: bytes, path: str) -> int:
 
     with monkeypatch.context() as patch:
         patch.setattr(webpage, "classified", counted_page)
-        patch.setattr(lines, "find_title", counted_title)
+        patch.setattr(lines, "find_title", counted_title)  # a saved page's headline vote
+        patch.setattr(segment, "find_title", counted_title)  # a scrape's title
         result = pipeline.normalise_data(path, data, file_timeout=0, exists=lambda _: True)
     assert isinstance(result, Article), result
     return counter[0]
@@ -362,19 +363,19 @@ def test_page_of_many_tiny_paragraphs_is_read_in_linear_time(monkeypatch):
 
 
 def test_a_page_of_more_elements_than_any_article_is_a_per_file_error_before_extraction():
-    page = ("<html><body>" + "<p>村</p>" * webpage.MAX_ELEMENTS + "</body></html>").encode()
+    page = ("<html><body>" + "<p>村</p>" * pagelayout.MAX_ELEMENTS + "</body></html>").encode()
     result = pipeline.normalise_data("dump.html", page)
     assert isinstance(result, Failure)
-    assert f"over the limit of {webpage.MAX_ELEMENTS:,}" in result.error and result.path == "dump.html"
+    assert f"over the limit of {pagelayout.MAX_ELEMENTS:,}" in result.error and result.path == "dump.html"
 
 
 def test_a_page_at_the_element_limit_is_read_one_more_is_not():
     page = "<html><body>" + "<p>村</p>" * 100 + "</body></html>"
-    elements = sum(1 for _ in webpage.parse(page).iter())  # html, body and the paragraphs
+    elements = sum(1 for _ in pagelayout.parse(page).iter())  # html, body and the paragraphs
     assert elements > 100
-    assert webpage.parse(page, max_elements=elements) is not None
+    assert pagelayout.parse(page, max_elements=elements) is not None
     with pytest.raises(ReadError, match=f"{elements} elements in one page, over the limit of {elements - 1}"):
-        webpage.parse(page, max_elements=elements - 1)
+        pagelayout.parse(page, max_elements=elements - 1)
 
 
 @pytest.mark.parametrize("name", ["glossary.yaml", "initiatives.yaml", "furniture.yaml"])

@@ -22,7 +22,9 @@ import pytest
 from archivist.cache import load_cache
 from archivist.cli import make_parser
 from archivist.config import load_config
-from archivist.serve import Broadcast, Preview, PreviewServer, allowed_hosts, exposure_warning, make_handler
+from archivist.livereload import Broadcast
+from archivist.preview import Preview
+from archivist.server import PreviewServer, allowed_hosts, exposure_warning, make_handler
 from archivist.write import LOCK, state_dir
 
 from .conftest import ROOT, SEEDS, run_cli, write_site_toml
@@ -253,9 +255,9 @@ def test_sigterm_on_serve_saves_the_cache_and_stops_like_ctrl_c(tmp_path):
 STALLED_REBUILD = """
 import sys, time
 from pathlib import Path
-from archivist import cli, serve
+from archivist import cli, preview
 
-first_build = serve.build
+first_build = preview.build
 builds = []
 
 def stalled_after_the_first(*args, **kwargs):
@@ -265,7 +267,7 @@ def stalled_after_the_first(*args, **kwargs):
         time.sleep(60)
     return first_build(*args, **kwargs)
 
-serve.build = stalled_after_the_first
+preview.build = stalled_after_the_first
 sys.exit(cli.main(sys.argv[2:]))
 """
 

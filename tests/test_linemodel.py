@@ -14,6 +14,7 @@ from archivist.linemodel import FEATURES, TITLE_FEATURES, LineModel, line_featur
 from archivist.normalise import normalise_scraped
 from archivist.pipeline import normalise_file
 from archivist.read import read_bytes
+from archivist.segment import segment
 from bench.realpages import body_scores, date_right
 
 REAL = Path(__file__).parent / "fixtures" / "real-pages"
@@ -77,7 +78,7 @@ def test_without_the_model_the_rules_keep_the_list():
 
 
 def test_features_are_one_row_per_candidate_line():
-    page = lines.segment("标题在这里\n\n第一段，有逗号，也有句号。\n\n第二段，同样如此。\n", package_lexicon())
+    page = segment("标题在这里\n\n第一段，有逗号，也有句号。\n\n第二段，同样如此。\n", package_lexicon())
     candidates = [line.number for line in page.body if line.kind != lines.BLANK]
     rows = line_features(page, candidates, "text")
     assert len(rows) == len(candidates) and all(len(row) == len(FEATURES) for row in rows)
