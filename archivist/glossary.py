@@ -20,6 +20,10 @@ from .script import to_simplified, to_traditional
 from .slogans import NUMERALS, find_named_groups, find_quoted_slogans, is_numbered, numeral_total
 from .slug import bucket, clean_slug, deduplicate, make_slug
 
+# The version of what the glossary finds in an article: bump it when that changes (the build state keeps what
+# this stage made per version).
+VERSION = 1
+
 QUOTED_SPAN = re.compile(r"“([^“”]{1,40})”")
 SENTENCE = re.compile(r"[^。！？]*[。！？]+[”’」]?|[^。！？]+$")
 MAX_MEANING = 400

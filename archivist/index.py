@@ -41,6 +41,10 @@ from .shards import (
 from .slug import bucket
 from .tokenize import fold, fold_map, query_terms, tokenize
 
+# The version of tokenising articles and making the search files: bump it when their term data or files change
+# (the build state keeps what this stage made per version).
+VERSION = 1
+
 FIELDS = ({"field_name": "title", "boost": 10}, {"field_name": "tags", "boost": 5}, {"field_name": "body"})
 LUNR_JS = Path("node_modules") / "lunr" / "lunr.min.js"
 

@@ -19,6 +19,10 @@ from .media import image_path
 from .model import Article, Corpus
 from .taxonomy import InitiativeNode, RegionNode, Taxonomy
 
+# The version of planning and rendering pages (pages, render, charts): bump it when a page's HTML would change
+# for the same inputs and templates (the build state keeps what this stage made per version).
+VERSION = 1
+
 RELATED = 5
 RELATED_KEY_LIMIT = 200  # a tag shared by more articles than this says little about relatedness
 

@@ -34,12 +34,12 @@ from urllib.parse import quote, unquote, urlsplit
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from .cache import BuildCache, load_cache, save_cache
 from .config import ConfigError, SiteConfig
 from .index import SearchAssetError
 from .model import Article, Corpus, Failure
 from .pipeline import BuildReport, build, normalise_file
 from .render import TRADITIONAL_DIR, Rendered, RenderError
+from .state import BuildState, load_state, save_state
 from .write import OutputError
 
 EVENTS_PATH = "/__archivist/events"
@@ -422,7 +422,7 @@ class Preview:
     load: Callable[[], SiteConfig]  # the settings file with the command line's folders on top
     config: SiteConfig
     broadcast: Broadcast = field(default_factory=Broadcast)
-    cache: BuildCache = field(default_factory=BuildCache)
+    cache: BuildState = field(default_factory=BuildState)
     builds: int = 0
     printed: set[str] = field(default_factory=set)
     # Told the settings before each build, so that new folders are watched
@@ -641,7 +641,7 @@ def serve(load: Callable[[], SiteConfig], config_path: Path | None, host: str = 
     stopping = threading.Event()
     # The last build's cache, when it is there: the first build is then as
     # quick as an incremental one.
-    preview = Preview(load, config, cache=load_cache(config.output_dir, in_memory=True))
+    preview = Preview(load, config, cache=load_state(config.output_dir, in_memory=True))
     # The output folder is served as it was when the server started.
     handler = make_handler(config.output_dir, preview.broadcast, stopping, preview.overlay, allowed_hosts(host))
     server = listen(host, port, handler)
@@ -686,7 +686,7 @@ def serve(load: Callable[[], SiteConfig], config_path: Path | None, host: str = 
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stopping.set()
         if preview.cache.dirty and preview.builds:
-            save_cache(preview.config.output_dir, preview.cache)  # the next build goes on from here
+            save_state(preview.config.output_dir, preview.cache)  # the next build goes on from here
         if observer.is_alive():
             observer.stop()
             observer.join(timeout=5)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from archivist.cache import load_cache
+from archivist.state import load_state
 from archivist.cli import make_parser
 from archivist.config import load_config
 from archivist.serve import Broadcast, Preview, PreviewServer, allowed_hosts, exposure_warning, make_handler
@@ -246,7 +246,7 @@ def test_sigterm_on_serve_saves_the_cache_and_stops_like_ctrl_c(tmp_path):
     printed = running.process.stdout.read()
     running.process.stdout.close()
     assert code == 0 and "Traceback" not in printed and "Stopping." in printed, printed
-    assert load_cache(tmp_path / "site").articles  # the next build starts from it
+    assert load_state(tmp_path / "site").articles  # the next build starts from it
     assert lock_is_free(tmp_path / "site")
 
 
@@ -294,7 +294,7 @@ def test_sigterm_during_a_rebuild_stops_serve_cleanly(tmp_path):
             running.wait()
         running.stdout.close()
     assert code == 0 and "Stopping." in printed and "Traceback" not in printed, printed
-    assert load_cache(tmp_path / "site").articles
+    assert load_state(tmp_path / "site").articles
     assert lock_is_free(tmp_path / "site")
 
 
