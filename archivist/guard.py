@@ -26,13 +26,21 @@ Result = TypeVar("Result")
 EXPECTED = (ReadError, InputError, FileTimeout, PatternTimeout)  # a stage reports these as they are
 
 
+INTERNAL = "internal error: "
+
+
 def internal_error(path: str, error: BaseException) -> Failure:
     if isinstance(error, EXPECTED):
         return Failure(path, str(error))
     message = " ".join(str(error).split())[:300]  # one line, whatever the exception holds
-    return Failure(
-        path, f"internal error: {type(error).__name__}: {message} (please report; --debug shows the traceback)"
-    )
+    return Failure(path, f"{INTERNAL}{type(error).__name__}: {message} (please report; --debug shows the traceback)")
+
+
+def is_internal(result: object) -> bool:
+    """Whether a file failed for a bug, not for what it holds: such a result
+    is not kept in the build state (the next build, or ``--debug``, tries
+    the file again)."""
+    return isinstance(result, Failure) and result.error.startswith(INTERNAL)
 
 
 def as_failure(failure: Failure) -> Any:

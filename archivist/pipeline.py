@@ -17,7 +17,7 @@ from .config import SiteConfig
 from .deadline import DEFAULT_FILE_TIMEOUT, FileTimeout, time_limit
 from .editorial import Editorial, load_editorial
 from .gazetteer import load_gazetteer
-from .guard import Guarded, as_read_result
+from .guard import Guarded, as_read_result, is_internal
 from .index import article_terms
 from .inputs import DEFAULT_MAX_INPUT_BYTES, InputError, inside, kind_of, printable_path, read_input, walk
 from .keys import stable_repr, stat_key
@@ -331,7 +331,11 @@ def load_corpus(
             into[entry[0]] = entry[1]
     if stale or len(build_cache.articles) != len(paths):
         build_cache.dirty = True
-    build_cache.articles = {names[path]: ReadEntry(keys[path], editorial_key, results[path]) for path in paths}
+    build_cache.articles = {
+        names[path]: ReadEntry(keys[path], editorial_key, results[path])
+        for path in paths
+        if not is_internal(results[path])
+    }
     return finish((results[path] for path in paths), corpus)
 
 

@@ -6,11 +6,11 @@ from dataclasses import replace
 import pytest
 
 from archivist import render
-from archivist.state import BuildState
 from archivist.config import load_config
 from archivist.model import Corpus
 from archivist.pipeline import load_corpus
 from archivist.script import SIMPLIFIED, TRADITIONAL
+from archivist.state import BuildState
 from bench.corpus import write_corpus
 
 from .conftest import write_site_toml

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from archivist.state import load_state
 from archivist.cli import make_parser
 from archivist.config import load_config
 from archivist.serve import Broadcast, Preview, PreviewServer, allowed_hosts, exposure_warning, make_handler
+from archivist.state import load_state
 from archivist.write import LOCK, state_dir
 
 from .conftest import ROOT, SEEDS, run_cli, write_site_toml

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from archivist.state import BuildState
 from archivist.config import load_config
 from archivist.pipeline import build
+from archivist.state import BuildState
 
 from .conftest import write_site_toml
 
