@@ -167,3 +167,41 @@ def test_templates_see_only_the_keyed_settings(project):
 
     shown = vars(template_settings(load_config(project)))
     assert set(shown) == set(OUTPUT_FIELDS)  # no path: a page cannot show what its signature does not hold
+
+
+def test_a_new_release_with_the_same_stage_versions_reads_and_renders_nothing(project):
+    """The package copied and one of its modules changed (as an upgrade
+    changes code no stage's version names): the next build reads no file
+    (they are made unreadable: a read would be an error) and renders nothing."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from .conftest import ROOT, drop_permission_override
+
+    release = project.parent / "release"
+    shutil.copytree(ROOT / "archivist", release / "archivist", ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in ("templates", "static", "node_modules/lunr"):
+        shutil.copytree(ROOT / folder, release / folder)
+    shutil.copy(ROOT / "build.py", release / "build.py")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, str(release / "build.py"), "--config", str(project), *args],
+            cwd=project.parent,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            preexec_fn=drop_permission_override if os.geteuid() == 0 else None,
+        )
+
+    first = run("build", "-q")
+    assert first.returncode == 0, first.stderr
+    with (release / "archivist" / "cli.py").open("a", encoding="utf-8") as module:
+        module.write("\n# a change in the next release that no stage's version names\n")
+    for source in (project.parent / "content").iterdir():
+        source.chmod(0)
+    again = run("build", "-q", "--timings")
+    assert again.returncode == 0, again.stderr
+    assert "(0 files written, 0 removed)" in again.stdout and '"render"' not in again.stdout, again.stdout
