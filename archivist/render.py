@@ -253,6 +253,14 @@ def theme_file(config: SiteConfig, relpath: str) -> str:
     return ""
 
 
+INLINED = ("style.css", "favicon.svg", "notfound.js")  # the theme files the 404 page carries
+
+
+def inlined_key(config: SiteConfig) -> str:
+    """The text of the theme files the 404 page carries inline."""
+    return hashlib.sha256("\0".join(theme_file(config, name) for name in INLINED).encode()).hexdigest()
+
+
 def standalone_parts(config: SiteConfig, path: str) -> dict[str, Any]:
     """What the 404 page carries inline.  A host serves it for any missing
     path, where its relative links would point nowhere: its style is inline,
@@ -260,10 +268,10 @@ def standalone_parts(config: SiteConfig, path: str) -> dict[str, Any]:
     was served from below that path (from file:// and a zip it is opened as
     itself, and its relative links are right)."""
     return {
-        "css": Markup(theme_file(config, "style.css")),
+        "css": Markup(theme_file(config, INLINED[0])),
         # A page with no icon of its own makes the browser ask for /favicon.ico.
-        "icon": "data:image/svg+xml," + quote(theme_file(config, "favicon.svg")),
-        "script": Markup(theme_file(config, "notfound.js")),
+        "icon": "data:image/svg+xml," + quote(theme_file(config, INLINED[1])),
+        "script": Markup(theme_file(config, INLINED[2])),
         "base_path": urlsplit(config.base_url).path,
         "self": path,
     }
@@ -605,6 +613,8 @@ def write_pages(
                 raise RenderError(f"template {error.name} not found in {folders}") from None
             except jinja2.TemplateSyntaxError as error:
                 raise RenderError(syntax_error_message(error)) from None
+            if page.path == NOT_FOUND:  # it carries theme files inline: their text is part of it
+                signature = hashlib.sha256(f"{signature}\0{inlined_key(config)}".encode()).hexdigest()
             signatures[page.path] = signature
             paths = output_paths(page)
             if page.path != NOT_FOUND:  # not a page a search engine should list

@@ -205,3 +205,14 @@ def test_a_new_release_with_the_same_stage_versions_reads_and_renders_nothing(pr
     again = run("build", "-q", "--timings")
     assert again.returncode == 0, again.stderr
     assert "(0 files written, 0 removed)" in again.stdout and '"render"' not in again.stdout, again.stdout
+
+
+def test_a_theme_stylesheet_edit_reaches_the_404_page_that_carries_it_inline(project):
+    theme = project.parent / "theme"
+    (theme / "static").mkdir(parents=True)
+    (theme / "static" / "style.css").write_text("body { color: red }\n", encoding="utf-8")
+    project.write_text(project.read_text(encoding="utf-8") + 'theme = "theme"\n', encoding="utf-8")  # in [paths]
+    build(load_config(project))
+    (theme / "static" / "style.css").write_text("body { color: green }\n", encoding="utf-8")
+    build(load_config(project))
+    assert "color: green" in (project.parent / "site" / "404.html").read_text(encoding="utf-8")
