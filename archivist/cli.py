@@ -19,11 +19,12 @@ from .config import PROJECT_ROOT, ConfigError, SiteConfig, check_scheduler, chec
 from .drafts import DraftExists, create_draft
 from .editorial import load_editorial
 from .glossary import build_glossary
+from .guard import Guarded
 from .index import SearchAssetError
 from .maps import map_notices
 from .media import image_notices
 from .model import Corpus
-from .pipeline import build, load_corpus, normalise_file
+from .pipeline import build, load_corpus, normalise_file, shown_path
 from .render import RenderError, write_zip, zip_destination
 from .serve import serve
 from .taxonomy import build_taxonomy
@@ -104,6 +105,10 @@ def make_parser() -> argparse.ArgumentParser:
 
     glossary_cmd = commands.add_parser("glossary", help="print the slogan glossary as JSON")
     glossary_cmd.add_argument("--content", type=Path, help="folder of articles")
+    for command in (build_cmd, check_cmd, serve_cmd, inspect_cmd):
+        command.add_argument(
+            "--debug", action="store_true", help="raise an internal error with its traceback, not as a file's error"
+        )
     for command in commands.choices.values():
         # After the sub-command too; SUPPRESS keeps one given before it.
         command.add_argument(
@@ -122,6 +127,8 @@ def settings(args: argparse.Namespace) -> SiteConfig:
         config = replace(config, workers=check_workers(args.workers, "--workers"))
     if getattr(args, "scheduler", None) is not None:
         config = replace(config, scheduler=check_scheduler(args.scheduler, "--scheduler"))
+    if getattr(args, "debug", False):
+        config = replace(config, debug=True)
     return config
 
 
@@ -155,8 +162,9 @@ def run_inspect(args: argparse.Namespace) -> int:
     for failure in broken:
         print(f"warning: {failure.path}: {failure.error}", file=sys.stderr)
     # A file named on the command line is read where it leads (the user chose it), if regular and not too large.
+    read = Guarded(normalise_file, config.debug, shown_path)  # one file's bug is that file's error
     results = [
-        normalise_file(
+        read(
             path,
             editorial,
             root=Path(os.path.realpath(path)).parent,
@@ -212,7 +220,9 @@ def dump_json(data: object) -> None:
 
 def run_check(args: argparse.Namespace) -> int:
     config = settings(args)
-    corpus = load_corpus(config.content_dir, max_bytes=config.max_input_bytes, file_timeout=config.file_timeout)
+    corpus = load_corpus(
+        config.content_dir, max_bytes=config.max_input_bytes, file_timeout=config.file_timeout, debug=config.debug
+    )
     if config.maps:  # what the build would warn of
         corpus.notices.extend(map_notices(corpus.articles))
     corpus.notices.extend(image_notices(corpus.articles, config.content_dir, config.max_input_bytes))

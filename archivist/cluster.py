@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .editorial import Editorial
+from .guard import Guarded, as_read_result
 from .inputs import DEFAULT_MAX_INPUT_BYTES, InputError, read_input, walk
 from .model import Article, Failure
 from .workers import in_order
@@ -77,16 +78,26 @@ def image_files(content_dir: Path, display: Any) -> frozenset[str]:
     )
 
 
-def read_batch(
-    batch: list[tuple[str, bytes]], editorial: Editorial, keep_source: bool, images: frozenset[str], with_terms: bool
-) -> list[tuple[Article | Failure, tuple[str, list] | None]]:
-    """On a worker: files' bytes to articles and their term data."""
+def read_one(
+    path: str, data: bytes, editorial: Editorial, keep_source: bool, images: frozenset[str], with_terms: bool
+) -> tuple[Article | Failure, tuple[str, list] | None]:
     from .pipeline import normalise_data, with_term_data
 
-    return [
-        with_term_data(normalise_data(path, data, editorial, keep_source, images.__contains__), with_terms)
-        for path, data in batch
-    ]
+    return with_term_data(normalise_data(path, data, editorial, keep_source, images.__contains__), with_terms)
+
+
+def read_batch(
+    batch: list[tuple[str, bytes]],
+    editorial: Editorial,
+    keep_source: bool,
+    images: frozenset[str],
+    with_terms: bool,
+    debug: bool = False,
+) -> list[tuple[Article | Failure, tuple[str, list] | None]]:
+    """On a worker: files' bytes to articles and their term data (an
+    internal error is the file's Failure, as in a local build)."""
+    read = Guarded(read_one, debug, failed=as_read_result)
+    return [read(path, data, editorial, keep_source, images, with_terms) for path, data in batch]
 
 
 def read_files(
@@ -97,6 +108,7 @@ def read_files(
     keep_source: bool,
     with_terms: bool,
     max_bytes: int = DEFAULT_MAX_INPUT_BYTES,
+    debug: bool = False,
 ) -> Iterator[tuple[Article | Failure, tuple[str, list] | None]]:
     """``paths`` read on the cluster, in their order; a file this machine
     cannot read is a Failure here, as in a local build."""
@@ -106,7 +118,7 @@ def read_files(
     # (hash=False: Dask would otherwise walk every object to name it.)
     [shared_editorial] = client.scatter([editorial], broadcast=True, hash=False)
     [shared_images] = client.scatter([image_files(content_dir, shown_path)], broadcast=True, hash=False)
-    work = partial(read_batch, keep_source=keep_source, with_terms=with_terms)
+    work = partial(read_batch, keep_source=keep_source, with_terms=with_terms, debug=debug)
     window = WINDOW * max(1, len(client.scheduler_info().get("workers", {})))
     pending: deque[tuple[list[Failure | None], Any]] = deque()
 

@@ -57,6 +57,9 @@ class SiteConfig:
 
     # Seconds one file may take to read before it is a per-file error (0: no limit).
     file_timeout: float = field(default=DEFAULT_FILE_TIMEOUT, repr=False, compare=False)
+    # ``--debug``: an internal error in one file's stages is raised with its
+    # traceback instead of being that file's error.
+    debug: bool = field(default=False, repr=False, compare=False)
 
     @property
     def project_dir(self) -> Path:

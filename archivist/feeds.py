@@ -7,6 +7,9 @@ import xml.etree.ElementTree as ET
 
 from .model import Article
 
+# The version of the Atom feeds and sitemaps (the build state keeps what this stage made per version).
+VERSION = 1
+
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 FEED_SIZE = 50

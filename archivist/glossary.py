@@ -20,6 +20,10 @@ from .model import Article
 from .slogans import find_named_groups, find_quoted_slogans, is_numbered
 from .slug import clean_slug, deduplicate, make_slug
 
+# The version of what the glossary finds in an article: bump it when that changes (the build state keeps what
+# this stage made per version).
+VERSION = 1
+
 QUOTED_SPAN = re.compile(r"“([^“”]{1,40})”")
 
 

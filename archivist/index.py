@@ -36,6 +36,10 @@ from .shards import (
 from .slug import bucket
 from .tokenize import fold, fold_map
 
+# The version of tokenising articles and making the search files: bump it when their term data or files change
+# (the build state keeps what this stage made per version).
+VERSION = 1
+
 LUNR_JS = Path("node_modules") / "lunr" / "lunr.min.js"
 
 

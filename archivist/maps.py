@@ -24,6 +24,10 @@ from .gazetteer import load_gazetteer
 from .model import Article
 from .taxonomy import RegionNode, Taxonomy
 
+# The version of the maps drawn on pages (their outlines in geodata/ are keyed by content) (the build state
+# keeps what this stage made per version).
+VERSION = 1
+
 GEODATA = Path(__file__).parent / "geodata"
 NATIONAL = ""  # the key of China's map in china.json.gz
 SHADES = 5

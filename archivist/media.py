@@ -22,6 +22,10 @@ from . import lines
 from .inputs import DEFAULT_MAX_INPUT_BYTES, InputError, read_input
 from .model import Article
 
+# The version of the images copied beside saved pages' articles (the build state keeps what this stage made per
+# version).
+VERSION = 1
+
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 CAPTION_LIMIT = 80  # characters: a longer line under an image is prose
 CAPTION_MARK = re.compile(r"^[▲△▼↑↓●◆■□]\s*")

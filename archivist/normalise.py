@@ -33,6 +33,11 @@ from .segment import segment
 from .slug import clean_slug, make_slug
 from .webpage import normalise_webpage
 
+# The version of reading, repairing, cleaning, extracting and tagging a file (read, repair, clean, extract,
+# lines, webpage, tag, slogans...): bump it when any of them changes what an Article holds, and every file is
+# read again (the build state keeps what this stage made per version).
+VERSION = 1
+
 
 def normalise_scraped(
     raw: RawArticle, lexicon: Lexicon | None = None, scorer: lines.LineScorer | None = None

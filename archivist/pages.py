@@ -18,6 +18,10 @@ from .maps import region_map
 from .model import Article, Corpus
 from .taxonomy import InitiativeNode, RegionNode, Taxonomy
 
+# The version of planning and rendering pages (pages, render, charts): bump it when a page's HTML would change
+# for the same inputs and templates (the build state keeps what this stage made per version).
+VERSION = 1
+
 
 @dataclass(frozen=True)
 class Page:

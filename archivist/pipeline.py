@@ -13,12 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from . import cluster
-from .cache import BuildCache, load_cache, save_cache, stable_repr, stat_key
 from .config import SiteConfig
 from .deadline import DEFAULT_FILE_TIMEOUT, FileTimeout, time_limit
 from .editorial import Editorial, load_editorial
 from .gazetteer import load_gazetteer
+from .guard import Guarded, as_read_result, is_internal
 from .inputs import DEFAULT_MAX_INPUT_BYTES, InputError, inside, kind_of, printable_path, read_input, walk
+from .keys import stable_repr, stat_key
 from .lexicon import PatternTimeout
 from .maps import map_notices
 from .model import Article, Corpus, Failure
@@ -28,6 +29,7 @@ from .render import Rendered, render_site
 from .searchdocs import article_terms
 from .slogans import article_slogans
 from .slug import deduplicate
+from .state import BuildState, ReadEntry, load_state, save_state
 from .tag import tag_article
 from .workers import map_in_pool, worker_count
 from .write import OutputError, check_output_dir
@@ -268,19 +270,22 @@ def no_progress(items: Iterable, total: int | None = None) -> Iterable:
 def load_corpus(
     content_dir: Path,
     progress: Callable[..., Iterable] = no_progress,
-    build_cache: BuildCache | None = None,
+    build_cache: BuildState | None = None,
     keep_source: bool = True,
     workers: int = 0,
     terms: Callable[[], dict] | None = None,
     client: Any = None,
     max_bytes: int = DEFAULT_MAX_INPUT_BYTES,
     file_timeout: float = DEFAULT_FILE_TIMEOUT,
+    debug: bool = False,
 ) -> Corpus:
     """Every content file as an Article or a Failure; with a cache, only
     files whose stat changed (or all, when the curation files changed) are
     read again.  With ``terms``, each article read is also tokenised for the
     search index where it is read, into it; with a Dask ``client``, files
-    are read on its cluster.  No file larger than ``max_bytes`` is read."""
+    are read on its cluster.  No file larger than ``max_bytes`` is read.
+    A file whose stages raise what they should not is an internal error
+    naming it (``debug``: the exception is raised)."""
     if not content_dir.exists():
         raise OutputError(f"content folder {content_dir} does not exist")
     if not content_dir.is_dir():
@@ -289,7 +294,7 @@ def load_corpus(
     paths, refused = discover(content_dir, notices)
     editorial, broken = load_editorial(content_dir, max_bytes)
     corpus = Corpus(failures=[*refused, *broken], notices=notices, editorial=editorial)
-    build_cache = build_cache or BuildCache()
+    build_cache = build_cache or BuildState()
     # The limit decides which files fail: a new limit reads them again.
     editorial_key = hashlib.sha256(stable_repr((editorial, keep_source, max_bytes)).encode()).hexdigest()[:16]
     keys = {path: source_key(path) for path in paths}
@@ -304,7 +309,7 @@ def load_corpus(
         corpus.notices.append(f"{shown_path(content_dir)}: no articles (.txt, .md, .html) found in the content folder")
     stale = [path for path in paths if path not in results]
     into = terms() if terms is not None and stale else None  # the cache is read only when files are
-    work = partial(
+    read = partial(
         read_for_build,
         editorial=editorial,
         keep_source=keep_source,
@@ -313,8 +318,11 @@ def load_corpus(
         max_bytes=max_bytes,
         file_timeout=file_timeout,
     )
+    work = Guarded(read, debug, shown_path, as_read_result)
     if client is not None:
-        done = cluster.read_files(client, stale, content_dir, editorial, keep_source, into is not None, max_bytes)
+        done = cluster.read_files(
+            client, stale, content_dir, editorial, keep_source, into is not None, max_bytes, debug=debug
+        )
     else:
         done = map_files(work, stale, workers)
     for path, (result, entry) in zip(stale, progress(done, total=len(stale)), strict=True):
@@ -323,7 +331,11 @@ def load_corpus(
             into[entry[0]] = entry[1]
     if stale or len(build_cache.articles) != len(paths):
         build_cache.dirty = True
-    build_cache.articles = {names[path]: (keys[path], editorial_key, results[path]) for path in paths}
+    build_cache.articles = {
+        names[path]: ReadEntry(keys[path], editorial_key, results[path])
+        for path in paths
+        if not is_internal(results[path])
+    }
     return finish((results[path] for path in paths), corpus)
 
 
@@ -349,7 +361,7 @@ class BuildReport:
 def build(
     config: SiteConfig,
     progress: Callable[..., Iterable] = no_progress,
-    build_cache: BuildCache | None = None,
+    build_cache: BuildState | None = None,
     stand_in: Callable[[Corpus], None] | None = None,
     retain: Callable[[Rendered], None] | None = None,
     fork_renders: bool = True,
@@ -363,7 +375,7 @@ def build(
     check_output_dir(config.output_dir, config.protected_dirs)
     on_disk = build_cache is None
     if build_cache is None:
-        build_cache = load_cache(config.output_dir)
+        build_cache = load_state(config.output_dir)
     with cluster.connected(config.scheduler) as client:
         corpus = load_corpus(
             config.content_dir,
@@ -375,6 +387,7 @@ def build(
             client=client,
             max_bytes=config.max_input_bytes,
             file_timeout=config.file_timeout,
+            debug=config.debug,
         )
         if config.maps:
             corpus.notices.extend(map_notices(corpus.articles))
@@ -383,7 +396,7 @@ def build(
             stand_in(corpus)
         changed, removed = render_site(corpus, config, build_cache, stages, retain, fork_renders, client)
     if on_disk and build_cache.dirty:
-        save_cache(config.output_dir, build_cache)
+        save_state(config.output_dir, build_cache)
     report = BuildReport(
         articles=len(corpus.articles),
         warnings=corpus.warning_count,

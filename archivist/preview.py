@@ -11,13 +11,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import quote
 
-from .cache import BuildCache
 from .config import ConfigError, SiteConfig
 from .index import SearchAssetError
 from .livereload import Broadcast
 from .model import Article, Corpus, Failure
 from .pipeline import BuildReport, build, normalise_file
 from .render import TRADITIONAL_DIR, Rendered, RenderError
+from .state import BuildState
 from .write import OutputError
 
 
@@ -29,7 +29,7 @@ class Preview:
     load: Callable[[], SiteConfig]  # the settings file with the command line's folders on top
     config: SiteConfig
     broadcast: Broadcast = field(default_factory=Broadcast)
-    cache: BuildCache = field(default_factory=BuildCache)
+    cache: BuildState = field(default_factory=BuildState)
     builds: int = 0
     printed: set[str] = field(default_factory=set)
     # Told the settings before each build, so that new folders are watched

@@ -30,11 +30,11 @@ from markupsafe import Markup
 from . import cluster
 from .aliases import load_address_book, redirect_page, redirects, save_address_book, source_key
 from .articlebody import linked_blocks
-from .cache import BuildCache, code_version, forget_cache, stable_repr, stat_key
 from .config import PROJECT_ROOT, SiteConfig
 from .feeds import FEED_SIZE, atom_feed, sitemaps
 from .glossary import build_glossary
 from .index import LUNR_JS, lunr_script, search_files, shard_path
+from .keys import settings_key, stable_repr, stat_key, template_settings
 from .media import MAX_SIDE, ImageError, article_images, image_notice, prepared, without_images
 from .model import Article, Corpus
 from .pages import Page, Site, article_path, by_date, page_groups, term_feed
@@ -43,6 +43,7 @@ from .script import SIMPLIFIED, STANDARD_TRADITIONAL, TRADITIONAL, to_traditiona
 from .searchdocs import result_texts
 from .shards import shard_name
 from .signatures import page_signature, site_key
+from .state import BuildState, Outputs, forget_state
 from .taxonomy import build_taxonomy
 from .workers import can_fork, map_forked, worker_count
 from .write import OutputError, SiteWriter, check_output_dir, files_below, state_dir
@@ -210,7 +211,7 @@ def render_template(
 
     try:
         return environment.get_template(page.template).render(
-            site=config,
+            site=template_settings(config),  # the keyed settings, not the paths
             root=links.root,
             url=links.url,
             asset=links.asset,
@@ -245,6 +246,14 @@ def theme_file(config: SiteConfig, relpath: str) -> str:
     return ""
 
 
+INLINED = ("style.css", "favicon.svg", "notfound.js")  # the theme files the 404 page carries
+
+
+def inlined_key(config: SiteConfig) -> str:
+    """The text of the theme files the 404 page carries inline."""
+    return hashlib.sha256("\0".join(theme_file(config, name) for name in INLINED).encode()).hexdigest()
+
+
 def standalone_parts(config: SiteConfig, path: str) -> dict[str, Any]:
     """What the 404 page carries inline.  A host serves it for any missing
     path, where its relative links would point nowhere: its style is inline,
@@ -252,10 +261,10 @@ def standalone_parts(config: SiteConfig, path: str) -> dict[str, Any]:
     was served from below that path (from file:// and a zip it is opened as
     itself, and its relative links are right)."""
     return {
-        "css": Markup(theme_file(config, "style.css")),
+        "css": Markup(theme_file(config, INLINED[0])),
         # A page with no icon of its own makes the browser ask for /favicon.ico.
-        "icon": "data:image/svg+xml," + quote(theme_file(config, "favicon.svg")),
-        "script": Markup(theme_file(config, "notfound.js")),
+        "icon": "data:image/svg+xml," + quote(theme_file(config, INLINED[1])),
+        "script": Markup(theme_file(config, INLINED[2])),
         "base_path": urlsplit(config.base_url).path,
         "self": path,
     }
@@ -275,7 +284,7 @@ def copy_static(writer: SiteWriter, config: SiteConfig) -> None:
                     writer.copy(relpath, source)
 
 
-def make_site(corpus: Corpus, build_cache: BuildCache) -> Site:
+def make_site(corpus: Corpus, build_cache: BuildState) -> Site:
     glossary = build_glossary(
         corpus.articles, corpus.editorial.glossary if corpus.editorial else None, build_cache.part("glossary")
     )
@@ -294,20 +303,19 @@ def corpus_key(articles: list[Article], config: SiteConfig) -> str:
         (a.slug, a.content_hash, a.title, a.date, a.regions, a.initiatives, a.slogans) for a in by_date(articles)
     )
     settings = (config.base_url, config.title, config.traditional)
-    return hashlib.sha256(repr((shown, settings, code_version())).encode()).hexdigest()
+    return hashlib.sha256(repr((shown, settings)).encode()).hexdigest()
 
 
-def reuse(writer: SiteWriter, build_cache: BuildCache, part: str, key: str) -> bool:
-    """Keep a part's files from the last build when its inputs are the same."""
-    previous = build_cache.search.get(part)
-    if not previous or previous[0] != key:
+def reuse(writer: SiteWriter, previous: Outputs | None, key: str) -> bool:
+    """Keep a stage's files from the last build when its inputs are the same."""
+    if previous is None or previous.key != key:
         return False
-    files = previous[1]
-    return all(writer.keep(name) for name in files)
+    return all(writer.keep(name) for name in previous.files)
 
 
-def remember(writer: SiteWriter, build_cache: BuildCache, part: str, key: str, before: set[str]) -> None:
-    build_cache.search[part] = (key, sorted(writer.written - before))
+def outputs_since(writer: SiteWriter, key: str, before: set[str]) -> Outputs:
+    """What a stage wrote since ``before``, from ``key``."""
+    return Outputs(key, sorted(writer.written - before))
 
 
 def feed_entry_key(article: Article) -> str:
@@ -336,14 +344,14 @@ def feed_key(title: str, base_url: str, page: str, articles: list[Article], memo
     return hashlib.blake2b(repr((title, base_url, page, entries)).encode(), digest_size=16).hexdigest()
 
 
-def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, build_cache: BuildCache) -> None:
+def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, build_cache: BuildState) -> None:
     """Each feed is made again only when what it shows changed."""
     feeds = [(config.title, "index.html", "feed.xml", site.ordered)]
     for node in [*site.taxonomy.regions.values(), *site.taxonomy.initiatives.values()]:
         feed = term_feed(node, config.feed_min_articles)
         if feed:
             feeds.append((f"{node.name} · {config.title}", node.path, feed, node.articles))
-    known = build_cache.search.get("feeds", {})
+    known = build_cache.feeds
     keys = {}
     memo: dict[str, str] = {}
     for title, page, feed, articles in feeds:
@@ -352,15 +360,15 @@ def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, build_cache:
         if known.get(feed) == keys[feed] and writer.keep(feed):
             continue
         writer.write(feed, atom_feed(title, config.base_url, page, feed, ordered, article_path))
-    build_cache.search["feeds"] = keys
+    build_cache.feeds = keys
 
 
-def write_images(writer: SiteWriter, corpus: Corpus, config: SiteConfig, build_cache: BuildCache) -> None:
+def write_images(writer: SiteWriter, corpus: Corpus, config: SiteConfig, build_cache: BuildState) -> None:
     """Saved pages' images beside their articles; each prepared again only
     when its file changed.  An image that cannot be copied is a warning
     naming the page and the image, and its article is built without it
     (before its pages are planned: no page links a file that is not there)."""
-    known = build_cache.search.get("images", {})
+    known = build_cache.images
     keys = {}
     for index, article in enumerate(corpus.articles):
         if article.kind != "html":
@@ -380,14 +388,14 @@ def write_images(writer: SiteWriter, corpus: Corpus, config: SiteConfig, build_c
             keys[image.path] = key
         if refused:
             corpus.articles[index] = without_images(article, refused)
-    build_cache.search["images"] = keys
+    build_cache.images = keys
 
 
 def write_search(
-    writer: SiteWriter, articles: list[Article], build_cache: BuildCache, form: str = STANDARD_TRADITIONAL
+    writer: SiteWriter, articles: list[Article], build_cache: BuildState, form: str = STANDARD_TRADITIONAL
 ) -> None:
     terms = build_cache.part("terms")
-    previous = build_cache.search.get("index")
+    previous = build_cache.index
 
     def load(relpath: str) -> str:
         return (writer.output / relpath).read_text(encoding="utf-8")
@@ -419,7 +427,7 @@ def write_search(
     )
     for path in made.kept:
         writer.keep(path)
-    build_cache.search["index"] = made.state
+    build_cache.index = made.state
     for relpath, text in made.files.items():
         writer.write(relpath, text)
     for relpath, text in made.later():
@@ -433,7 +441,7 @@ def write_search(
                 key = text_key(text)
                 if key in known:
                     converted[key] = known[key]
-    build_cache.search["traditional"] = converted
+    build_cache.traditional = converted
     build_cache.release("traditional")
     writer.write("static/lunr.min.js", lunr_script(PROJECT_ROOT))
 
@@ -460,13 +468,14 @@ def output_paths(page: Page) -> list[str]:
     return [page.path, TRADITIONAL_DIR + page.path]
 
 
-def inputs_key(corpus: Corpus, config: SiteConfig) -> str:
-    """Everything a build reads besides the output: the code, the settings,
+def inputs_key(corpus: Corpus, config: SiteConfig, build_cache: BuildState) -> str:
+    """Everything a build reads besides the output: each stage's version, the settings,
     the curation files, each article's file (by content) and slug, a saved
     page's images, every template and static file.  When it is the same as last time, nothing is
     rendered, planned or even tagged again."""
     digest = hashlib.sha256()
-    digest.update(f"{code_version()}\0{config!r}\0".encode())
+    versions = sorted(build_cache.versions.items())
+    digest.update(f"{versions}\0{settings_key(config)}\0".encode())
     digest.update(stable_repr(corpus.editorial).encode())
     for article in sorted(corpus.articles, key=lambda a: a.path):
         digest.update(f"\0{article.path}\0{article.content_hash}\0{article.slug}".encode())
@@ -506,7 +515,7 @@ class Rendered:
 
 
 def plan(
-    corpus: Corpus, config: SiteConfig, build_cache: BuildCache, retain: Callable[[Rendered], None] | None
+    corpus: Corpus, config: SiteConfig, build_cache: BuildState, retain: Callable[[Rendered], None] | None
 ) -> tuple[jinja2.Environment, Site, list[Callable[[], list[Page]]]]:
     """The site-wide stages and the pages, kind by kind (``retain`` is
     given them all at once: the preview server keeps the plan)."""
@@ -565,7 +574,7 @@ def write_pages(
     site: Site,
     groups: list[Callable[[], list[Page]]],
     config: SiteConfig,
-    build_cache: BuildCache,
+    build_cache: BuildState,
     fork_renders: bool = True,
     client: Any = None,
 ) -> dict[str, str]:
@@ -573,7 +582,7 @@ def write_pages(
     sitemaps and static files; each page's signature, by path.  With a Dask
     ``client``, the pages are rendered on its cluster."""
     template_hash = template_hashes(environment)
-    shared = site_key(site, config)
+    shared = site_key(site, settings_key(config))
     # A theme's templates may show any part of an article on any page.
     theme_templates = any(
         folder.resolve() != (PROJECT_ROOT / "templates").resolve() and any(folder.rglob("*.html"))
@@ -597,6 +606,8 @@ def write_pages(
                 raise RenderError(f"template {error.name} not found in {folders}") from None
             except jinja2.TemplateSyntaxError as error:
                 raise RenderError(syntax_error_message(error)) from None
+            if page.path == NOT_FOUND:  # it carries theme files inline: their text is part of it
+                signature = hashlib.sha256(f"{signature}\0{inlined_key(config)}".encode()).hexdigest()
             signatures[page.path] = signature
             paths = output_paths(page)
             if page.path != NOT_FOUND:  # not a page a search engine should list
@@ -614,11 +625,11 @@ def write_pages(
         writer.write(article_path(article).removesuffix(".html") + ".txt", article.original_text + "\n")
     write_feeds(writer, site, config, build_cache)
     sitemap_key = hashlib.blake2b(repr((config.base_url, html_paths)).encode(), digest_size=16).hexdigest()
-    if not reuse(writer, build_cache, "sitemap", sitemap_key):
+    if not reuse(writer, build_cache.sitemap, sitemap_key):
         before = set(writer.written)
         for name, data in sitemaps(config.base_url, html_paths).items():
             writer.write(name, data)
-        remember(writer, build_cache, "sitemap", sitemap_key, before)
+        build_cache.sitemap = outputs_since(writer, sitemap_key, before)
     copy_static(writer, config)
     return signatures
 
@@ -626,7 +637,7 @@ def write_pages(
 def render_site(
     corpus: Corpus,
     config: SiteConfig,
-    build_cache: BuildCache | None = None,
+    build_cache: BuildState | None = None,
     timings: dict[str, float] | None = None,
     retain: Callable[[Rendered], None] | None = None,
     fork_renders: bool = True,
@@ -645,9 +656,9 @@ def render_site(
         clock = now
 
     check_output_dir(config.output_dir, config.protected_dirs)
-    build_cache = build_cache or BuildCache()
-    inputs = inputs_key(corpus, config)
-    if build_cache.search.get("inputs") == inputs:
+    build_cache = build_cache or BuildState()
+    inputs = inputs_key(corpus, config, build_cache)
+    if build_cache.inputs == inputs:
         with SiteWriter(config.output_dir) as writer:
             previous = writer.previous_files()
             if previous and previous <= files_below(config.output_dir):
@@ -658,7 +669,7 @@ def render_site(
     build_cache.dirty = True
     # A build that fails or is stopped before its commit leaves the cache
     # describing the output as it is (the search shards are patched from it).
-    kept_state = (dict(build_cache.search), dict(build_cache.pages))
+    kept_state = build_cache.small_parts()
     try:
         with SiteWriter(config.output_dir) as writer:
             # The search index first, from the articles alone: what it holds
@@ -667,10 +678,10 @@ def render_site(
             # two stages, not their sum.
             write_images(writer, corpus, config, build_cache)
             key = corpus_key(corpus.articles, config)
-            if not reuse(writer, build_cache, "search", key):
+            if not reuse(writer, build_cache.search_files, key):
                 before = set(writer.written)
                 write_search(writer, corpus.articles, build_cache, config.traditional)
-                remember(writer, build_cache, "search", key, before)
+                build_cache.search_files = outputs_since(writer, key, before)
             lap("search")
             environment, site, groups = plan(corpus, config, build_cache, retain)
             for name in ("glossary", "slugs"):  # used only to make the site
@@ -681,16 +692,14 @@ def render_site(
             lap("render")
             # Killed after the commit but before the new cache is saved, a build
             # must not leave a cache that describes the site before it.
-            forget_cache(config.output_dir)
+            forget_state(config.output_dir)
             changes = writer.commit()
             lap("write")
     except BaseException:
-        build_cache.search.clear()
-        build_cache.search.update(kept_state[0])
-        build_cache.pages = kept_state[1]
+        build_cache.restore(kept_state)
         raise
     build_cache.pages = signatures
-    build_cache.search["inputs"] = inputs
+    build_cache.inputs = inputs
     return changes
 
 

@@ -6,6 +6,10 @@ from functools import cache
 
 import opencc
 
+# The version of the Traditional text of a page or search result (OpenCC's own version is keyed apart) (the
+# build state keeps what this stage made per version).
+VERSION = 1
+
 SIMPLIFIED = "zh-Hans"
 TRADITIONAL = "zh-Hant"
 # ``[site] traditional``: which Traditional forms the zh-hant pages are in, as

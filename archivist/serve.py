@@ -19,10 +19,10 @@ from pathlib import Path
 
 from watchdog.observers import Observer
 
-from .cache import load_cache, save_cache
 from .config import SiteConfig
 from .preview import Preview, printable
 from .server import allowed_hosts, browser_url, exposure_warning, listen, make_handler
+from .state import load_state, save_state
 from .watch import FAST_RENDER_QUIET, Changes, Watcher
 
 
@@ -42,7 +42,7 @@ def serve(load: Callable[[], SiteConfig], config_path: Path | None, host: str = 
     stopping = threading.Event()
     # The last build's cache, when it is there: the first build is then as
     # quick as an incremental one.
-    preview = Preview(load, config, cache=load_cache(config.output_dir, in_memory=True))
+    preview = Preview(load, config, cache=load_state(config.output_dir, in_memory=True))
     # The output folder is served as it was when the server started.
     handler = make_handler(config.output_dir, preview.broadcast, stopping, preview.overlay, allowed_hosts(host))
     server = listen(host, port, handler)
@@ -87,7 +87,7 @@ def serve(load: Callable[[], SiteConfig], config_path: Path | None, host: str = 
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stopping.set()
         if preview.cache.dirty and preview.builds:
-            save_cache(preview.config.output_dir, preview.cache)  # the next build goes on from here
+            save_state(preview.config.output_dir, preview.cache)  # the next build goes on from here
         if observer.is_alive():
             observer.stop()
             observer.join(timeout=5)

@@ -9,6 +9,10 @@ from typing import Any
 from .model import Article
 from .slug import bucket, clean_slug, deduplicate, make_slug
 
+# The version of how tags are named and slugged: bump it when a tag page's slug would change (the build state
+# keeps what this stage made per version).
+VERSION = 1
+
 
 @dataclass
 class RegionNode:

@@ -211,7 +211,7 @@ def test_cache_key_of_the_curation_files_is_the_same_in_every_process(tmp_path):
     )
     code = (
         "import sys; from pathlib import Path; from archivist.editorial import load_editorial; "
-        "from archivist.cache import stable_repr; print(stable_repr(load_editorial(Path(sys.argv[1]))[0]))"
+        "from archivist.keys import stable_repr; print(stable_repr(load_editorial(Path(sys.argv[1]))[0]))"
     )
     keys = {
         subprocess.run(

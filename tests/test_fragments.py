@@ -6,11 +6,11 @@ from dataclasses import replace
 import pytest
 
 from archivist import render
-from archivist.cache import BuildCache
 from archivist.config import load_config
 from archivist.model import Corpus
 from archivist.pipeline import load_corpus
 from archivist.script import SIMPLIFIED, TRADITIONAL
+from archivist.state import BuildState
 from bench.corpus import write_corpus
 
 from .conftest import write_site_toml
@@ -26,7 +26,7 @@ def planned(tmp_path_factory):
 
 
 def render_all(config, corpus: Corpus, fragments_of) -> dict[tuple[str, str], str]:
-    environment, site, groups = render.plan(corpus, config, BuildCache(), None)
+    environment, site, groups = render.plan(corpus, config, BuildState(), None)
     fragments = fragments_of()
     return {
         (page.path, script): render.render_page(environment, page, site, config, script, fragments)

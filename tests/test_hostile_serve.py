@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from archivist.cache import load_cache
 from archivist.cli import make_parser
 from archivist.config import load_config
 from archivist.livereload import Broadcast
 from archivist.preview import Preview
 from archivist.server import PreviewServer, allowed_hosts, exposure_warning, make_handler
+from archivist.state import load_state
 from archivist.write import LOCK, state_dir
 
 from .conftest import ROOT, SEEDS, run_cli, write_site_toml
@@ -248,7 +248,7 @@ def test_sigterm_on_serve_saves_the_cache_and_stops_like_ctrl_c(tmp_path):
     printed = running.process.stdout.read()
     running.process.stdout.close()
     assert code == 0 and "Traceback" not in printed and "Stopping." in printed, printed
-    assert load_cache(tmp_path / "site").articles  # the next build starts from it
+    assert load_state(tmp_path / "site").articles  # the next build starts from it
     assert lock_is_free(tmp_path / "site")
 
 
@@ -296,7 +296,7 @@ def test_sigterm_during_a_rebuild_stops_serve_cleanly(tmp_path):
             running.wait()
         running.stdout.close()
     assert code == 0 and "Stopping." in printed and "Traceback" not in printed, printed
-    assert load_cache(tmp_path / "site").articles
+    assert load_state(tmp_path / "site").articles
     assert lock_is_free(tmp_path / "site")
 
 

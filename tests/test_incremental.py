@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from archivist.cache import BuildCache
 from archivist.config import load_config
 from archivist.pipeline import build
+from archivist.state import BuildState
 
 from .conftest import write_site_toml
 
@@ -78,7 +78,7 @@ def test_random_edits_adds_renames_and_deletes_end_in_the_clean_site(tmp_path):
     config_path = write_site_toml(tmp_path, content=str(content), output="site")
     config_path.write_text(config_path.read_text() + "[build]\nper_page = 4\n", encoding="utf-8")  # many pages
     config = load_config(config_path)
-    memory = BuildCache()  # as the preview server keeps it
+    memory = BuildState()  # as the preview server keeps it
     build(config, build_cache=memory)
     build(config)  # and as the command line does, through the cache on disk
     rng = random.Random(7)
@@ -171,7 +171,7 @@ def test_a_build_that_fails_before_its_commit_leaves_a_cache_that_still_describe
     content = tmp_path / "content"
     write_corpus(30, content)
     config = load_config(write_site_toml(tmp_path, content=str(content), output="site"))
-    memory = BuildCache()
+    memory = BuildState()
     build(config, build_cache=memory)
     target = sorted(content.iterdir())[3]
     text = target.read_text(encoding="utf-8")
