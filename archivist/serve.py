@@ -38,7 +38,8 @@ from .cache import BuildCache, load_cache, save_cache
 from .config import ConfigError, SiteConfig
 from .index import SearchAssetError
 from .model import Article, Corpus, Failure
-from .pipeline import BuildReport, build, normalise_file
+from .pipeline import BuildReport, build
+from .reading import normalise_file
 from .render import TRADITIONAL_DIR, Rendered, RenderError
 from .write import OutputError
 
@@ -491,7 +492,7 @@ class Preview:
                 build_cache=self.cache,
                 stand_in=self.stand_in,
                 retain=self.retain,
-                fork_renders=False,
+                render_here=True,
             )
         except (ConfigError, OutputError, RenderError, SearchAssetError) as error:
             self.show_failure(str(error))
