@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from archivist import render
-from archivist.run import cluster
 from archivist.config import load_config
 from archivist.pipeline import build
+from archivist.run import cluster
 from bench.corpus import write_corpus
 
 from .conftest import ROOT, run_cli, write_site_toml
