@@ -266,7 +266,6 @@ def build(
             progress,
             build_cache,
             keep_source=config.text_copies,
-            workers=config.workers,
             terms=lambda: build_cache.part("terms"),
             executor=executor_for(config.workers, client, PARALLEL_FROM),
             max_bytes=config.max_input_bytes,
