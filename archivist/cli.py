@@ -14,7 +14,6 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from .cluster import ClusterError
 from .config import PROJECT_ROOT, ConfigError, SiteConfig, check_scheduler, check_workers, load_config
 from .drafts import DraftExists, create_draft
 from .editorial import load_editorial
@@ -24,8 +23,10 @@ from .index import SearchAssetError
 from .maps import map_notices
 from .media import image_notices
 from .model import Corpus
-from .pipeline import build, load_corpus, normalise_file, shown_path
+from .pipeline import build, load_corpus
+from .reading import normalise_file, shown_path
 from .render import RenderError, write_zip, zip_destination
+from .run.cluster import ClusterError
 from .serve import serve
 from .taxonomy import build_taxonomy
 from .write import OutputError

@@ -6,32 +6,26 @@ import hashlib
 import os
 import stat
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
-from typing import Any
 
-from . import cluster
 from .config import SiteConfig
-from .deadline import DEFAULT_FILE_TIMEOUT, FileTimeout, time_limit
-from .editorial import Editorial, load_editorial
-from .gazetteer import load_gazetteer
-from .guard import Guarded, as_read_result, is_internal
-from .inputs import DEFAULT_MAX_INPUT_BYTES, InputError, inside, kind_of, printable_path, read_input, walk
+from .deadline import DEFAULT_FILE_TIMEOUT
+from .editorial import load_editorial
+from .guard import is_internal
+from .inputs import DEFAULT_MAX_INPUT_BYTES, inside, kind_of, printable_path, walk
 from .keys import stable_repr, stat_key
-from .lexicon import PatternTimeout
 from .maps import map_notices
 from .model import Article, Corpus, Failure
-from .normalise import content_hash, normalise
-from .read import PAGE_SUFFIXES, SOURCE_SUFFIXES, ReadError, read_bytes
+from .read import PAGE_SUFFIXES, SOURCE_SUFFIXES
+from .reading import FileItem, ReadSettings, file_bytes, image_files, read_file, shown_path
 from .render import Rendered, render_site
-from .searchdocs import article_terms
-from .slogans import article_slogans
+from .run.choose import executor_for
+from .run.cluster import connected
+from .run.seam import Executor, InProcess
 from .slug import deduplicate
 from .state import BuildState, ReadEntry, load_state, save_state
-from .tag import tag_article
-from .workers import map_in_pool, worker_count
 from .write import OutputError, check_output_dir
 
 
@@ -113,105 +107,9 @@ def source_key(path: Path) -> tuple | None:
     return (key, tuple(sorted(entries)))
 
 
-def display_path(path: Path) -> Path:
-    """Relative to the working folder when below it, as a user typed it."""
-    try:
-        return path.resolve().relative_to(Path.cwd())
-    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
-        return path
-
-
-def shown_path(path: Path) -> str:
-    """A content file's name in messages, keys and JSON (Article.path)."""
-    return printable_path(display_path(path))
-
-
-def normalise_file(
-    path: Path,
-    editorial: Editorial | None = None,
-    keep_source: bool = True,
-    root: Path | None = None,
-    max_bytes: int = DEFAULT_MAX_INPUT_BYTES,
-    file_timeout: float = DEFAULT_FILE_TIMEOUT,
-) -> Article | Failure:
-    """One file to a tagged Article, or a Failure naming the problem; never
-    raises for bad input.  The file is read only if it is a regular file
-    inside ``root`` (default: its own folder) at most ``max_bytes`` long.
-    Without ``keep_source`` the cleaned source text
-    and the lines set aside as furniture are left out (only plain-text copies
-    and ``inspect`` show them: a large archive need not hold a second copy of
-    every text)."""
-    shown = shown_path(path)
-    try:
-        data = read_input(path, root if root is not None else path.absolute().parent, max_bytes)
-    except InputError as error:
-        return Failure(shown, str(error))
-    return normalise_data(shown, data, editorial, keep_source, file_timeout=file_timeout)
-
-
-def normalise_data(
-    path: str,
-    data: bytes,
-    editorial: Editorial | None = None,
-    keep_source: bool = True,
-    exists: Callable[[str], bool] = os.path.isfile,
-    file_timeout: float = DEFAULT_FILE_TIMEOUT,
-) -> Article | Failure:
-    """A file's bytes to a tagged Article or a Failure, touching no disk but
-    through ``exists`` (which image files lie beside a saved page); a file
-    that takes more than ``file_timeout`` seconds is a Failure too."""
-    try:
-        editorial = editorial or Editorial()
-        with time_limit(file_timeout):
-            article = normalise(read_bytes(path, data), content_hash(data), editorial.lexicon, exists)
-            article = tag_article(article, load_gazetteer(), editorial.initiatives)
-            slogans = (editorial.glossary.canonical(s) for s in article_slogans(article.paragraphs))
-            slogans = tuple(s for s in dict.fromkeys(slogans) if s not in editorial.glossary.hidden)
-        if not keep_source:
-            article = replace(article, original_text="", dropped=())
-        return replace(article, slogans=slogans)
-    except (ReadError, PatternTimeout) as error:
-        return Failure(path, str(error), getattr(error, "dropped", ()) if keep_source else ())
-    except RecursionError:
-        return Failure(path, "structure nested too deeply to read")
-    except FileTimeout:
-        return Failure(path, f"took longer than {file_timeout:g} s to read ([build] file_timeout); left out")
-
-
-ReadResult = tuple[Article | Failure, tuple[str, list] | None]
-
-
-def read_for_build(
-    path: Path,
-    editorial: Editorial | None = None,
-    keep_source: bool = True,
-    with_terms: bool = True,
-    root: Path | None = None,
-    max_bytes: int = DEFAULT_MAX_INPUT_BYTES,
-    file_timeout: float = DEFAULT_FILE_TIMEOUT,
-) -> ReadResult:
-    """A file to its article and, for the search index, its term data."""
-    result = normalise_file(path, editorial, keep_source, root=root, max_bytes=max_bytes, file_timeout=file_timeout)
-    return with_term_data(result, with_terms)
-
-
-def with_term_data(result: Article | Failure, wanted: bool = True) -> ReadResult:
-    """A read file's result and, when wanted and it is an article, its term data."""
-    return result, article_terms(result) if wanted and isinstance(result, Article) else None
-
-
-PARALLEL_FROM = 64  # below this many files a pool costs more than it saves
-
-
-def map_files(work: Callable[[Path], Any], paths: list[Path], workers: int = 0) -> Iterator[Any]:
-    """Where per-file work is scheduled: a process pool over the machine's
-    cores (results in input order, so output does not depend on the number
-    of workers).  A distributed executor can take its place."""
-    workers = worker_count(workers)
-    if len(paths) < PARALLEL_FROM or workers < 2:
-        yield from map(work, paths)
-        return
-    yield from map_in_pool(work, paths, workers, chunksize=32)
+# Below these many files (pages) a pool of processes costs more than it saves.
+PARALLEL_FROM = 64
+PARALLEL_PAGES = 256
 
 
 def fingerprint(article: Article) -> str:
@@ -274,7 +172,7 @@ def load_corpus(
     keep_source: bool = True,
     workers: int = 0,
     terms: Callable[[], dict] | None = None,
-    client: Any = None,
+    executor: Executor | None = None,
     max_bytes: int = DEFAULT_MAX_INPUT_BYTES,
     file_timeout: float = DEFAULT_FILE_TIMEOUT,
     debug: bool = False,
@@ -282,8 +180,8 @@ def load_corpus(
     """Every content file as an Article or a Failure; with a cache, only
     files whose stat changed (or all, when the curation files changed) are
     read again.  With ``terms``, each article read is also tokenised for the
-    search index where it is read, into it; with a Dask ``client``, files
-    are read on its cluster.  No file larger than ``max_bytes`` is read.
+    search index where it is read, into it.  The files are read by
+    ``executor`` (default: ``workers`` processes of this machine).  No file larger than ``max_bytes`` is read.
     A file whose stages raise what they should not is an internal error
     naming it (``debug``: the exception is raised)."""
     if not content_dir.exists():
@@ -309,22 +207,13 @@ def load_corpus(
         corpus.notices.append(f"{shown_path(content_dir)}: no articles (.txt, .md, .html) found in the content folder")
     stale = [path for path in paths if path not in results]
     into = terms() if terms is not None and stale else None  # the cache is read only when files are
-    read = partial(
-        read_for_build,
-        editorial=editorial,
-        keep_source=keep_source,
-        with_terms=into is not None,
-        root=content_dir,
-        max_bytes=max_bytes,
-        file_timeout=file_timeout,
-    )
-    work = Guarded(read, debug, shown_path, as_read_result)
-    if client is not None:
-        done = cluster.read_files(
-            client, stale, content_dir, editorial, keep_source, into is not None, max_bytes, debug=debug
-        )
-    else:
-        done = map_files(work, stale, workers)
+    executor = executor or executor_for(workers, parallel_from=PARALLEL_FROM)
+    settings = ReadSettings(editorial, keep_source, into is not None, content_dir, max_bytes, file_timeout, debug=debug)
+    items: Iterable[FileItem] = stale
+    if executor.remote:  # its workers get each file's bytes (read here, as the executor takes them)
+        settings = replace(settings, images=image_files(content_dir))
+        items = (file_bytes(path, content_dir, max_bytes) for path in stale)
+    done = executor.map(read_file, items, settings)
     for path, (result, entry) in zip(stale, progress(done, total=len(stale)), strict=True):
         results[path] = share_tags(result, shared)
         if entry is not None and into is not None:
@@ -364,27 +253,30 @@ def build(
     build_cache: BuildState | None = None,
     stand_in: Callable[[Corpus], None] | None = None,
     retain: Callable[[Rendered], None] | None = None,
-    fork_renders: bool = True,
+    render_here: bool = False,
 ) -> tuple[Corpus, BuildReport]:
     """A full or incremental build.  Without a cache in memory, the one a
     previous build left in the output folder is used and updated.  ``stand_in``
     sees the corpus before it is rendered and may put back the last good
     article of a file that fails now (the preview server does, so a broken
-    edit does not take a page away)."""
+    edit does not take a page away).  With ``render_here``, pages are
+    rendered in this process (the preview server's threads are running).
+
+    The one place that decides where work runs: the settings' workers and
+    scheduler give each mapping stage its executor."""
     started = time.perf_counter()
     check_output_dir(config.output_dir, config.protected_dirs)
     on_disk = build_cache is None
     if build_cache is None:
         build_cache = load_state(config.output_dir)
-    with cluster.connected(config.scheduler) as client:
+    with connected(config.scheduler) as client:
         corpus = load_corpus(
             config.content_dir,
             progress,
             build_cache,
             keep_source=config.text_copies,
-            workers=config.workers,
             terms=lambda: build_cache.part("terms"),
-            client=client,
+            executor=executor_for(config.workers, client, PARALLEL_FROM),
             max_bytes=config.max_input_bytes,
             file_timeout=config.file_timeout,
             debug=config.debug,
@@ -394,7 +286,8 @@ def build(
         stages = {"read": time.perf_counter() - started}
         if stand_in is not None:
             stand_in(corpus)
-        changed, removed = render_site(corpus, config, build_cache, stages, retain, fork_renders, client)
+        renderer = InProcess() if render_here else executor_for(config.workers, client, PARALLEL_PAGES)
+        changed, removed = render_site(corpus, config, build_cache, stages, retain, renderer)
     if on_disk and build_cache.dirty:
         save_state(config.output_dir, build_cache)
     report = BuildReport(

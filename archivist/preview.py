@@ -15,7 +15,8 @@ from .config import ConfigError, SiteConfig
 from .index import SearchAssetError
 from .livereload import Broadcast
 from .model import Article, Corpus, Failure
-from .pipeline import BuildReport, build, normalise_file
+from .pipeline import BuildReport, build
+from .reading import normalise_file
 from .render import TRADITIONAL_DIR, Rendered, RenderError
 from .state import BuildState
 from .write import OutputError
@@ -98,7 +99,7 @@ class Preview:
                 build_cache=self.cache,
                 stand_in=self.stand_in,
                 retain=self.retain,
-                fork_renders=False,
+                render_here=True,
             )
         except (ConfigError, OutputError, RenderError, SearchAssetError) as error:
             self.show_failure(str(error))

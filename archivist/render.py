@@ -15,7 +15,7 @@ import tempfile
 import time
 import traceback
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import islice
@@ -27,7 +27,6 @@ import jinja2
 from jinja2 import meta
 from markupsafe import Markup
 
-from . import cluster
 from .aliases import load_address_book, redirect_page, redirects, save_address_book, source_key
 from .articlebody import linked_blocks
 from .config import PROJECT_ROOT, SiteConfig
@@ -39,13 +38,13 @@ from .media import MAX_SIDE, ImageError, article_images, image_notice, prepared,
 from .model import Article, Corpus
 from .pages import Page, Site, article_path, by_date, page_groups, term_feed
 from .related import related_articles
+from .run.seam import Executor, InProcess
 from .script import SIMPLIFIED, STANDARD_TRADITIONAL, TRADITIONAL, to_traditional
 from .searchdocs import result_texts
 from .shards import shard_name
 from .signatures import page_signature, site_key
 from .state import BuildState, Outputs, forget_state
 from .taxonomy import build_taxonomy
-from .workers import can_fork, map_forked, worker_count
 from .write import OutputError, SiteWriter, check_output_dir, files_below, state_dir
 
 TRADITIONAL_DIR = "zh-hant/"
@@ -529,43 +528,54 @@ def plan(
     return environment, site, groups
 
 
-RENDER_SLICE = 32  # pages per task for a worker
-PARALLEL_PAGES = 256  # below this many pages, workers cost more than they save
+@dataclass
+class RenderJob:
+    """What any page is rendered from: the planned site, the settings and
+    (for workers that cannot read them) the templates' text, sent to or
+    inherited by each worker once.  The building process hands it the pages
+    of the kind being rendered, its environment and list items; a worker
+    that was sent it pickled plans its own, a kind at a time (the build
+    renders kind by kind)."""
+
+    site: Site
+    config: SiteConfig
+    templates: dict[str, str] | None = None
+    environment: jinja2.Environment | None = None
+    fragments: Fragments | None = None
+    planned: dict[int, list[Page]] = field(default_factory=dict)
+
+    def __getstate__(self) -> dict[str, Any]:
+        templates = self.templates if self.templates is not None else template_sources(self.config)
+        return {"site": self.site, "config": self.config, "templates": templates}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
+
+    def pages(self, group: int) -> list[Page]:
+        if group not in self.planned:
+            self.planned.clear()  # keep one kind's plan
+            self.planned[group] = page_groups(self.site, self.config)[group]()
+        return self.planned[group]
+
+    def tools(self) -> tuple[jinja2.Environment, Fragments]:
+        if self.environment is None:
+            loader = named_loader(self.templates) if self.templates is not None else None
+            self.environment = make_environment(self.config, loader)
+        if self.fragments is None:
+            self.fragments = Fragments(form=self.config.traditional)
+        return self.environment, self.fragments
 
 
-def rendered_pages(
-    environment: jinja2.Environment,
-    pages: list[Page],
-    site: Site,
-    config: SiteConfig,
-    fragments: Fragments,
-    fork: bool = True,
-    on_cluster: Callable[[list[tuple[int, int]]], Iterator[tuple[str, str]]] | None = None,
-) -> Iterator[tuple[str, str]]:
-    """Each page in both scripts, as (output path, HTML), in the order of
-    ``pages`` whichever process rendered it.  Workers are forked: they
-    inherit the planned site and the templates, and send back only HTML;
-    ``on_cluster`` renders the slices of ``pages`` on a Dask cluster."""
-
-    # (A forked worker fills its own copy of ``fragments``.)
-    def render_slice(bounds: tuple[int, int]) -> list[tuple[str, str]]:
-        return [
-            (path, render_page(environment, page, site, config, script, fragments))
-            for page in pages[bounds[0] : bounds[1]]
-            for path, script in zip(output_paths(page), (SIMPLIFIED, TRADITIONAL), strict=True)
-        ]
-
-    slices = [(at, min(at + RENDER_SLICE, len(pages))) for at in range(0, len(pages), RENDER_SLICE)]
-    if on_cluster is not None:
-        yield from on_cluster(slices)
-        return
-    workers = worker_count(config.workers)
-    if workers < 2 or len(pages) < PARALLEL_PAGES or not fork or not can_fork():
-        for bounds in slices:
-            yield from render_slice(bounds)
-        return
-    for rendered in map_forked(render_slice, slices, workers):
-        yield from rendered
+def render_pages(item: tuple[int, int], job: RenderJob) -> list[tuple[str, str]]:
+    """The render stage: page ``item`` (its kind, its number in the kind's
+    plan) in both scripts, as (output path, HTML)."""
+    group, index = item
+    page = job.pages(group)[index]
+    environment, fragments = job.tools()
+    return [
+        (path, render_page(environment, page, job.site, job.config, script, fragments))
+        for path, script in zip(output_paths(page), (SIMPLIFIED, TRADITIONAL), strict=True)
+    ]
 
 
 def write_pages(
@@ -575,12 +585,11 @@ def write_pages(
     groups: list[Callable[[], list[Page]]],
     config: SiteConfig,
     build_cache: BuildState,
-    fork_renders: bool = True,
-    client: Any = None,
+    executor: Executor,
 ) -> dict[str, str]:
-    """Render the pages whose signature changed (both scripts), the feeds,
-    sitemaps and static files; each page's signature, by path.  With a Dask
-    ``client``, the pages are rendered on its cluster."""
+    """Render the pages whose signature changed (both scripts, by
+    ``executor``), the feeds, sitemaps and static files; each page's
+    signature, by path."""
     template_hash = template_hashes(environment)
     shared = site_key(site, settings_key(config))
     # A theme's templates may show any part of an article on any page.
@@ -591,14 +600,15 @@ def write_pages(
     )
     signatures: dict[str, str] = {}
     html_paths = []
-    fragments = Fragments(form=config.traditional)
-    snapshot = cluster.share_site(client, site, config, template_sources(config)) if client is not None else None
+    # One job for every kind of page: a cluster is sent the planned site once.
+    job = RenderJob(site, config, template_sources(config) if executor.remote else None, environment)
+    job.fragments = Fragments(form=config.traditional)
     for number, group in enumerate(groups):
         # The memo is by object id: it must not outlive the pages it was made for.
         memo: dict[int, str] = {}
-        changed: list[Page] = []
-        indices: list[int] = []
-        for index, page in enumerate(group()):
+        pages = group()
+        changed: list[tuple[int, int]] = []
+        for index, page in enumerate(pages):
             try:
                 signature = page_signature(page, template_hash(page.template), shared, memo, theme_templates)
             except jinja2.TemplateNotFound as error:
@@ -614,13 +624,14 @@ def write_pages(
                 html_paths += paths
             if build_cache.pages.get(page.path) == signature and all(writer.keep(path) for path in paths):
                 continue
-            changed.append(page)
-            indices.append(index)
+            changed.append((number, index))
         del memo
-        remote = partial(cluster.render_slices, client, snapshot, number, indices) if snapshot is not None else None
-        for path, html in rendered_pages(environment, changed, site, config, fragments, fork_renders, remote):
-            writer.write(path, html)
-        del changed
+        job.planned = {number: pages}  # forked workers inherit this kind's plan
+        for rendered in executor.map(render_pages, changed, job):
+            for path, html in rendered:
+                writer.write(path, html)
+        job.planned = {}
+        del pages, changed
     for article in site.corpus.articles if config.text_copies else ():
         writer.write(article_path(article).removesuffix(".html") + ".txt", article.original_text + "\n")
     write_feeds(writer, site, config, build_cache)
@@ -640,12 +651,12 @@ def render_site(
     build_cache: BuildState | None = None,
     timings: dict[str, float] | None = None,
     retain: Callable[[Rendered], None] | None = None,
-    fork_renders: bool = True,
-    client: Any = None,
+    executor: Executor | None = None,
 ) -> tuple[int, int]:
-    """Render the pages whose inputs changed and sync the output folder;
-    (files changed, files removed).  Seconds per stage go into ``timings``;
-    ``retain`` is given what the pages were rendered from."""
+    """Render the pages whose inputs changed (by ``executor``; default: in
+    this process) and sync the output folder; (files changed, files
+    removed).  Seconds per stage go into ``timings``; ``retain`` is given
+    what the pages were rendered from."""
     timings = {} if timings is None else timings
     clock = time.perf_counter()
 
@@ -687,7 +698,7 @@ def render_site(
             for name in ("glossary", "slugs"):  # used only to make the site
                 build_cache.release(name)
             lap("site")
-            signatures = write_pages(writer, environment, site, groups, config, build_cache, fork_renders, client)
+            signatures = write_pages(writer, environment, site, groups, config, build_cache, executor or InProcess())
             write_redirects(writer, corpus, set(signatures), config)
             lap("render")
             # Killed after the commit but before the new cache is saved, a build

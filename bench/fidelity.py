@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from archivist.clean import remove_pinyin_notes
 from archivist.glossary import build_glossary
 from archivist.model import Article
-from archivist.pipeline import normalise_file
+from archivist.reading import normalise_file
 from archivist.script import to_simplified
 
 ROOT = Path(__file__).resolve().parent.parent

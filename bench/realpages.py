@@ -40,8 +40,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from archivist.model import Article
-from archivist.pipeline import normalise_data
 from archivist.read import decode_page
+from archivist.reading import normalise_data
 from bench.fidelity import plain as fold  # NFKC, Simplified, no spaces: how every field and text is compared
 
 ROOT = Path(__file__).resolve().parent.parent

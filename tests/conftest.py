@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from archivist.model import Article
-from archivist.pipeline import normalise_file
+from archivist.reading import normalise_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "content").glob("0*.txt"))

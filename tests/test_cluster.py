@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from archivist import cluster
+from archivist import render
 from archivist.config import load_config
 from archivist.pipeline import build
+from archivist.run import cluster
 from bench.corpus import write_corpus
 
 from .conftest import ROOT, run_cli, write_site_toml
@@ -81,13 +82,15 @@ def test_a_worker_lost_mid_build_has_its_files_read_again_and_the_site_is_whole(
 
         monkeypatch.setattr(cluster, "BATCH", 8)  # many tasks, so the lost worker holds some
         rendered = []
-        render_slices = cluster.render_slices
+        real_map = cluster.DaskExecutor.map
 
-        def spy(client, snapshot, group, indices, slices):
-            rendered.extend(indices)
-            yield from render_slices(client, snapshot, group, indices, slices)
+        def spy(self, stage, items, shared):
+            items = list(items)
+            if stage is render.render_pages:
+                rendered.extend(items)
+            return real_map(self, stage, items, shared)
 
-        monkeypatch.setattr(cluster, "render_slices", spy)
+        monkeypatch.setattr(cluster.DaskExecutor, "map", spy)
         _, report = build(
             replace(base, output_dir=tmp_path / "cluster", scheduler=dask_cluster.scheduler_address), progress
         )

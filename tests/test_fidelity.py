@@ -7,7 +7,7 @@ regions), so that it cannot quietly get worse."""
 import pytest
 
 from archivist.model import Failure
-from archivist.pipeline import normalise_file
+from archivist.reading import normalise_file
 from bench.fidelity import CORPORA, FIELDS, Tally, check
 
 

@@ -20,7 +20,8 @@ import pytest
 from archivist.config import ConfigError, load_config
 from archivist.editorial import load_editorial
 from archivist.model import Article, Failure
-from archivist.pipeline import build, discover, load_corpus, normalise_file, source_key
+from archivist.pipeline import build, discover, load_corpus, source_key
+from archivist.reading import normalise_file
 
 from .conftest import ROOT, SEEDS, run_cli, run_cli_as_user, write_site_toml
 

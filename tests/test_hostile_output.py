@@ -16,7 +16,7 @@ from PIL import Image
 
 from archivist.media import MAX_PIXELS, ImageError, prepared
 from archivist.model import Article
-from archivist.pipeline import normalise_file
+from archivist.reading import normalise_file
 
 from .conftest import SEEDS, run_cli, run_cli_as_user
 from .test_webpage import saved_page

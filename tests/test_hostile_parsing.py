@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archivist import lines, pagelayout, pipeline, segment, webpage
+from archivist import lines, pagelayout, pipeline, reading, segment, webpage
 from archivist.config import ConfigError, load_config
 from archivist.extract import parse_date
 from archivist.model import Article, Failure
@@ -68,19 +68,19 @@ def write_articles(folder: Path, names: list[str]) -> None:
         (folder / name).write_text(f"第{number}篇\n\n{PROSE * (number + 1)}", encoding="utf-8")
     # Models and tables load on first use: not within the short limits below
     # (forked workers inherit them loaded).
-    assert isinstance(pipeline.normalise_file(folder / names[0], file_timeout=0), Article)
+    assert isinstance(reading.normalise_file(folder / names[0], file_timeout=0), Article)
 
 
 def slow_on(marker: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """``normalise`` hangs on files whose path holds ``marker``."""
-    real = pipeline.normalise
+    real = reading.normalise
 
     def normalise(raw, *args, **kwargs):
         while marker in Path(raw.path).name:
             time.sleep(0.01)
         return real(raw, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "normalise", normalise)
+    monkeypatch.setattr(reading, "normalise", normalise)
 
 
 def test_slow_file_is_a_per_file_error_and_the_rest_are_read(tmp_path, monkeypatch):
@@ -116,7 +116,7 @@ def test_a_time_limit_leaves_no_alarm_behind(tmp_path):
     content = tmp_path / "content"
     write_articles(content, ["a.txt"])
     handler = signal.getsignal(signal.SIGALRM)
-    result = pipeline.normalise_file(content / "a.txt", file_timeout=30)
+    result = reading.normalise_file(content / "a.txt", file_timeout=30)
     assert isinstance(result, Article)
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert signal.getsignal(signal.SIGALRM) is handler
@@ -170,7 +170,7 @@ def test_two_digit_year_is_read_year_first(text, expected):
 def test_two_digit_year_dateline_of_a_scrape(tmp_path):
     path = tmp_path / "a.txt"
     path.write_text(f"乡村振兴的脐橙产业\n\n发布时间：19-05-07 来源：赣南日报\n\n{PROSE}", encoding="utf-8")
-    article = pipeline.normalise_file(path)
+    article = reading.normalise_file(path)
     assert isinstance(article, Article) and article.date == "2019-05-07"
 
 
@@ -182,7 +182,7 @@ def test_two_digit_year_in_page_markup_is_read_year_first(tmp_path):
         f"<body><h1>乡村振兴的脐橙产业</h1><div>{paragraphs}</div></body></html>",
         encoding="utf-8",
     )
-    article = pipeline.normalise_file(path)
+    article = reading.normalise_file(path)
     assert isinstance(article, Article) and article.date == "2019-05-07"
 
 
@@ -200,7 +200,7 @@ def test_video_player_debug_line_is_not_the_date(tmp_path, debug_line):
     path.write_text(
         f"乡村振兴的脐橙产业\n\n来源：赣南日报 2019-05-07\n\n{debug_line}\n\n{PROSE}{PROSE}", encoding="utf-8"
     )
-    article = pipeline.normalise_file(path)
+    article = reading.normalise_file(path)
     assert isinstance(article, Article) and article.date == "2019-05-07"
 
 
@@ -328,7 +328,7 @@ def lines_read(monkeypatch: pytest.MonkeyPatch, data: bytes, path: str) -> int:
         patch.setattr(webpage, "classified", counted_page)
         patch.setattr(lines, "find_title", counted_title)  # a saved page's headline vote
         patch.setattr(segment, "find_title", counted_title)  # a scrape's title
-        result = pipeline.normalise_data(path, data, file_timeout=0, exists=lambda _: True)
+        result = reading.normalise_data(path, data, file_timeout=0, exists=lambda _: True)
     assert isinstance(result, Article), result
     return counter[0]
 
@@ -364,7 +364,7 @@ def test_page_of_many_tiny_paragraphs_is_read_in_linear_time(monkeypatch):
 
 def test_a_page_of_more_elements_than_any_article_is_a_per_file_error_before_extraction():
     page = ("<html><body>" + "<p>村</p>" * pagelayout.MAX_ELEMENTS + "</body></html>").encode()
-    result = pipeline.normalise_data("dump.html", page)
+    result = reading.normalise_data("dump.html", page)
     assert isinstance(result, Failure)
     assert f"over the limit of {pagelayout.MAX_ELEMENTS:,}" in result.error and result.path == "dump.html"
 
@@ -390,6 +390,6 @@ def test_a_settings_file_nested_without_end_or_with_aliases_is_refused_by_name(t
 
 
 def test_an_integer_of_five_thousand_digits_in_front_matter_is_a_per_file_error():
-    result = pipeline.normalise_data("big-number.md", f"---\nsource: {'1' * 5_000}\n---\n{PROSE}".encode())
+    result = reading.normalise_data("big-number.md", f"---\nsource: {'1' * 5_000}\n---\n{PROSE}".encode())
     assert isinstance(result, Failure) and result.path == "big-number.md"
     assert "invalid front matter" in result.error

@@ -5,7 +5,7 @@ import codecs
 import pytest
 
 from archivist.model import Article, Failure
-from archivist.pipeline import normalise_file
+from archivist.reading import normalise_file
 
 from .conftest import SEEDS
 

@@ -5,11 +5,13 @@ Dask workers; ``--debug`` raises it with its traceback instead."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 import archivist.pipeline
+import archivist.reading
 from archivist import cli
 from archivist.config import load_config
 from archivist.editorial import load_editorial
@@ -17,6 +19,7 @@ from archivist.guard import Guarded, internal_error
 from archivist.model import Failure
 from archivist.pipeline import build, load_corpus
 from archivist.read import ReadError
+from archivist.reading import ReadSettings, file_bytes, image_files, read_file
 
 from .conftest import write_site_toml
 
@@ -28,14 +31,14 @@ MESSAGE = "internal error: ZeroDivisionError: division by zero (please report; -
 def buggy_tagger(monkeypatch) -> None:
     """Tagging raises for one file, as a heuristic with a bug would (set
     before any pool is forked: its workers inherit it)."""
-    real = archivist.pipeline.tag_article
+    real = archivist.reading.tag_article
 
     def tag_article(article, *rest):
         if Path(article.path).name.startswith(BROKEN):
             return 1 / 0
         return real(article, *rest)
 
-    monkeypatch.setattr(archivist.pipeline, "tag_article", tag_article)
+    monkeypatch.setattr(archivist.reading, "tag_article", tag_article)
 
 
 def content_of(tmp_path: Path, count: int) -> Path:
@@ -95,17 +98,19 @@ def test_on_dask_workers_it_is_the_files_error_and_debug_raises(tmp_path, buggy_
     """Workers in this process's threads, so the buggy tagger reaches them;
     the debug flag travels with each task's shared arguments."""
     distributed = pytest.importorskip("distributed")
-    from archivist.cluster import read_files
+    from archivist.run.cluster import DaskExecutor
 
     content = content_of(tmp_path, 5)
     paths = sorted(content.iterdir())
     editorial, _ = load_editorial(content)
+    items = [file_bytes(path, content) for path in paths]
+    settings = ReadSettings(editorial, False, True, content, images=image_files(content))
     with distributed.Client(processes=False, n_workers=1, threads_per_worker=1, dashboard_address=None) as client:
-        results = [result for result, _ in read_files(client, paths, content, editorial, False, True)]
+        results = [result for result, _ in DaskExecutor(client).map(read_file, items, settings)]
         assert [isinstance(r, Failure) for r in results] == [BROKEN in path.name for path in paths]
         assert next(r for r in results if isinstance(r, Failure)).error == MESSAGE
         with pytest.raises(ZeroDivisionError):
-            list(read_files(client, paths, content, editorial, False, True, debug=True))
+            list(DaskExecutor(client).map(read_file, items, replace(settings, debug=True)))
 
 
 def test_an_expected_error_that_escapes_a_stage_keeps_its_own_message():

@@ -12,8 +12,8 @@ from archivist import lines
 from archivist.lexicon import package_lexicon, parse_lexicon
 from archivist.linemodel import FEATURES, TITLE_FEATURES, LineModel, line_features, shipped_model
 from archivist.normalise import normalise_scraped
-from archivist.pipeline import normalise_file
 from archivist.read import read_bytes
+from archivist.reading import normalise_file
 from archivist.segment import segment
 from bench.realpages import body_scores, date_right
 

@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 
 from archivist.model import Article, Failure
 from archivist.normalise import normalise
-from archivist.pipeline import normalise_file
 from archivist.read import ReadError, read_bytes
+from archivist.reading import normalise_file
 
 from .conftest import ROOT, SEEDS, run_cli, write_site_toml
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import archivist.pipeline
+import archivist.reading
 import archivist.render
 from archivist import normalise, pages
 from archivist.config import SiteConfig, load_config
@@ -41,9 +42,9 @@ def counted(monkeypatch) -> tuple[list, list]:
     """Files read and pages rendered from here on, in this process."""
     reads: list = []
     renders: list = []
-    real_normalise = archivist.pipeline.normalise
+    real_normalise = archivist.reading.normalise
     real_render = archivist.render.render_page
-    monkeypatch.setattr(archivist.pipeline, "normalise", lambda *args: reads.append(1) or real_normalise(*args))
+    monkeypatch.setattr(archivist.reading, "normalise", lambda *args: reads.append(1) or real_normalise(*args))
     monkeypatch.setattr(
         archivist.render,
         "render_page",

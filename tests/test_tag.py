@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from archivist.gazetteer import load_gazetteer, short_form
 from archivist.model import Article
-from archivist.pipeline import normalise_file
+from archivist.reading import normalise_file
 from archivist.tag import Curation, find_initiatives, find_regions, parse_curation
 
 GAZETTEER = load_gazetteer()

@@ -14,8 +14,9 @@ import pytest
 from PIL import Image
 
 from archivist.model import Article, Failure
-from archivist.pipeline import discover, normalise_file
+from archivist.pipeline import discover
 from archivist.read import declared_encoding, decode_page
+from archivist.reading import normalise_file
 from archivist.script import converter
 
 from .conftest import ROOT, QuietHandler, run_cli

@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from archivist import render, workers
+from archivist import pipeline, render
 from archivist.config import load_config
 from archivist.pipeline import build
+from archivist.run.pool import ProcessPool
 from bench.corpus import write_corpus
 
 from .conftest import run_cli, write_site_toml
@@ -26,14 +27,16 @@ def corpus(tmp_path_factory) -> Path:
 
 def test_a_build_rendered_by_two_workers_equals_one_rendered_in_process(corpus, tmp_path, monkeypatch):
     tasks = []
+    real_map = ProcessPool.map
 
-    def spy(work, items, count):
+    def spy(self, stage, items, shared):
         items = list(items)
-        tasks.append(len(items))
-        return workers.map_forked(work, items, count)
+        if stage is render.render_pages and self.workers > 1 and len(items) >= self.parallel_from:
+            tasks.append(len(items))
+        return real_map(self, stage, items, shared)
 
-    monkeypatch.setattr(render, "map_forked", spy)
-    monkeypatch.setattr(render, "PARALLEL_PAGES", 16)  # every kind of page this small site has goes to the workers
+    monkeypatch.setattr(ProcessPool, "map", spy)
+    monkeypatch.setattr(pipeline, "PARALLEL_PAGES", 16)  # every kind of page this small site has goes to the workers
     base = load_config(write_site_toml(tmp_path, content=str(corpus), output="serial"))
     build(replace(base, workers=1))
     assert tasks == []
