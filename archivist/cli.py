@@ -25,11 +25,12 @@ from .media import image_notices
 from .model import Corpus
 from .pipeline import build, load_corpus
 from .reading import normalise_file, shown_path
-from .render import RenderError, write_zip, zip_destination
 from .run.cluster import ClusterError
 from .serve import serve
 from .taxonomy import build_taxonomy
+from .templates import RenderError
 from .write import OutputError
+from .zipped import write_zip, zip_destination
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C

@@ -3,9 +3,18 @@ configured base URL).  ElementTree writes them, so any text is escaped."""
 
 from __future__ import annotations
 
+import hashlib
 import xml.etree.ElementTree as ET
+from itertools import islice
+from typing import TYPE_CHECKING
 
+from .config import SiteConfig
 from .model import Article
+from .pages import Site, article_path, by_date, term_feed
+from .write import SiteWriter
+
+if TYPE_CHECKING:  # the state module imports the stages for their versions
+    from .state import BuildState
 
 # The version of the Atom feeds and sitemaps (the build state keeps what this stage made per version).
 VERSION = 1
@@ -88,3 +97,48 @@ def sitemaps(base_url: str, paths: list[str], per_file: int = SITEMAP_URLS) -> d
     ET.indent(root)
     files["sitemap.xml"] = ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
     return files
+
+
+def feed_entry_key(article: Article) -> str:
+    """Everything a feed shows of one entry."""
+    shown = (
+        article.slug,
+        article.title,
+        article.date,
+        tuple(x.name for x in article.authors),
+        article.source,
+        article.paragraphs[:1],
+        article.regions,
+        article.initiatives,
+    )
+    return hashlib.blake2b(repr(shown).encode(), digest_size=8).hexdigest()
+
+
+def feed_key(title: str, base_url: str, page: str, articles: list[Article], memo: dict[str, str]) -> str:
+    """Everything a feed shows: its newest dated entries, as the feed shows
+    them (each entry's part hashed once per build, by slug, in ``memo``)."""
+    entries = []
+    for article in islice((a for a in articles if a.date), FEED_SIZE):
+        if article.slug not in memo:
+            memo[article.slug] = feed_entry_key(article)
+        entries.append(memo[article.slug])
+    return hashlib.blake2b(repr((title, base_url, page, entries)).encode(), digest_size=16).hexdigest()
+
+
+def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, build_cache: BuildState) -> None:
+    """Each feed is made again only when what it shows changed."""
+    feeds = [(config.title, "index.html", "feed.xml", site.ordered)]
+    for node in [*site.taxonomy.regions.values(), *site.taxonomy.initiatives.values()]:
+        feed = term_feed(node, config.feed_min_articles)
+        if feed:
+            feeds.append((f"{node.name} · {config.title}", node.path, feed, node.articles))
+    known = build_cache.feeds
+    keys = {}
+    memo: dict[str, str] = {}
+    for title, page, feed, articles in feeds:
+        ordered = by_date(articles) if articles is not site.ordered else articles
+        keys[feed] = feed_key(title, config.base_url, page, ordered, memo)
+        if known.get(feed) == keys[feed] and writer.keep(feed):
+            continue
+        writer.write(feed, atom_feed(title, config.base_url, page, feed, ordered, article_path))
+    build_cache.feeds = keys

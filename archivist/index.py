@@ -8,16 +8,19 @@ are left empty, so the serialised index names no function lunr.js lacks.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from array import array
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .config import PROJECT_ROOT
 from .model import Article
-from .script import to_traditional
-from .searchdocs import FIELDS, article_terms, facets_of, result_entry, table_row, terms_key
+from .pages import article_path
+from .script import STANDARD_TRADITIONAL, to_traditional
+from .searchdocs import FIELDS, article_terms, facets_of, result_entry, result_texts, table_row, terms_key
 from .shards import (
     LUNR_VERSION,
     Change,
@@ -35,6 +38,10 @@ from .shards import (
 )
 from .slug import bucket
 from .tokenize import fold, fold_map
+from .write import SiteWriter
+
+if TYPE_CHECKING:  # the state module imports the stages for their versions
+    from .state import BuildState
 
 # The version of tokenising articles and making the search files: bump it when their term data or files change
 # (the build state keeps what this stage made per version).
@@ -265,3 +272,58 @@ def lunr_script(project_root: Path) -> bytes:
     if not path.exists():
         raise SearchAssetError(f"{path} is missing: run `npm ci` (package.json pins lunr)")
     return path.read_bytes()
+
+
+def write_search(
+    writer: SiteWriter, articles: list[Article], build_cache: BuildState, form: str = STANDARD_TRADITIONAL
+) -> None:
+    terms = build_cache.part("terms")
+    previous = build_cache.index
+
+    def load(relpath: str) -> str:
+        return (writer.output / relpath).read_text(encoding="utf-8")
+
+    # Converted once per text: an edit converts only the texts it changed.
+    known = build_cache.part("traditional")
+    converted: dict[str, str] = {}
+
+    def text_key(text: str) -> str:
+        # The form is part of the key: another [site] traditional converts every text again.
+        return hashlib.blake2b(f"{form}\0{text}".encode(), digest_size=16).hexdigest()
+
+    def traditional(text: str) -> str:
+        key = text_key(text)
+        converted[key] = known.get(key) or converted.get(key) or to_traditional(text, form)
+        return converted[key]
+
+    if previous and not all(writer.has(shard_path(shard_name(s.first))) for s in previous.shards):
+        previous = None  # a shard is gone: make them all again
+    made = search_files(
+        articles,
+        article_path,
+        terms=terms,
+        previous=previous,
+        load=load,
+        convert=traditional,
+        present=writer.has,
+        release=lambda: build_cache.release("terms"),
+    )
+    for path in made.kept:
+        writer.keep(path)
+    build_cache.index = made.state
+    for relpath, text in made.files.items():
+        writer.write(relpath, text)
+    for relpath, text in made.later():
+        writer.write(relpath, text)
+    # Texts of kept results are not converted this time; they stay known.
+    kept_refs = {int(path.rsplit("/", 1)[1][:-3]) for path in made.kept if path.startswith("search/docs/")}
+    if kept_refs:
+        ordered = sorted(articles, key=lambda a: a.slug)
+        for ref in kept_refs:
+            for text in result_texts(ordered[ref]):
+                key = text_key(text)
+                if key in known:
+                    converted[key] = known[key]
+    build_cache.traditional = converted
+    build_cache.release("traditional")
+    writer.write("static/lunr.min.js", lunr_script(PROJECT_ROOT))

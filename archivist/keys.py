@@ -10,9 +10,16 @@ from dataclasses import fields, is_dataclass
 from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .config import SiteConfig
+from .config import PROJECT_ROOT, SiteConfig
+from .index import LUNR_JS
+from .media import article_images
+from .model import Article, Corpus
+from .pages import by_date
+
+if TYPE_CHECKING:  # the state module imports the stages for their versions
+    from .state import BuildState
 
 
 def stable_repr(value: object) -> str:
@@ -87,3 +94,33 @@ def template_settings(config: SiteConfig) -> SimpleNamespace:
     """What templates see as ``site``: the keyed settings only, so that no
     page can show a setting its signature does not hold."""
     return SimpleNamespace(**output_settings(config))
+
+
+def corpus_key(articles: list[Article], config: SiteConfig) -> str:
+    """Everything the search files are made from."""
+    shown = tuple(
+        (a.slug, a.content_hash, a.title, a.date, a.regions, a.initiatives, a.slogans) for a in by_date(articles)
+    )
+    settings = (config.base_url, config.title, config.traditional)
+    return hashlib.sha256(repr((shown, settings)).encode()).hexdigest()
+
+
+def inputs_key(corpus: Corpus, config: SiteConfig, build_cache: BuildState) -> str:
+    """Everything a build reads besides the output: each stage's version, the settings,
+    the curation files, each article's file (by content) and slug, a saved
+    page's images, every template and static file.  When it is the same as last time, nothing is
+    rendered, planned or even tagged again."""
+    digest = hashlib.sha256()
+    versions = sorted(build_cache.versions.items())
+    digest.update(f"{versions}\0{settings_key(config)}\0".encode())
+    digest.update(stable_repr(corpus.editorial).encode())
+    for article in sorted(corpus.articles, key=lambda a: a.path):
+        digest.update(f"\0{article.path}\0{article.content_hash}\0{article.slug}".encode())
+        for image in article_images(article) if article.kind == "html" else ():
+            digest.update(f"\0{image.source}\0{stat_key(image.source)}".encode())
+    for folder in (*config.template_dirs, *config.static_dirs, PROJECT_ROOT / LUNR_JS):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else [folder]:
+            if path.is_file():
+                status = path.stat()
+                digest.update(f"\0{path}\0{status.st_size}\0{status.st_mtime_ns}".encode())
+    return digest.hexdigest()

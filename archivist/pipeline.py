@@ -14,19 +14,22 @@ from .config import SiteConfig
 from .deadline import DEFAULT_FILE_TIMEOUT
 from .editorial import load_editorial
 from .guard import is_internal
+from .images import write_images
+from .index import write_search
 from .inputs import DEFAULT_MAX_INPUT_BYTES, inside, kind_of, printable_path, walk
-from .keys import stable_repr, stat_key
+from .keys import corpus_key, inputs_key, stable_repr, stat_key
 from .maps import map_notices
 from .model import Article, Corpus, Failure
 from .read import PAGE_SUFFIXES, SOURCE_SUFFIXES
 from .reading import FileItem, ReadSettings, file_bytes, image_files, read_file, shown_path
-from .render import Rendered, render_site
+from .redirects import write_redirects
+from .render import Rendered, plan, write_pages
 from .run.choose import executor_for
 from .run.cluster import connected
 from .run.seam import Executor, InProcess
 from .slug import deduplicate
-from .state import BuildState, ReadEntry, load_state, save_state
-from .write import OutputError, check_output_dir
+from .state import BuildState, ReadEntry, forget_state, load_state, outputs_since, reuse, save_state
+from .write import OutputError, SiteWriter, check_output_dir, files_below
 
 
 def discover(content_dir: Path, notices: list[str] | None = None) -> tuple[list[Path], list[Failure]]:
@@ -301,3 +304,72 @@ def build(
         stages=stages,
     )
     return corpus, report
+
+
+def render_site(
+    corpus: Corpus,
+    config: SiteConfig,
+    build_cache: BuildState | None = None,
+    timings: dict[str, float] | None = None,
+    retain: Callable[[Rendered], None] | None = None,
+    executor: Executor | None = None,
+) -> tuple[int, int]:
+    """Render the pages whose inputs changed (by ``executor``; default: in
+    this process) and sync the output folder; (files changed, files
+    removed).  Seconds per stage go into ``timings``; ``retain`` is given
+    what the pages were rendered from."""
+    timings = {} if timings is None else timings
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[stage] = timings.get(stage, 0.0) + now - clock
+        clock = now
+
+    check_output_dir(config.output_dir, config.protected_dirs)
+    build_cache = build_cache or BuildState()
+    inputs = inputs_key(corpus, config, build_cache)
+    if build_cache.inputs == inputs:
+        with SiteWriter(config.output_dir) as writer:
+            previous = writer.previous_files()
+            if previous and previous <= files_below(config.output_dir):
+                if retain is not None:  # the preview server's first build: it needs the plan
+                    plan(corpus, config, build_cache, retain)
+                lap("write")
+                return 0, 0  # every file is there, as the last build left it
+    build_cache.dirty = True
+    # A build that fails or is stopped before its commit leaves the cache
+    # describing the output as it is (the search shards are patched from it).
+    kept_state = build_cache.small_parts()
+    try:
+        with SiteWriter(config.output_dir) as writer:
+            # The search index first, from the articles alone: what it holds
+            # while it is made is let go before the site and its pages are
+            # planned, so a large archive's peak memory is the larger of the
+            # two stages, not their sum.
+            write_images(writer, corpus, config, build_cache)
+            key = corpus_key(corpus.articles, config)
+            if not reuse(writer, build_cache.search_files, key):
+                before = set(writer.written)
+                write_search(writer, corpus.articles, build_cache, config.traditional)
+                build_cache.search_files = outputs_since(writer, key, before)
+            lap("search")
+            environment, site, groups = plan(corpus, config, build_cache, retain)
+            for name in ("glossary", "slugs"):  # used only to make the site
+                build_cache.release(name)
+            lap("site")
+            signatures = write_pages(writer, environment, site, groups, config, build_cache, executor or InProcess())
+            write_redirects(writer, corpus, set(signatures), config)
+            lap("render")
+            # Killed after the commit but before the new cache is saved, a build
+            # must not leave a cache that describes the site before it.
+            forget_state(config.output_dir)
+            changes = writer.commit()
+            lap("write")
+    except BaseException:
+        build_cache.restore(kept_state)
+        raise
+    build_cache.pages = signatures
+    build_cache.inputs = inputs
+    return changes

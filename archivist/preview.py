@@ -17,8 +17,9 @@ from .livereload import Broadcast
 from .model import Article, Corpus, Failure
 from .pipeline import BuildReport, build
 from .reading import normalise_file
-from .render import TRADITIONAL_DIR, Rendered, RenderError
+from .render import Rendered
 from .state import BuildState
+from .templates import TRADITIONAL_DIR, RenderError
 from .write import OutputError
 
 

@@ -8,132 +8,45 @@ links the twins.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import re
-import tempfile
-import time
-import traceback
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import islice
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 import jinja2
-from jinja2 import meta
 from markupsafe import Markup
 
-from .aliases import load_address_book, redirect_page, redirects, save_address_book, source_key
 from .articlebody import linked_blocks
+from .assets import copy_static
 from .config import PROJECT_ROOT, SiteConfig
-from .feeds import FEED_SIZE, atom_feed, sitemaps
+from .feeds import sitemaps, write_feeds
 from .glossary import build_glossary
-from .index import LUNR_JS, lunr_script, search_files, shard_path
-from .keys import settings_key, stable_repr, stat_key, template_settings
-from .media import MAX_SIDE, ImageError, article_images, image_notice, prepared, without_images
+from .keys import settings_key, template_settings
 from .model import Article, Corpus
-from .pages import Page, Site, article_path, by_date, page_groups, term_feed
+from .pages import Page, Site, article_path, by_date, page_groups
 from .related import related_articles
-from .run.seam import Executor, InProcess
+from .run.seam import Executor
 from .script import SIMPLIFIED, STANDARD_TRADITIONAL, TRADITIONAL, to_traditional
-from .searchdocs import result_texts
-from .shards import shard_name
 from .signatures import page_signature, site_key
-from .state import BuildState, Outputs, forget_state
+from .state import BuildState, outputs_since, reuse
 from .taxonomy import build_taxonomy
-from .write import OutputError, SiteWriter, check_output_dir, files_below, state_dir
-
-TRADITIONAL_DIR = "zh-hant/"
-
-
-class RenderError(Exception):
-    """A template that fails; the message names the template and line."""
-
-
-def relative_root(path: str) -> str:
-    """The prefix leading from ``path`` back to the site root: ``../`` per level."""
-    return "../" * path.count("/")
-
-
-def make_environment(config: SiteConfig, loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
-    environment = jinja2.Environment(
-        loader=loader or jinja2.FileSystemLoader([str(d) for d in config.template_dirs if d.is_dir()]),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    environment.filters["display_date"] = display_date
-    environment.filters["json_text"] = json_text
-    environment.filters["traditional"] = partial(to_traditional, form=config.traditional)
-    return environment
-
-
-def json_text(value: str) -> Markup:
-    """A JSON string for a page's ``<script type="application/json">``: its
-    Chinese as it is (the Traditional page is the Simplified one converted,
-    so no ``\\u`` escapes), and ``<``, ``>``, ``&`` escaped, so no text closes the element."""
-    text = json.dumps(value, ensure_ascii=False)
-    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
-
-
-def template_sources(config: SiteConfig) -> dict[str, str]:
-    """Every template as the build's loader finds it (a theme's first), by
-    name: what a cluster's workers render with instead of a folder."""
-    sources: dict[str, str] = {}
-    for folder in config.template_dirs:
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
-            if path.is_file():
-                try:
-                    sources.setdefault(path.relative_to(folder).as_posix(), path.read_text(encoding="utf-8"))
-                except (OSError, UnicodeDecodeError) as error:
-                    raise RenderError(f"template {path}: cannot read as UTF-8 text ({error})") from None
-    return sources
-
-
-def display_date(value: str | None) -> str:
-    return value[:10] if value else "日期不详"
-
-
-@dataclass(frozen=True)
-class Links:
-    """How one rendered file refers to others."""
-
-    root: str  # from this file back to the site root
-    prefix: str  # "" or "zh-hant/": pages of the same script
-
-    def url(self, target: str) -> str:
-        return self.root + self.prefix + target
-
-    def asset(self, target: str) -> str:
-        return self.root + target
-
-
-def template_line(error: BaseException) -> str | None:
-    """``file:line`` of the template line that raised: Jinja rewrites a
-    render error's traceback so that its last template frames are the
-    templates' own files and lines (an included or parent template's too)."""
-    found = None
-    for frame, line in traceback.walk_tb(error.__traceback__):
-        if "__jinja_exception__" in frame.f_globals and frame.f_code.co_filename:
-            found = f"{frame.f_code.co_filename}:{line}"
-    return found
-
-
-def named_loader(templates: dict[str, str]) -> jinja2.BaseLoader:
-    """Templates from their text (on a cluster worker), each under its own
-    name, so that an error names the template (a DictLoader's have none)."""
-    return jinja2.FunctionLoader(lambda name: (templates[name], name, lambda: True) if name in templates else None)
-
-
-def syntax_error_message(error: jinja2.TemplateSyntaxError) -> str:
-    return f"template {error.filename or error.name}, line {error.lineno}: {error.message}"
-
+from .templates import (
+    NOT_FOUND,
+    TRADITIONAL_DIR,
+    Links,
+    RenderError,
+    inlined_key,
+    make_environment,
+    named_loader,
+    relative_root,
+    standalone_parts,
+    syntax_error_message,
+    template_hashes,
+    template_line,
+    template_sources,
+)
+from .write import SiteWriter
 
 PLACEHOLDER = re.compile("\ue000([0-9]+)\ue001")  # private-use marks: in no phrase OpenCC converts
 FRAGMENT_LIMIT = 20_000  # list items kept at once (about 2 KB each with their Traditional text)
@@ -234,55 +147,6 @@ def render_template(
         raise RenderError(f"template {where}: {error} (rendering {page.path})") from None
 
 
-NOT_FOUND = "404.html"
-
-
-def theme_file(config: SiteConfig, relpath: str) -> str:
-    """A static file's text, the user's theme first."""
-    for folder in config.static_dirs:
-        if (folder / relpath).is_file():
-            return (folder / relpath).read_text(encoding="utf-8")
-    return ""
-
-
-INLINED = ("style.css", "favicon.svg", "notfound.js")  # the theme files the 404 page carries
-
-
-def inlined_key(config: SiteConfig) -> str:
-    """The text of the theme files the 404 page carries inline."""
-    return hashlib.sha256("\0".join(theme_file(config, name) for name in INLINED).encode()).hexdigest()
-
-
-def standalone_parts(config: SiteConfig, path: str) -> dict[str, Any]:
-    """What the 404 page carries inline.  A host serves it for any missing
-    path, where its relative links would point nowhere: its style is inline,
-    and a small script re-roots its links at ``base_url``'s path when the page
-    was served from below that path (from file:// and a zip it is opened as
-    itself, and its relative links are right)."""
-    return {
-        "css": Markup(theme_file(config, INLINED[0])),
-        # A page with no icon of its own makes the browser ask for /favicon.ico.
-        "icon": "data:image/svg+xml," + quote(theme_file(config, INLINED[1])),
-        "script": Markup(theme_file(config, INLINED[2])),
-        "base_path": urlsplit(config.base_url).path,
-        "self": path,
-    }
-
-
-def copy_static(writer: SiteWriter, config: SiteConfig) -> None:
-    """Static files, the user's theme first: a file there replaces ours."""
-    seen: set[str] = set()
-    for folder in config.static_dirs:
-        if not folder.is_dir():
-            continue
-        for source in sorted(folder.rglob("*")):
-            if source.is_file() and not source.is_symlink():
-                relpath = "static/" + source.relative_to(folder).as_posix()
-                if relpath not in seen:
-                    seen.add(relpath)
-                    writer.copy(relpath, source)
-
-
 def make_site(corpus: Corpus, build_cache: BuildState) -> Site:
     glossary = build_glossary(
         corpus.articles, corpus.editorial.glossary if corpus.editorial else None, build_cache.part("glossary")
@@ -296,196 +160,8 @@ def make_site(corpus: Corpus, build_cache: BuildState) -> Site:
     )
 
 
-def corpus_key(articles: list[Article], config: SiteConfig) -> str:
-    """Everything the search files are made from."""
-    shown = tuple(
-        (a.slug, a.content_hash, a.title, a.date, a.regions, a.initiatives, a.slogans) for a in by_date(articles)
-    )
-    settings = (config.base_url, config.title, config.traditional)
-    return hashlib.sha256(repr((shown, settings)).encode()).hexdigest()
-
-
-def reuse(writer: SiteWriter, previous: Outputs | None, key: str) -> bool:
-    """Keep a stage's files from the last build when its inputs are the same."""
-    if previous is None or previous.key != key:
-        return False
-    return all(writer.keep(name) for name in previous.files)
-
-
-def outputs_since(writer: SiteWriter, key: str, before: set[str]) -> Outputs:
-    """What a stage wrote since ``before``, from ``key``."""
-    return Outputs(key, sorted(writer.written - before))
-
-
-def feed_entry_key(article: Article) -> str:
-    """Everything a feed shows of one entry."""
-    shown = (
-        article.slug,
-        article.title,
-        article.date,
-        tuple(x.name for x in article.authors),
-        article.source,
-        article.paragraphs[:1],
-        article.regions,
-        article.initiatives,
-    )
-    return hashlib.blake2b(repr(shown).encode(), digest_size=8).hexdigest()
-
-
-def feed_key(title: str, base_url: str, page: str, articles: list[Article], memo: dict[str, str]) -> str:
-    """Everything a feed shows: its newest dated entries, as the feed shows
-    them (each entry's part hashed once per build, by slug, in ``memo``)."""
-    entries = []
-    for article in islice((a for a in articles if a.date), FEED_SIZE):
-        if article.slug not in memo:
-            memo[article.slug] = feed_entry_key(article)
-        entries.append(memo[article.slug])
-    return hashlib.blake2b(repr((title, base_url, page, entries)).encode(), digest_size=16).hexdigest()
-
-
-def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, build_cache: BuildState) -> None:
-    """Each feed is made again only when what it shows changed."""
-    feeds = [(config.title, "index.html", "feed.xml", site.ordered)]
-    for node in [*site.taxonomy.regions.values(), *site.taxonomy.initiatives.values()]:
-        feed = term_feed(node, config.feed_min_articles)
-        if feed:
-            feeds.append((f"{node.name} · {config.title}", node.path, feed, node.articles))
-    known = build_cache.feeds
-    keys = {}
-    memo: dict[str, str] = {}
-    for title, page, feed, articles in feeds:
-        ordered = by_date(articles) if articles is not site.ordered else articles
-        keys[feed] = feed_key(title, config.base_url, page, ordered, memo)
-        if known.get(feed) == keys[feed] and writer.keep(feed):
-            continue
-        writer.write(feed, atom_feed(title, config.base_url, page, feed, ordered, article_path))
-    build_cache.feeds = keys
-
-
-def write_images(writer: SiteWriter, corpus: Corpus, config: SiteConfig, build_cache: BuildState) -> None:
-    """Saved pages' images beside their articles; each prepared again only
-    when its file changed.  An image that cannot be copied is a warning
-    naming the page and the image, and its article is built without it
-    (before its pages are planned: no page links a file that is not there)."""
-    known = build_cache.images
-    keys = {}
-    for index, article in enumerate(corpus.articles):
-        if article.kind != "html":
-            continue
-        refused: set[int] = set()
-        for number, image in enumerate(article_images(article), start=1):
-            key = (str(image.source), stat_key(image.source), MAX_SIDE)
-            if known.get(image.path) == key and writer.keep(image.path):
-                keys[image.path] = key
-                continue
-            try:
-                writer.write(image.path, prepared(image.source, config.content_dir, max_bytes=config.max_input_bytes))
-            except ImageError as error:
-                corpus.notices.append(image_notice(article, image, error))
-                refused.add(number)
-                continue
-            keys[image.path] = key
-        if refused:
-            corpus.articles[index] = without_images(article, refused)
-    build_cache.images = keys
-
-
-def write_search(
-    writer: SiteWriter, articles: list[Article], build_cache: BuildState, form: str = STANDARD_TRADITIONAL
-) -> None:
-    terms = build_cache.part("terms")
-    previous = build_cache.index
-
-    def load(relpath: str) -> str:
-        return (writer.output / relpath).read_text(encoding="utf-8")
-
-    # Converted once per text: an edit converts only the texts it changed.
-    known = build_cache.part("traditional")
-    converted: dict[str, str] = {}
-
-    def text_key(text: str) -> str:
-        # The form is part of the key: another [site] traditional converts every text again.
-        return hashlib.blake2b(f"{form}\0{text}".encode(), digest_size=16).hexdigest()
-
-    def traditional(text: str) -> str:
-        key = text_key(text)
-        converted[key] = known.get(key) or converted.get(key) or to_traditional(text, form)
-        return converted[key]
-
-    if previous and not all(writer.has(shard_path(shard_name(s.first))) for s in previous.shards):
-        previous = None  # a shard is gone: make them all again
-    made = search_files(
-        articles,
-        article_path,
-        terms=terms,
-        previous=previous,
-        load=load,
-        convert=traditional,
-        present=writer.has,
-        release=lambda: build_cache.release("terms"),
-    )
-    for path in made.kept:
-        writer.keep(path)
-    build_cache.index = made.state
-    for relpath, text in made.files.items():
-        writer.write(relpath, text)
-    for relpath, text in made.later():
-        writer.write(relpath, text)
-    # Texts of kept results are not converted this time; they stay known.
-    kept_refs = {int(path.rsplit("/", 1)[1][:-3]) for path in made.kept if path.startswith("search/docs/")}
-    if kept_refs:
-        ordered = sorted(articles, key=lambda a: a.slug)
-        for ref in kept_refs:
-            for text in result_texts(ordered[ref]):
-                key = text_key(text)
-                if key in known:
-                    converted[key] = known[key]
-    build_cache.traditional = converted
-    build_cache.release("traditional")
-    writer.write("static/lunr.min.js", lunr_script(PROJECT_ROOT))
-
-
-def template_hashes(environment: jinja2.Environment) -> Callable[[str], str]:
-    """A hash of a template's source and of every template it extends,
-    imports or includes: a page is re-rendered when any of them changes."""
-    known: dict[str, str] = {}
-
-    def of(name: str) -> str:
-        if name not in known:
-            known[name] = ""  # a cycle adds nothing
-            source, filename, _ = environment.loader.get_source(environment, name)
-            parsed = environment.parse(source, name, filename)
-            referenced = sorted(n for n in meta.find_referenced_templates(parsed) if n)
-            parts = [source, *(of(other) for other in referenced)]
-            known[name] = hashlib.sha256("\0".join(parts).encode()).hexdigest()
-        return known[name]
-
-    return of
-
-
 def output_paths(page: Page) -> list[str]:
     return [page.path, TRADITIONAL_DIR + page.path]
-
-
-def inputs_key(corpus: Corpus, config: SiteConfig, build_cache: BuildState) -> str:
-    """Everything a build reads besides the output: each stage's version, the settings,
-    the curation files, each article's file (by content) and slug, a saved
-    page's images, every template and static file.  When it is the same as last time, nothing is
-    rendered, planned or even tagged again."""
-    digest = hashlib.sha256()
-    versions = sorted(build_cache.versions.items())
-    digest.update(f"{versions}\0{settings_key(config)}\0".encode())
-    digest.update(stable_repr(corpus.editorial).encode())
-    for article in sorted(corpus.articles, key=lambda a: a.path):
-        digest.update(f"\0{article.path}\0{article.content_hash}\0{article.slug}".encode())
-        for image in article_images(article) if article.kind == "html" else ():
-            digest.update(f"\0{image.source}\0{stat_key(image.source)}".encode())
-    for folder in (*config.template_dirs, *config.static_dirs, PROJECT_ROOT / LUNR_JS):
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else [folder]:
-            if path.is_file():
-                status = path.stat()
-                digest.update(f"\0{path}\0{status.st_size}\0{status.st_mtime_ns}".encode())
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -643,131 +319,3 @@ def write_pages(
         build_cache.sitemap = outputs_since(writer, sitemap_key, before)
     copy_static(writer, config)
     return signatures
-
-
-def render_site(
-    corpus: Corpus,
-    config: SiteConfig,
-    build_cache: BuildState | None = None,
-    timings: dict[str, float] | None = None,
-    retain: Callable[[Rendered], None] | None = None,
-    executor: Executor | None = None,
-) -> tuple[int, int]:
-    """Render the pages whose inputs changed (by ``executor``; default: in
-    this process) and sync the output folder; (files changed, files
-    removed).  Seconds per stage go into ``timings``; ``retain`` is given
-    what the pages were rendered from."""
-    timings = {} if timings is None else timings
-    clock = time.perf_counter()
-
-    def lap(stage: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[stage] = timings.get(stage, 0.0) + now - clock
-        clock = now
-
-    check_output_dir(config.output_dir, config.protected_dirs)
-    build_cache = build_cache or BuildState()
-    inputs = inputs_key(corpus, config, build_cache)
-    if build_cache.inputs == inputs:
-        with SiteWriter(config.output_dir) as writer:
-            previous = writer.previous_files()
-            if previous and previous <= files_below(config.output_dir):
-                if retain is not None:  # the preview server's first build: it needs the plan
-                    plan(corpus, config, build_cache, retain)
-                lap("write")
-                return 0, 0  # every file is there, as the last build left it
-    build_cache.dirty = True
-    # A build that fails or is stopped before its commit leaves the cache
-    # describing the output as it is (the search shards are patched from it).
-    kept_state = build_cache.small_parts()
-    try:
-        with SiteWriter(config.output_dir) as writer:
-            # The search index first, from the articles alone: what it holds
-            # while it is made is let go before the site and its pages are
-            # planned, so a large archive's peak memory is the larger of the
-            # two stages, not their sum.
-            write_images(writer, corpus, config, build_cache)
-            key = corpus_key(corpus.articles, config)
-            if not reuse(writer, build_cache.search_files, key):
-                before = set(writer.written)
-                write_search(writer, corpus.articles, build_cache, config.traditional)
-                build_cache.search_files = outputs_since(writer, key, before)
-            lap("search")
-            environment, site, groups = plan(corpus, config, build_cache, retain)
-            for name in ("glossary", "slugs"):  # used only to make the site
-                build_cache.release(name)
-            lap("site")
-            signatures = write_pages(writer, environment, site, groups, config, build_cache, executor or InProcess())
-            write_redirects(writer, corpus, set(signatures), config)
-            lap("render")
-            # Killed after the commit but before the new cache is saved, a build
-            # must not leave a cache that describes the site before it.
-            forget_state(config.output_dir)
-            changes = writer.commit()
-            lap("write")
-    except BaseException:
-        build_cache.restore(kept_state)
-        raise
-    build_cache.pages = signatures
-    build_cache.inputs = inputs
-    return changes
-
-
-def write_redirects(writer: SiteWriter, corpus: Corpus, pages: set[str], config: SiteConfig) -> None:
-    """A redirect page (both scripts) at each old address of a live article:
-    where its slug was before, and its front matter's ``aliases``."""
-    book = load_address_book(config.output_dir)
-    before = (dict(book.addresses), dict(book.moved))
-    articles = {source_key(article.path, config.content_dir): article for article in corpus.articles}
-    failed = {source_key(failure.path, config.content_dir) for failure in corpus.failures}
-    book.update({source: article.page_path for source, article in articles.items()}, failed)
-    live = {path for page in pages for path in (page, TRADITIONAL_DIR + page)}
-    for old, article in redirects(book, articles, live).items():
-        for prefix in ("", TRADITIONAL_DIR):
-            title = to_traditional(article.title, form=config.traditional) if prefix else article.title
-            page = redirect_page(prefix + old, prefix + article.page_path, title, config.base_url)
-            writer.write(prefix + old, page)
-    if (book.addresses, book.moved) != before:
-        save_address_book(config.output_dir, book)
-
-
-DEFAULT_ZIP = Path("dist") / "site.zip"
-
-
-def zip_destination(config: SiteConfig, requested: str | None) -> Path:
-    """Where ``--zip`` writes, checked before anything is built: the default
-    is ``dist/site.zip`` in the project folder; a path the user gives is
-    theirs, but never inside the output or content folder (a zip inside the
-    site would zip itself), and its folder must exist."""
-    if requested:
-        destination = Path(requested).expanduser().resolve()
-        if not destination.parent.is_dir():
-            raise OutputError(f"--zip {requested}: folder {destination.parent} does not exist")
-    else:
-        destination = (config.project_dir / DEFAULT_ZIP).resolve()
-    for folder in (config.output_dir, state_dir(config.output_dir), *config.protected_dirs):
-        folder = folder.resolve()
-        if destination == folder or folder in destination.parents:
-            raise OutputError(f"--zip {destination}: inside {folder}; write the zip somewhere else")
-    if destination.is_dir():
-        raise OutputError(f"--zip {destination}: is a folder; give a file name ending in .zip")
-    return destination
-
-
-def write_zip(output: Path, destination: Path) -> Path:
-    """The built site as one zip for offline readers, written atomically."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=destination.parent, suffix=".zip.tmp")
-    os.close(handle)
-    try:
-        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for path in sorted(output.rglob("*")):
-                if path.is_file() and not path.is_symlink():
-                    archive.write(path, Path(output.name) / path.relative_to(output))
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, destination)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    return destination

@@ -25,7 +25,7 @@ from .buckets import flatten, read_buckets, unflatten, write_buckets
 from .index import SearchState
 from .model import Article, Failure
 from .stored import FIELD_NAMES, read_stored, write_stored
-from .write import private_folder, state_dir
+from .write import SiteWriter, private_folder, state_dir
 
 STATE_FILE = "state.json"
 EARLIER_FILES = ("cache.json",)  # earlier formats' summaries: never read, removed when a state is saved
@@ -264,3 +264,15 @@ def part_names() -> list[str]:
     """Every field that holds a part (for tests: each has a version)."""
     bookkeeping = {"versions", "dirty", "bulk_from", "folder", "marks"}
     return [f.name for f in fields(BuildState) if f.name not in bookkeeping]
+
+
+def reuse(writer: SiteWriter, previous: Outputs | None, key: str) -> bool:
+    """Keep a stage's files from the last build when its inputs are the same."""
+    if previous is None or previous.key != key:
+        return False
+    return all(writer.keep(name) for name in previous.files)
+
+
+def outputs_since(writer: SiteWriter, key: str, before: set[str]) -> Outputs:
+    """What a stage wrote since ``before``, from ``key``."""
+    return Outputs(key, sorted(writer.written - before))
