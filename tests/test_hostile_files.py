@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 
 from archivist.config import ConfigError, load_config
+from archivist.discover import discover, source_key
 from archivist.editorial import load_editorial
 from archivist.model import Article, Failure
-from archivist.pipeline import build, discover, load_corpus, source_key
+from archivist.pipeline import build, load_corpus
 from archivist.reading import normalise_file
 
 from .conftest import ROOT, SEEDS, run_cli, run_cli_as_user, write_site_toml

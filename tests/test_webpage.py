@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from archivist.discover import discover
 from archivist.model import Article, Failure
-from archivist.pipeline import discover
 from archivist.read import declared_encoding, decode_page
 from archivist.reading import normalise_file
 from archivist.script import converter
