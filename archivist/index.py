@@ -42,7 +42,6 @@ from .slug import bucket
 from .tokenize import fold, fold_map, query_terms, tokenize
 
 FIELDS = ({"field_name": "title", "boost": 10}, {"field_name": "tags", "boost": 5}, {"field_name": "body"})
-LUNR_JS = Path("node_modules") / "lunr" / "lunr.min.js"
 
 
 class SearchAssetError(Exception):
@@ -396,8 +395,7 @@ def register(variable: str, key: str, data: object) -> str:
     return f"(window.{variable}=window.{variable}||{{}})[{js_literal(key)}]={js_literal(data)};\n"
 
 
-def lunr_script(project_root: Path) -> bytes:
-    path = project_root / LUNR_JS
+def lunr_script(path: Path) -> bytes:
     if not path.exists():
         raise SearchAssetError(f"{path} is missing: run `npm ci` (package.json pins lunr)")
     return path.read_bytes()

@@ -30,10 +30,10 @@ from markupsafe import Markup
 from . import cluster
 from .aliases import load_address_book, redirect_page, redirects, save_address_book, source_key
 from .cache import BuildCache, code_version, forget_cache, stable_repr, stat_key
-from .config import PROJECT_ROOT, SiteConfig
+from .config import SiteConfig
 from .feeds import FEED_SIZE, atom_feed, sitemaps
 from .glossary import build_glossary
-from .index import LUNR_JS, lunr_script, result_texts, search_files, shard_path
+from .index import lunr_script, result_texts, search_files, shard_path
 from .media import MAX_SIDE, ImageError, article_images, image_notice, prepared, without_images
 from .model import Article, Corpus
 from .pages import (
@@ -48,6 +48,7 @@ from .pages import (
     site_key,
     term_feed,
 )
+from .resources import default_theme, lunr_js
 from .script import SIMPLIFIED, STANDARD_TRADITIONAL, TRADITIONAL, to_traditional
 from .shards import shard_name
 from .taxonomy import build_taxonomy
@@ -442,7 +443,7 @@ def write_search(
                     converted[key] = known[key]
     build_cache.search["traditional"] = converted
     build_cache.release("traditional")
-    writer.write("static/lunr.min.js", lunr_script(PROJECT_ROOT))
+    writer.write("static/lunr.min.js", lunr_script(lunr_js()))
 
 
 def template_hashes(environment: jinja2.Environment) -> Callable[[str], str]:
@@ -479,7 +480,7 @@ def inputs_key(corpus: Corpus, config: SiteConfig) -> str:
         digest.update(f"\0{article.path}\0{article.content_hash}\0{article.slug}".encode())
         for image in article_images(article) if article.kind == "html" else ():
             digest.update(f"\0{image.source}\0{stat_key(image.source)}".encode())
-    for folder in (*config.template_dirs, *config.static_dirs, PROJECT_ROOT / LUNR_JS):
+    for folder in (*config.template_dirs, *config.static_dirs, lunr_js()):
         for path in sorted(folder.rglob("*")) if folder.is_dir() else [folder]:
             if path.is_file():
                 status = path.stat()
@@ -583,7 +584,7 @@ def write_pages(
     shared = site_key(site, config)
     # A theme's templates may show any part of an article on any page.
     theme_templates = any(
-        folder.resolve() != (PROJECT_ROOT / "templates").resolve() and any(folder.rglob("*.html"))
+        folder.resolve() != (default_theme() / "templates").resolve() and any(folder.rglob("*.html"))
         for folder in config.template_dirs
         if folder.is_dir()
     )
