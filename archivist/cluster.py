@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .editorial import Editorial
+from .environment import check_workers
 from .inputs import DEFAULT_MAX_INPUT_BYTES, InputError, read_input, walk
 from .model import Article, Failure
 from .workers import in_order
@@ -57,6 +58,7 @@ def connected(scheduler: str) -> Iterator[Any]:
             ) as local,
             Client(local) as client,
         ):
+            check_workers(client, ClusterError)
             yield client
         return
     try:
@@ -64,6 +66,7 @@ def connected(scheduler: str) -> Iterator[Any]:
     except OSError as error:
         raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
     with client:
+        check_workers(client, ClusterError)  # before any work is sent: one clear error, not a Dask traceback
         yield client
 
 
