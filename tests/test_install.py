@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from archivist.environment import probe
+
 from .conftest import ROOT, run_cli
 from .installed import Venv, copy_repository, fresh_venv, install_copy, pip_install, run, tree
 
@@ -72,6 +74,15 @@ def test_the_installed_package_reads_its_theme_from_inside_itself(installed, tmp
     assert package.is_relative_to(installed.site_packages())
     assert theme == package / "theme" and (theme / "templates" / "base.html").is_file()
     assert lunr == theme / "lunr.min.js" and lunr.read_bytes() == (ROOT / "node_modules/lunr/lunr.min.js").read_bytes()
+
+
+def test_the_installed_code_has_the_checkouts_digest(installed, tmp_path):
+    """What the cluster check compares: workers installed from a commit match a build run from its checkout."""
+    shown = run(
+        [str(installed.python), "-c", "from archivist.environment import probe; print(probe([])['code'])"], tmp_path
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip() == probe([])["code"]
 
 
 def test_the_wheel_carries_the_theme_and_only_the_package(tmp_path):
