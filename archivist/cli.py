@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import NoReturn
 
 from tqdm import tqdm
 
@@ -38,7 +39,7 @@ INTERRUPTED = "interrupted; the last site is intact"
 
 
 class Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2 as well; say so in one place
+    def error(self, message: str) -> NoReturn:  # argparse exits 2 as well; say so in one place
         self.print_usage(sys.stderr)
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 

@@ -10,9 +10,12 @@ from typing import Any
 
 from .deadline import DEFAULT_FILE_TIMEOUT
 from .inputs import DEFAULT_MAX_INPUT_MB, MB
+from .resources import default_project_dir, default_theme
 from .script import STANDARD_TRADITIONAL, TRADITIONAL_FORMS
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Where site.toml is looked for when none is given: beside build.py in a
+# checkout; the current folder for an installed package (a command's run).
+PROJECT_ROOT = default_project_dir()
 # The site is Simplified first, every page with its Traditional twin under
 # zh-hant/: the one language setting that describes it.  A Traditional-first
 # site (root pages in Traditional) is not made, so it is not accepted either.
@@ -111,7 +114,8 @@ def expect(section: str, key: str, value: Any, kind: type) -> Any:
 
 
 def load_config(path: Path | None = None) -> SiteConfig:
-    """Read ``path`` (default: ``site.toml`` beside ``build.py`` if present)."""
+    """Read ``path`` (default: ``site.toml`` beside ``build.py``, or in the
+    current folder for an installed package, if present)."""
     if path is None:
         candidate = PROJECT_ROOT / "site.toml"
         path = candidate if candidate.exists() else None
@@ -169,7 +173,7 @@ def load_config(path: Path | None = None) -> SiteConfig:
     if not base_url.startswith(("http://", "https://")):
         raise ConfigError(f"[site] base_url must be an absolute http(s) URL, not {base_url!r}")
     root = path.parent if path is not None else PROJECT_ROOT
-    themes = [PROJECT_ROOT]
+    themes = [default_theme()]
     if paths["theme"]:
         theme = (root / paths["theme"]).resolve()
         if not theme.is_dir():

@@ -19,7 +19,9 @@ def discover(content_dir: Path, notices: list[str] | None = None) -> tuple[list[
     link to ``/``, is one entry; one that leads out is named in ``notices``),
     nor are ``<page>_files`` folders walked."""
     root = os.path.realpath(content_dir)
-    files, refused, unlistable = [], [], []
+    files: list[Path] = []
+    refused: list[Failure] = []
+    unlistable: list[tuple[Path, str]] = []
     for entry in walk(content_dir, skipped_in_content, unlistable):
         path = Path(entry.path)
         wanted = path.suffix.lower() in SOURCE_SUFFIXES

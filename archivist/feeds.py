@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from .config import SiteConfig
 from .model import Article
 from .pages import Site, article_path, by_date, term_feed
+from .taxonomy import InitiativeNode, RegionNode
 from .write import SiteWriter
 
 if TYPE_CHECKING:  # the state module imports the stages for their versions
@@ -128,7 +129,8 @@ def feed_key(title: str, base_url: str, page: str, articles: list[Article], memo
 def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, build_cache: BuildState) -> None:
     """Each feed is made again only when what it shows changed."""
     feeds = [(config.title, "index.html", "feed.xml", site.ordered)]
-    for node in [*site.taxonomy.regions.values(), *site.taxonomy.initiatives.values()]:
+    nodes: list[RegionNode | InitiativeNode] = [*site.taxonomy.regions.values(), *site.taxonomy.initiatives.values()]
+    for node in nodes:
         feed = term_feed(node, config.feed_min_articles)
         if feed:
             feeds.append((f"{node.name} · {config.title}", node.path, feed, node.articles))

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import PROJECT_ROOT
 from .model import Article
 from .pages import article_path
+from .resources import lunr_js
 from .script import STANDARD_TRADITIONAL, to_traditional
 from .searchdocs import FIELDS, article_terms, facets_of, result_entry, result_texts, table_row, terms_key
 from .shards import (
@@ -46,8 +46,6 @@ if TYPE_CHECKING:  # the state module imports the stages for their versions
 # The version of tokenising articles and making the search files: bump it when their term data or files change
 # (the build state keeps what this stage made per version).
 VERSION = 1
-
-LUNR_JS = Path("node_modules") / "lunr" / "lunr.min.js"
 
 
 class SearchAssetError(Exception):
@@ -267,8 +265,7 @@ def register(variable: str, key: str, data: object) -> str:
     return f"(window.{variable}=window.{variable}||{{}})[{js_literal(key)}]={js_literal(data)};\n"
 
 
-def lunr_script(project_root: Path) -> bytes:
-    path = project_root / LUNR_JS
+def lunr_script(path: Path) -> bytes:
     if not path.exists():
         raise SearchAssetError(f"{path} is missing: run `npm ci` (package.json pins lunr)")
     return path.read_bytes()
@@ -326,4 +323,4 @@ def write_search(
                     converted[key] = known[key]
     build_cache.traditional = converted
     build_cache.release("traditional")
-    writer.write("static/lunr.min.js", lunr_script(PROJECT_ROOT))
+    writer.write("static/lunr.min.js", lunr_script(lunr_js()))

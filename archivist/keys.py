@@ -12,11 +12,11 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from .config import PROJECT_ROOT, SiteConfig
-from .index import LUNR_JS
+from .config import SiteConfig
 from .media import article_images
 from .model import Article, Corpus
 from .pages import by_date
+from .resources import lunr_js
 
 if TYPE_CHECKING:  # the state module imports the stages for their versions
     from .state import BuildState
@@ -118,7 +118,7 @@ def inputs_key(corpus: Corpus, config: SiteConfig, build_cache: BuildState) -> s
         digest.update(f"\0{article.path}\0{article.content_hash}\0{article.slug}".encode())
         for image in article_images(article) if article.kind == "html" else ():
             digest.update(f"\0{image.source}\0{stat_key(image.source)}".encode())
-    for folder in (*config.template_dirs, *config.static_dirs, PROJECT_ROOT / LUNR_JS):
+    for folder in (*config.template_dirs, *config.static_dirs, lunr_js()):
         for path in sorted(folder.rglob("*")) if folder.is_dir() else [folder]:
             if path.is_file():
                 status = path.stat()

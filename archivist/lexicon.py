@@ -19,9 +19,10 @@ import yaml
 
 from .inputs import DEFAULT_MAX_INPUT_BYTES, InputError, read_input
 from .read import ReadError, load_settings_yaml
+from .resources import package_data
 from .script import to_simplified, to_simplified_lines
 
-PACKAGE_LEXICON = Path(__file__).with_name("lexicon.yaml")
+PACKAGE_LEXICON = package_data("lexicon.yaml")
 USER_FILE = "furniture.yaml"
 FIELDS = ("source", "publisher", "editor", "author", "date", "other")
 

@@ -16,19 +16,19 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from markupsafe import Markup, escape
 
 from .gazetteer import load_gazetteer
 from .model import Article
+from .resources import package_data
 from .taxonomy import RegionNode, Taxonomy
 
 # The version of the maps drawn on pages (their outlines in geodata/ are keyed by content) (the build state
 # keeps what this stage made per version).
 VERSION = 1
 
-GEODATA = Path(__file__).parent / "geodata"
+GEODATA = package_data("geodata")
 NATIONAL = ""  # the key of China's map in china.json.gz
 SHADES = 5
 SMALL_AREA = 90  # a unit drawn smaller than this (path units², frame 1,000 wide) also gets a dot

@@ -82,8 +82,8 @@ def normalise_data(
         with time_limit(file_timeout):
             article = normalise(read_bytes(path, data), content_hash(data), editorial.lexicon, exists)
             article = tag_article(article, load_gazetteer(), editorial.initiatives)
-            slogans = (editorial.glossary.canonical(s) for s in article_slogans(article.paragraphs))
-            slogans = tuple(s for s in dict.fromkeys(slogans) if s not in editorial.glossary.hidden)
+            found = (editorial.glossary.canonical(s) for s in article_slogans(article.paragraphs))
+            slogans = tuple(s for s in dict.fromkeys(found) if s not in editorial.glossary.hidden)
         if not keep_source:
             article = replace(article, original_text="", dropped=())
         return replace(article, slogans=slogans)

@@ -19,13 +19,14 @@ from markupsafe import Markup
 
 from .articlebody import linked_blocks
 from .assets import copy_static
-from .config import PROJECT_ROOT, SiteConfig
+from .config import SiteConfig
 from .feeds import sitemaps, write_feeds
 from .glossary import build_glossary
 from .keys import settings_key, template_settings
 from .model import Article, Corpus
 from .pages import Page, Site, article_path, by_date, page_groups
 from .related import related_articles
+from .resources import default_theme
 from .run.seam import Executor
 from .script import SIMPLIFIED, STANDARD_TRADITIONAL, TRADITIONAL, to_traditional
 from .signatures import page_signature, site_key
@@ -270,7 +271,7 @@ def write_pages(
     shared = site_key(site, settings_key(config))
     # A theme's templates may show any part of an article on any page.
     theme_templates = any(
-        folder.resolve() != (PROJECT_ROOT / "templates").resolve() and any(folder.rglob("*.html"))
+        folder.resolve() != (default_theme() / "templates").resolve() and any(folder.rglob("*.html"))
         for folder in config.template_dirs
         if folder.is_dir()
     )

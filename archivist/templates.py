@@ -149,6 +149,7 @@ def template_hashes(environment: jinja2.Environment) -> Callable[[str], str]:
     def of(name: str) -> str:
         if name not in known:
             known[name] = ""  # a cycle adds nothing
+            assert environment.loader is not None, "an environment of ours always has a loader"
             source, filename, _ = environment.loader.get_source(environment, name)
             parsed = environment.parse(source, name, filename)
             referenced = sorted(n for n in meta.find_referenced_templates(parsed) if n)

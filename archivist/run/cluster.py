@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from .. import environment
 from .pool import batches, in_order
 
 Item = TypeVar("Item")
@@ -32,8 +33,9 @@ class ClusterError(Exception):
 
 def check_workers(client: Any) -> None:
     """The one place a cluster's workers are checked before any work is
-    sent to them (their versions and environment, against the build's)."""
-    # HOOK: environment check of the workers (archivist/environment.py) goes here.
+    sent to them: their archivist, Python and libraries against the build's
+    (one error naming the worker, not a Dask traceback later)."""
+    environment.check_workers(client, ClusterError)
 
 
 @contextmanager

@@ -1,0 +1,8 @@
+"""``python -m archivist``: the same command line as ``build.py`` and ``archivist``."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
