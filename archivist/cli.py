@@ -15,23 +15,23 @@ from typing import NoReturn
 
 from tqdm import tqdm
 
-from .config import PROJECT_ROOT, ConfigError, SiteConfig, check_scheduler, check_workers, load_config
-from .drafts import DraftExists, create_draft
-from .editorial import load_editorial
-from .glossary import build_glossary
-from .guard import Guarded
-from .index import SearchAssetError
-from .maps import map_notices
-from .media import image_notices
-from .model import Corpus
-from .pipeline import build, load_corpus
-from .reading import normalise_file, shown_path
-from .run.cluster import ClusterError
-from .serve import serve
-from .taxonomy import build_taxonomy
-from .templates import RenderError
-from .write import OutputError
-from .zipped import write_zip, zip_destination
+from archivist.config import PROJECT_ROOT, ConfigError, SiteConfig, check_scheduler, check_workers, load_config
+from archivist.drafts import DraftExists, create_draft
+from archivist.ingest.editorial import load_editorial
+from archivist.ingest.guard import Guarded
+from archivist.ingest.media import image_notices
+from archivist.ingest.reading import normalise_file, shown_path
+from archivist.model import Corpus
+from archivist.output.write import OutputError
+from archivist.output.zipped import write_zip, zip_destination
+from archivist.pipeline import build, load_corpus
+from archivist.render.templates import RenderError
+from archivist.run.cluster import ClusterError
+from archivist.search.index import SearchAssetError
+from archivist.serve.serve import serve
+from archivist.site.glossary import build_glossary
+from archivist.site.maps import map_notices
+from archivist.site.taxonomy import build_taxonomy
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .deadline import DEFAULT_FILE_TIMEOUT
-from .inputs import DEFAULT_MAX_INPUT_MB, MB
-from .resources import default_project_dir, default_theme
-from .script import STANDARD_TRADITIONAL, TRADITIONAL_FORMS
+from archivist.ingest.deadline import DEFAULT_FILE_TIMEOUT
+from archivist.ingest.inputs import DEFAULT_MAX_INPUT_MB, MB
+from archivist.resources import default_project_dir, default_theme
+from archivist.text.script import STANDARD_TRADITIONAL, TRADITIONAL_FORMS
 
 # Where site.toml is looked for when none is given: beside build.py in a
 # checkout; the current folder for an installed package (a command's run).

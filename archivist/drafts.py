@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from .slug import make_slug
+from archivist.text.slug import make_slug
 
 MAX_SUFFIX = 99
 TITLE_READ = 4096  # bytes of an existing draft read to see whether it is this title's

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .clean import Block
+from archivist.text.clean import Block
 
 
 def page_path(slug: str, date: str | None) -> str:

@@ -8,26 +8,26 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .config import SiteConfig
-from .deadline import DEFAULT_FILE_TIMEOUT
-from .discover import discover, source_key
-from .editorial import load_editorial
-from .guard import is_internal
-from .images import write_images
-from .index import write_search
-from .inputs import DEFAULT_MAX_INPUT_BYTES
-from .keys import corpus_key, inputs_key, stable_repr
-from .maps import map_notices
-from .model import Article, Corpus, Failure
-from .reading import FileItem, ReadSettings, file_bytes, image_files, read_file, shown_path
-from .redirects import write_redirects
-from .render import Rendered, plan, write_pages
-from .run.choose import executor_for
-from .run.cluster import connected
-from .run.seam import Executor, InProcess
-from .slug import deduplicate
-from .state import BuildState, ReadEntry, forget_state, load_state, outputs_since, reuse, save_state
-from .write import OutputError, SiteWriter, check_output_dir, files_below
+from archivist.config import SiteConfig
+from archivist.ingest.deadline import DEFAULT_FILE_TIMEOUT
+from archivist.ingest.discover import discover, source_key
+from archivist.ingest.editorial import load_editorial
+from archivist.ingest.guard import is_internal
+from archivist.ingest.inputs import DEFAULT_MAX_INPUT_BYTES
+from archivist.ingest.reading import FileItem, ReadSettings, file_bytes, image_files, read_file, shown_path
+from archivist.model import Article, Corpus, Failure
+from archivist.output.images import write_images
+from archivist.output.redirects import write_redirects
+from archivist.output.write import OutputError, SiteWriter, check_output_dir, files_below
+from archivist.render.render import Rendered, plan, write_pages
+from archivist.run.choose import executor_for
+from archivist.run.cluster import connected
+from archivist.run.seam import Executor, InProcess
+from archivist.search.index import write_search
+from archivist.site.maps import map_notices
+from archivist.state.keys import corpus_key, inputs_key, stable_repr
+from archivist.state.state import BuildState, ReadEntry, forget_state, load_state, outputs_since, reuse, save_state
+from archivist.text.slug import deduplicate
 
 # Below these many files (pages) a pool of processes costs more than it saves.
 PARALLEL_FROM = 64

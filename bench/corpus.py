@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pypinyin import Style, pinyin
 
-from archivist.gazetteer import load_gazetteer, short_form
 from archivist.pipeline import load_corpus
-from archivist.script import to_traditional
+from archivist.tag.gazetteer import load_gazetteer, short_form
+from archivist.text.script import to_traditional
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "content"

@@ -21,11 +21,11 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archivist.clean import remove_pinyin_notes
-from archivist.glossary import build_glossary
+from archivist.ingest.reading import normalise_file
 from archivist.model import Article
-from archivist.reading import normalise_file
-from archivist.script import to_simplified
+from archivist.site.glossary import build_glossary
+from archivist.text.clean import remove_pinyin_notes
+from archivist.text.script import to_simplified
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = [

@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archivist.reading import normalise_data
+from archivist.ingest.reading import normalise_data
 
 PROSE = "村里大力发展脐橙产业，村民收入逐年提高，群众的日子越过越红火。" * 2
 

@@ -16,15 +16,9 @@ from lunr.builder import Builder
 from lunr.query import Query, QueryPresence
 
 from archivist.model import Article
-from archivist.searchdocs import FIELDS, document
-from archivist.shards import (
-    LUNR_VERSION,
-    Field,
-    Postings,
-    field_terms,
-    postings_from_terms,
-)
-from archivist.tokenize import RUN, fold
+from archivist.search.searchdocs import FIELDS, document
+from archivist.search.shards import LUNR_VERSION, Field, Postings, field_terms, postings_from_terms
+from archivist.search.tokenize import RUN, fold
 
 K1, B = 1.2, 0.75  # lunr's BM25 parameters
 

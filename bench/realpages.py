@@ -39,9 +39,9 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from archivist.ingest.read import decode_page
+from archivist.ingest.reading import normalise_data
 from archivist.model import Article
-from archivist.read import decode_page
-from archivist.reading import normalise_data
 from bench.fidelity import plain as fold  # NFKC, Simplified, no spaces: how every field and text is compared
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -186,7 +186,7 @@ def with_gne(path: Path) -> Reading:
 
 
 def parse_any_date(text: str | None) -> str | None:
-    from archivist.extract import parse_date
+    from archivist.text.extract import parse_date
 
     return parse_date(text) if text else None
 

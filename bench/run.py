@@ -415,8 +415,8 @@ PAGE_FIXTURES = [ROOT / "tests" / "fixtures" / "pages", ROOT / "tests" / "fixtur
 def saved_page_rate(repeat: int) -> dict:
     """Saved web pages (the HTML fixtures) read to articles in this one
     process, one core: pages per second, median of ``repeat`` passes."""
-    from archivist.lines import classification
-    from archivist.reading import normalise_file
+    from archivist.ingest.reading import normalise_file
+    from archivist.text.lines import classification
 
     paths = sorted(path for folder in PAGE_FIXTURES for path in folder.glob("*.htm*"))
     for path in paths:  # the first pass loads the gazetteer, lexicon and extractor

@@ -20,8 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from archivist.model import Article
 from archivist.pipeline import load_corpus
-from archivist.script import to_traditional
-from archivist.searchdocs import document
+from archivist.search.searchdocs import document
+from archivist.text.script import to_traditional
 from bench.lunr_oracle import build_index, search
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -42,7 +42,7 @@ def main() -> None:
         target = sorted((work / "content").glob("*.md"))[len(list((work / "content").glob("*.md"))) // 2]
         title = re.search(r"^title: '(.*)'$", target.read_text("utf-8"), re.MULTILINE).group(1)
         from archivist.model import page_path
-        from archivist.slug import make_slug
+        from archivist.text.slug import make_slug
 
         date = re.search(r"^date: (\S+)", target.read_text("utf-8"), re.MULTILINE).group(1)
         page = url + page_path(make_slug(title, date), date)

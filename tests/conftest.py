@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from archivist.ingest.reading import normalise_file
 from archivist.model import Article
-from archivist.reading import normalise_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "content").glob("0*.txt"))

@@ -4,7 +4,7 @@ no failed request; screenshots at phone and desktop widths."""
 
 import pytest
 
-from archivist.gazetteer import load_gazetteer
+from archivist.tag.gazetteer import load_gazetteer
 
 from .conftest import ROOT
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from archivist.slug import bucket
+from archivist.text.slug import bucket
 
 from .conftest import ROOT, QuietHandler
 

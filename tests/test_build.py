@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from archivist.tokenize import fold
+from archivist.search.tokenize import fold
 
 from .conftest import ROOT, SEEDS, run_cli, write_site_toml
 
@@ -210,8 +210,8 @@ def test_cache_key_of_the_curation_files_is_the_same_in_every_process(tmp_path):
         {"initiatives.yaml": "initiatives: [{name: 甲工程, aliases: [甲, 甲甲]}]\nhide: [乙, 丙, 丁]\n".encode()},
     )
     code = (
-        "import sys; from pathlib import Path; from archivist.editorial import load_editorial; "
-        "from archivist.keys import stable_repr; print(stable_repr(load_editorial(Path(sys.argv[1]))[0]))"
+        "import sys; from pathlib import Path; from archivist.ingest.editorial import load_editorial; "
+        "from archivist.state.keys import stable_repr; print(stable_repr(load_editorial(Path(sys.argv[1]))[0]))"
     )
     keys = {
         subprocess.run(

@@ -1,5 +1,5 @@
-from archivist import clean
-from archivist.clean import Block
+from archivist.text import clean
+from archivist.text.clean import Block
 
 
 def test_pinyin_note_after_han_is_removed():

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from archivist import render
 from archivist.config import load_config
 from archivist.pipeline import build
+from archivist.render import render
 from archivist.run import cluster
 from bench.corpus import write_corpus
 

@@ -33,7 +33,7 @@ distributed = pytest.importorskip("distributed")
 
 PYTHON_MINOR = sys.version_info[1]
 # The digest of the archivist an environment would import, as the probe reports it.
-DIGEST = "from archivist.environment import probe; print(probe([])['code'])"
+DIGEST = "from archivist.run.environment import probe; print(probe([])['code'])"
 
 
 @dataclass
@@ -122,7 +122,7 @@ def installed(tmp_path_factory) -> Venv:
 def changed(tmp_path_factory) -> Venv:
     """A copy with one module changed, installed: the same version, other code."""
     return install_copy(
-        tmp_path_factory.mktemp("venv"), "changed", change=("archivist/slug.py", "# a change here only")
+        tmp_path_factory.mktemp("venv"), "changed", change=("archivist/text/slug.py", "# a change here only")
     )
 
 

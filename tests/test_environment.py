@@ -12,7 +12,7 @@ import sys
 import tomllib
 
 from archivist import __version__
-from archivist.environment import OUTPUT_DEPENDENCIES, PROBE_CALL, difference, probe, worker_mismatch
+from archivist.run.environment import OUTPUT_DEPENDENCIES, PROBE_CALL, difference, probe, worker_mismatch
 
 from .conftest import ROOT
 from .installed import fresh_venv

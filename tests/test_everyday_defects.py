@@ -12,8 +12,8 @@ import subprocess
 import pytest
 
 from archivist.cli import main
-from archivist.entries import Entry, Use
-from archivist.meanings import explain
+from archivist.site.entries import Entry, Use
+from archivist.site.meanings import explain
 
 from .conftest import ROOT, entry_firsts, run_cli
 

@@ -1,8 +1,8 @@
 import pytest
 
-from archivist import datelines, extract, metalines
-from archivist.lexicon import package_lexicon
 from archivist.model import Author
+from archivist.text import datelines, extract, metalines
+from archivist.text.lexicon import package_lexicon
 
 
 @pytest.mark.parametrize(

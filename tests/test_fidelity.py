@@ -6,8 +6,8 @@ regions), so that it cannot quietly get worse."""
 
 import pytest
 
+from archivist.ingest.reading import normalise_file
 from archivist.model import Failure
-from archivist.reading import normalise_file
 from bench.fidelity import CORPORA, FIELDS, Tally, check
 
 

@@ -5,12 +5,12 @@ from dataclasses import replace
 
 import pytest
 
-from archivist import render
 from archivist.config import load_config
 from archivist.model import Corpus
 from archivist.pipeline import load_corpus
-from archivist.script import SIMPLIFIED, TRADITIONAL
-from archivist.state import BuildState
+from archivist.render import render
+from archivist.state.state import BuildState
+from archivist.text.script import SIMPLIFIED, TRADITIONAL
 from bench.corpus import write_corpus
 
 from .conftest import write_site_toml

@@ -5,10 +5,10 @@ import shutil
 
 import pytest
 
-from archivist.curation import parse_glossary_curation
-from archivist.glossary import build_glossary
 from archivist.pipeline import load_corpus
-from archivist.slogans import find_quoted_slogans
+from archivist.site.curation import parse_glossary_curation
+from archivist.site.glossary import build_glossary
+from archivist.tag.slogans import find_quoted_slogans
 
 from .conftest import ROOT, SEEDS, entry_firsts, run_cli, write_site_toml
 

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 
 from archivist.config import ConfigError, load_config
-from archivist.discover import discover, source_key
-from archivist.editorial import load_editorial
+from archivist.ingest.discover import discover, source_key
+from archivist.ingest.editorial import load_editorial
+from archivist.ingest.reading import normalise_file
 from archivist.model import Article, Failure
 from archivist.pipeline import build, load_corpus
-from archivist.reading import normalise_file
 
 from .conftest import ROOT, SEEDS, run_cli, run_cli_as_user, write_site_toml
 
@@ -117,7 +117,7 @@ def test_inspect_prints_a_name_that_is_not_utf8_as_valid_json(tmp_path):
 
 
 def test_printable_path_escapes_undecodable_bytes_and_control_characters():
-    from archivist.inputs import printable_path
+    from archivist.ingest.inputs import printable_path
 
     raw = os.fsdecode(b"/a/\xd5\xf1\xd0\xcb\n\x1b[31m\xe2\x80\xae.txt")
     shown = printable_path(raw)
@@ -301,7 +301,7 @@ def test_symlink_inside_the_content_folder_is_still_read(tmp_path):
 
 
 def test_fast_render_in_serve_does_not_read_a_file_swapped_for_a_symlink(tmp_path):
-    from archivist.preview import Preview
+    from archivist.serve.preview import Preview
 
     content, config_path = project(tmp_path, seeds=True)
     preview = Preview(lambda: load_config(config_path), load_config(config_path))
@@ -337,7 +337,7 @@ def test_curation_file_over_the_size_limit_is_refused(tmp_path):
 
 
 def test_read_stops_at_the_limit_even_when_the_file_grows(tmp_path, monkeypatch):
-    from archivist import inputs
+    from archivist.ingest import inputs
 
     path = tmp_path / "a.txt"
     path.write_bytes(b"x" * 100)
@@ -369,7 +369,7 @@ def test_folder_symlink_inside_the_content_folder_is_followed_when_reading(tmp_p
 
 
 def test_a_symlink_met_while_opening_folder_by_folder_is_refused(tmp_path):
-    from archivist.inputs import InputError, open_below
+    from archivist.ingest.inputs import InputError, open_below
 
     content, _ = project(tmp_path)
     outside_secret(tmp_path)
@@ -380,7 +380,7 @@ def test_a_symlink_met_while_opening_folder_by_folder_is_refused(tmp_path):
 
 
 def test_an_image_swapped_for_a_symlink_out_of_the_folder_is_not_copied(tmp_path):
-    from archivist.media import ImageError, prepared
+    from archivist.ingest.media import ImageError, prepared
 
     content, _ = project(tmp_path)
     (tmp_path / "outside").mkdir()

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from archivist.media import MAX_PIXELS, ImageError, prepared
+from archivist.ingest.media import MAX_PIXELS, ImageError, prepared
+from archivist.ingest.reading import normalise_file
 from archivist.model import Article
-from archivist.reading import normalise_file
 
 from .conftest import SEEDS, run_cli, run_cli_as_user
 from .test_webpage import saved_page
@@ -196,8 +196,8 @@ def test_a_short_paragraph_under_an_image_without_alt_text_stays_a_paragraph(tmp
 
 
 def test_an_images_caption_is_searched_like_the_text(tmp_path):
-    from archivist.searchdocs import document, terms_key
-    from archivist.tokenize import tokenize
+    from archivist.search.searchdocs import document, terms_key
+    from archivist.search.tokenize import tokenize
 
     (tmp_path / "page_files").mkdir()
     (tmp_path / "page_files" / "photo.jpg").write_bytes(jpeg(40, 30))
@@ -263,7 +263,7 @@ def test_the_cache_format_gives_back_what_it_stored():
     import datetime as dt
     from array import array
 
-    from archivist.stored import dumps, loads
+    from archivist.state.stored import dumps, loads
 
     article = normalise_file(SEEDS[0])
     value = {

@@ -10,13 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from archivist import lines, pagelayout, pipeline, reading, segment, webpage
+from archivist import pipeline
 from archivist.config import ConfigError, load_config
-from archivist.extract import parse_date
+from archivist.ingest import pagelayout, reading, webpage
+from archivist.ingest.read import ReadError, check_encodable, read_bytes
 from archivist.model import Article, Failure
 from archivist.pipeline import load_corpus
-from archivist.read import ReadError, check_encodable, read_bytes
-from archivist.script import TRADITIONAL_FORMS, to_traditional
+from archivist.text import lines, segment
+from archivist.text.extract import parse_date
+from archivist.text.script import TRADITIONAL_FORMS, to_traditional
 
 PROSE = "江西省瑞金市叶坪乡华屋村是一个红色名村，近年来村里大力发展脐橙产业，村民收入逐年提高。\n"
 
@@ -381,7 +383,7 @@ def test_a_page_at_the_element_limit_is_read_one_more_is_not():
 @pytest.mark.parametrize("name", ["glossary.yaml", "initiatives.yaml", "furniture.yaml"])
 @pytest.mark.parametrize("shape", ["[" * 30_000 + "]" * 30_000, "a: &a [x]\nb: *a\n"])
 def test_a_settings_file_nested_without_end_or_with_aliases_is_refused_by_name(tmp_path, name, shape):
-    from archivist.editorial import load_editorial
+    from archivist.ingest.editorial import load_editorial
 
     (tmp_path / name).write_text(shape, encoding="utf-8")
     _, broken = load_editorial(tmp_path)

@@ -21,11 +21,11 @@ import pytest
 
 from archivist.cli import make_parser
 from archivist.config import load_config
-from archivist.livereload import Broadcast
-from archivist.preview import Preview
-from archivist.server import PreviewServer, allowed_hosts, exposure_warning, make_handler
-from archivist.state import load_state
-from archivist.write import LOCK, state_dir
+from archivist.output.write import LOCK, state_dir
+from archivist.serve.livereload import Broadcast
+from archivist.serve.preview import Preview
+from archivist.serve.server import PreviewServer, allowed_hosts, exposure_warning, make_handler
+from archivist.state.state import load_state
 
 from .conftest import ROOT, SEEDS, run_cli, write_site_toml
 from .test_serve import Server

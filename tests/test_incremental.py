@@ -11,7 +11,7 @@ import pytest
 
 from archivist.config import load_config
 from archivist.pipeline import build
-from archivist.state import BuildState
+from archivist.state.state import BuildState
 
 from .conftest import write_site_toml
 
@@ -119,7 +119,7 @@ def test_a_file_removed_from_the_output_by_hand_comes_back(tmp_path):
 def test_an_edit_inside_an_article_renders_only_that_articles_pages(tmp_path, monkeypatch):
     """A list shows an article's title, date, byline, tags and excerpt: a
     sentence added at its end re-renders its own page (both scripts), no list."""
-    import archivist.render
+    import archivist.render.render
     from bench.corpus import write_corpus
 
     content = tmp_path / "content"
@@ -130,9 +130,11 @@ def test_an_edit_inside_an_article_renders_only_that_articles_pages(tmp_path, mo
     corpus, _ = build(config)
     article = corpus.articles[7]
     rendered = []
-    real = archivist.render.render_page
+    real = archivist.render.render.render_page
     monkeypatch.setattr(
-        archivist.render, "render_page", lambda env, page, *rest: rendered.append(page.path) or real(env, page, *rest)
+        archivist.render.render,
+        "render_page",
+        lambda env, page, *rest: rendered.append(page.path) or real(env, page, *rest),
     )
     source = Path(article.path)
     source.write_text(source.read_text(encoding="utf-8").rstrip() + "\n\n编辑补记一句。\n", encoding="utf-8")
@@ -165,7 +167,7 @@ def test_a_build_that_fails_before_its_commit_leaves_a_cache_that_still_describe
     """The preview server keeps its cache across a failed build: the search
     state must not run ahead of the shards on disk that the next build
     patches."""
-    import archivist.write
+    import archivist.output.write
     from bench.corpus import write_corpus
 
     content = tmp_path / "content"
@@ -179,15 +181,15 @@ def test_a_build_that_fails_before_its_commit_leaves_a_cache_that_still_describe
     # next build patches shards that exist (new words could add shards).
     lines = [line for line in text.splitlines() if len(line) > 20]
     target.write_text(text + "\n\n" + lines[-1] + "\n", encoding="utf-8")
-    real_commit = archivist.write.SiteWriter.commit
+    real_commit = archivist.output.write.SiteWriter.commit
 
     def failing_commit(self):
         raise OSError("disk full")
 
-    monkeypatch.setattr(archivist.write.SiteWriter, "commit", failing_commit)
+    monkeypatch.setattr(archivist.output.write.SiteWriter, "commit", failing_commit)
     with pytest.raises(OSError, match="disk full"):
         build(config, build_cache=memory)
-    monkeypatch.setattr(archivist.write.SiteWriter, "commit", real_commit)
+    monkeypatch.setattr(archivist.output.write.SiteWriter, "commit", real_commit)
     target.write_text(target.read_text(encoding="utf-8") + "\n\n" + lines[-2] + "\n", encoding="utf-8")
     build(config, build_cache=memory)
     assert differences(tmp_path / "site", clean_build(content, tmp_path / "clean")) == []

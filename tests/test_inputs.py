@@ -4,8 +4,8 @@ import codecs
 
 import pytest
 
+from archivist.ingest.reading import normalise_file
 from archivist.model import Article, Failure
-from archivist.reading import normalise_file
 
 from .conftest import SEEDS
 

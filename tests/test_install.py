@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from archivist.environment import probe
+from archivist.run.environment import probe
 
 from .conftest import ROOT, run_cli
 from .installed import Venv, copy_repository, fresh_venv, install_copy, pip_install, run, tree
@@ -79,7 +79,7 @@ def test_the_installed_package_reads_its_theme_from_inside_itself(installed, tmp
 def test_the_installed_code_has_the_checkouts_digest(installed, tmp_path):
     """What the cluster check compares: workers installed from a commit match a build run from its checkout."""
     shown = run(
-        [str(installed.python), "-c", "from archivist.environment import probe; print(probe([])['code'])"], tmp_path
+        [str(installed.python), "-c", "from archivist.run.environment import probe; print(probe([])['code'])"], tmp_path
     )
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.strip() == probe([])["code"]
@@ -100,7 +100,11 @@ def test_the_wheel_carries_the_theme_and_only_the_package(tmp_path):
     expected = {f"templates/{p.name}" for p in (ROOT / "templates").iterdir()}
     expected |= {f"static/{p.name}" for p in (ROOT / "static").iterdir()} | {"lunr.min.js"}
     assert theme == expected
-    assert {"archivist/lexicon.yaml", "archivist/line-model.json", "archivist/geodata/index.json"} <= set(names)
+    assert {
+        "archivist/text/lexicon.yaml",
+        "archivist/text/line-model.json",
+        "archivist/site/geodata/index.json",
+    } <= set(names)
     assert not any(part in ("tests", "bench", "scripts", "content") for name in names for part in name.split("/"))
 
 

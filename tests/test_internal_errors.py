@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
+import archivist.ingest.reading
 import archivist.pipeline
-import archivist.reading
 from archivist import cli
 from archivist.config import load_config
-from archivist.editorial import load_editorial
-from archivist.guard import Guarded, internal_error
+from archivist.ingest.editorial import load_editorial
+from archivist.ingest.guard import Guarded, internal_error
+from archivist.ingest.read import ReadError
+from archivist.ingest.reading import ReadSettings, file_bytes, image_files, read_file
 from archivist.model import Failure
 from archivist.pipeline import build, load_corpus
-from archivist.read import ReadError
-from archivist.reading import ReadSettings, file_bytes, image_files, read_file
 
 from .conftest import write_site_toml
 
@@ -31,14 +31,14 @@ MESSAGE = "internal error: ZeroDivisionError: division by zero (please report; -
 def buggy_tagger(monkeypatch) -> None:
     """Tagging raises for one file, as a heuristic with a bug would (set
     before any pool is forked: its workers inherit it)."""
-    real = archivist.reading.tag_article
+    real = archivist.ingest.reading.tag_article
 
     def tag_article(article, *rest):
         if Path(article.path).name.startswith(BROKEN):
             return 1 / 0
         return real(article, *rest)
 
-    monkeypatch.setattr(archivist.reading, "tag_article", tag_article)
+    monkeypatch.setattr(archivist.ingest.reading, "tag_article", tag_article)
 
 
 def content_of(tmp_path: Path, count: int) -> Path:

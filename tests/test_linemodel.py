@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 import yaml
 
-from archivist import lines
-from archivist.lexicon import package_lexicon, parse_lexicon
-from archivist.linemodel import FEATURES, TITLE_FEATURES, LineModel, line_features, shipped_model
-from archivist.normalise import normalise_scraped
-from archivist.read import read_bytes
-from archivist.reading import normalise_file
-from archivist.segment import segment
+from archivist.ingest.normalise import normalise_scraped
+from archivist.ingest.read import read_bytes
+from archivist.ingest.reading import normalise_file
+from archivist.text import lines
+from archivist.text.lexicon import package_lexicon, parse_lexicon
+from archivist.text.linemodel import FEATURES, TITLE_FEATURES, LineModel, line_features, shipped_model
+from archivist.text.segment import segment
 from bench.realpages import body_scores, date_right
 
 REAL = Path(__file__).parent / "fixtures" / "real-pages"
@@ -28,7 +28,7 @@ def test_shipped_models_are_small_and_match_their_features():
     assert models is not None and models.titles is not None
     assert models.body.features == FEATURES and models.titles.features == TITLE_FEATURES
     for name in ("line-model.json", "title-model.json"):
-        assert (Path(__file__).parent.parent / "archivist" / name).stat().st_size < 300_000
+        assert (Path(__file__).parent.parent / "archivist" / "text" / name).stat().st_size < 300_000
 
 
 def test_model_round_trips_through_its_json():

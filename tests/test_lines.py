@@ -6,12 +6,12 @@ import json
 
 import pytest
 
-from archivist.gazetteer import load_gazetteer
-from archivist.lexicon import LexiconError, load_lexicon, package_lexicon, parse_lexicon
+from archivist.ingest.normalise import normalise_scraped
+from archivist.ingest.read import RawArticle
 from archivist.model import Author
-from archivist.normalise import normalise_scraped
-from archivist.read import RawArticle
-from archivist.tag import Curation, tag_article
+from archivist.tag.gazetteer import load_gazetteer
+from archivist.tag.tag import Curation, tag_article
+from archivist.text.lexicon import LexiconError, load_lexicon, package_lexicon, parse_lexicon
 
 from .conftest import run_cli
 
@@ -81,7 +81,7 @@ def test_font_size_bar_in_any_form_is_furniture():
         "【打印】 【字号 大 中 小】",
         "字體：大 中 小",
     ):
-        from archivist.lexicon import fold_line
+        from archivist.text.lexicon import fold_line
 
         assert lexicon.furniture_reason(fold_line(line)), line
 

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from archivist.gazetteer import load_gazetteer
-from archivist.maps import GEODATA, drawn_map, geodata_index, legend_labels, map_notices, shade_bounds, shade_of
+from archivist.site.maps import GEODATA, drawn_map, geodata_index, legend_labels, map_notices, shade_bounds, shade_of
+from archivist.tag.gazetteer import load_gazetteer
 
 from .conftest import ROOT
 

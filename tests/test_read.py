@@ -2,7 +2,7 @@ import codecs
 
 import pytest
 
-from archivist.read import ReadError, decode_page, read_bytes
+from archivist.ingest.read import ReadError, decode_page, read_bytes
 
 TEXT = "廣西防城港市防城區位于中國南疆北部灣畔，是廣西唯一既沿邊又沿海的市轄區。\n"
 

@@ -1,4 +1,4 @@
-from archivist.repair import PLACEHOLDER, repair_garbled
+from archivist.ingest.repair import PLACEHOLDER, repair_garbled
 
 
 def test_lost_lead_byte_is_found_from_the_pinyin_note():

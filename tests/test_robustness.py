@@ -23,10 +23,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from archivist.ingest.normalise import normalise
+from archivist.ingest.read import ReadError, read_bytes
+from archivist.ingest.reading import normalise_file
 from archivist.model import Article, Failure
-from archivist.normalise import normalise
-from archivist.read import ReadError, read_bytes
-from archivist.reading import normalise_file
 
 from .conftest import ROOT, SEEDS, run_cli, write_site_toml
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from archivist import reading
-from archivist.editorial import Editorial
+from archivist.ingest import reading
+from archivist.ingest.editorial import Editorial
 from archivist.model import Failure
 from archivist.run import pool
 from archivist.run.choose import executor_for

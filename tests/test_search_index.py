@@ -7,11 +7,10 @@ import subprocess
 
 import pytest
 
-from archivist.index import SearchFiles, doc_path, search_files
 from archivist.pipeline import load_corpus
-from archivist.script import to_traditional
-from archivist.searchdocs import FIELDS, document
-from archivist.shards import (
+from archivist.search.index import SearchFiles, doc_path, search_files
+from archivist.search.searchdocs import FIELDS, document
+from archivist.search.shards import (
     Field,
     Shard,
     field_terms,
@@ -23,7 +22,8 @@ from archivist.shards import (
     term_size,
     update_shards,
 )
-from archivist.tokenize import fold, fold_map, tokenize
+from archivist.search.tokenize import fold, fold_map, tokenize
+from archivist.text.script import to_traditional
 from bench.lunr_oracle import (
     build_index,
     compute_postings,

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from archivist.clean import is_link_list, is_share_widget
 from archivist.model import Author
+from archivist.text.clean import is_link_list, is_share_widget
 
 from .conftest import SEEDS, inspect_json
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from archivist.slug import bucket
+from archivist.text.slug import bucket
 
 from .conftest import ROOT, SEEDS, run_cli, write_site_toml
 
@@ -304,7 +304,7 @@ def test_an_edited_article_is_rendered_ahead_of_the_rebuild_then_written(tmp_pat
     from the last build's site and served from memory at once; the rebuild
     then writes it and every other page it changes, and the memory is let go."""
     from archivist.config import load_config
-    from archivist.preview import Preview
+    from archivist.serve.preview import Preview
 
     content = tmp_path / "content"
     content.mkdir()
@@ -329,7 +329,7 @@ def test_an_edited_article_is_rendered_ahead_of_the_rebuild_then_written(tmp_pat
 
 def test_a_retitled_article_waits_for_the_rebuild(tmp_path):
     from archivist.config import load_config
-    from archivist.preview import Preview
+    from archivist.serve.preview import Preview
 
     content = tmp_path / "content"
     content.mkdir()

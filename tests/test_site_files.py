@@ -114,7 +114,7 @@ def test_zip_holds_the_whole_site(site):
 
 
 def test_a_large_site_gets_a_sitemap_index_of_sitemaps_within_the_limit():
-    from archivist.feeds import sitemaps
+    from archivist.output.feeds import sitemaps
 
     paths = [f"articles/{n}.html" for n in range(7)]
     files = sitemaps("https://example.org/archive/", paths, per_file=3)

@@ -1,4 +1,4 @@
-from archivist.slug import clean_slug, deduplicate, make_slug
+from archivist.text.slug import clean_slug, deduplicate, make_slug
 
 
 def test_slug_is_date_and_pinyin_of_first_words():

@@ -10,15 +10,16 @@ from pathlib import Path
 
 import pytest
 
+import archivist.ingest.reading
 import archivist.pipeline
-import archivist.reading
-import archivist.render
-from archivist import normalise, pages
+import archivist.render.render
 from archivist.config import SiteConfig, load_config
-from archivist.keys import NOT_OUTPUT, OUTPUT_FIELDS, output_settings, settings_key
+from archivist.ingest import normalise
 from archivist.pipeline import build
-from archivist.state import STATE_FILE, BuildState, load_state, part_names, stage_versions
-from archivist.stored import read_stored, write_stored
+from archivist.site import pages
+from archivist.state.keys import NOT_OUTPUT, OUTPUT_FIELDS, output_settings, settings_key
+from archivist.state.state import STATE_FILE, BuildState, load_state, part_names, stage_versions
+from archivist.state.stored import read_stored, write_stored
 
 from .conftest import run_cli, write_site_toml
 
@@ -42,11 +43,11 @@ def counted(monkeypatch) -> tuple[list, list]:
     """Files read and pages rendered from here on, in this process."""
     reads: list = []
     renders: list = []
-    real_normalise = archivist.reading.normalise
-    real_render = archivist.render.render_page
-    monkeypatch.setattr(archivist.reading, "normalise", lambda *args: reads.append(1) or real_normalise(*args))
+    real_normalise = archivist.ingest.reading.normalise
+    real_render = archivist.render.render.render_page
+    monkeypatch.setattr(archivist.ingest.reading, "normalise", lambda *args: reads.append(1) or real_normalise(*args))
     monkeypatch.setattr(
-        archivist.render,
+        archivist.render.render,
         "render_page",
         lambda env, page, *rest: renders.append(page.path) or real_render(env, page, *rest),
     )
@@ -164,7 +165,7 @@ def test_a_changed_output_setting_renders_the_pages_again(project, counted):
 
 
 def test_templates_see_only_the_keyed_settings(project):
-    from archivist.keys import template_settings
+    from archivist.state.keys import template_settings
 
     shown = vars(template_settings(load_config(project)))
     assert set(shown) == set(OUTPUT_FIELDS)  # no path: a page cannot show what its signature does not hold

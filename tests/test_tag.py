@@ -4,10 +4,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archivist.gazetteer import load_gazetteer, short_form
+from archivist.ingest.reading import normalise_file
 from archivist.model import Article
-from archivist.reading import normalise_file
-from archivist.tag import Curation, find_initiatives, find_regions, parse_curation
+from archivist.tag.gazetteer import load_gazetteer, short_form
+from archivist.tag.tag import Curation, find_initiatives, find_regions, parse_curation
 
 GAZETTEER = load_gazetteer()
 

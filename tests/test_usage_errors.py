@@ -143,7 +143,7 @@ def test_unknown_front_matter_key_is_a_warning_naming_the_key(tmp_path):
 
 
 def test_image_without_alt_gets_an_empty_alt(tmp_path):
-    from archivist.normalise import markdown_to_html
+    from archivist.ingest.normalise import markdown_to_html
 
     html = markdown_to_html('<img src="a.png"> and <img src="b.png" alt="图">')
     assert '<img alt="" src="a.png">' in html and 'alt="图"' in html

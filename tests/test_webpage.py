@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from archivist.discover import discover
+from archivist.ingest.discover import discover
+from archivist.ingest.read import declared_encoding, decode_page
+from archivist.ingest.reading import normalise_file
 from archivist.model import Article, Failure
-from archivist.read import declared_encoding, decode_page
-from archivist.reading import normalise_file
-from archivist.script import converter
+from archivist.text.script import converter
 
 from .conftest import ROOT, QuietHandler, run_cli
 

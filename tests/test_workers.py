@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from archivist import pipeline, render
+from archivist import pipeline
 from archivist.config import load_config
 from archivist.pipeline import build
+from archivist.render import render
 from archivist.run.pool import ProcessPool
 from bench.corpus import write_corpus
 

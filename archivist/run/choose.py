@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .cluster import DaskExecutor
-from .pool import ProcessPool, worker_count
-from .seam import Executor
+from archivist.run.cluster import DaskExecutor
+from archivist.run.pool import ProcessPool, worker_count
+from archivist.run.seam import Executor
 
 
 def executor_for(workers: int = 0, client: Any = None, parallel_from: int = 0) -> Executor:

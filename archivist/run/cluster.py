@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from .. import environment
-from .pool import batches, in_order
+from archivist.run import environment
+from archivist.run.pool import batches, in_order
 
 Item = TypeVar("Item")
 Shared = TypeVar("Shared")

@@ -22,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .seam import InProcess
+from archivist.run.seam import InProcess
 
 Item = TypeVar("Item")
 Shared = TypeVar("Shared")

@@ -1,0 +1,1 @@
+"""The preview server: HTTP, watching the folders, live reload, the rebuild session."""

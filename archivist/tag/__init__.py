@@ -1,0 +1,1 @@
+"""Tagging: places from the gazetteer, initiatives, slogans."""
