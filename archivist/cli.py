@@ -55,8 +55,14 @@ def port_number(text: str) -> int:
     return port
 
 
+def command_name() -> str:
+    """How the user ran us, for usage lines: ``build.py``, ``archivist`` or ``python -m archivist``."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "archivist"
+    return "python -m archivist" if name == "__main__.py" else name
+
+
 def make_parser() -> argparse.ArgumentParser:
-    parser = Parser(prog="build.py", description="Build a searchable website from a folder of articles.")
+    parser = Parser(prog=command_name(), description="Build a searchable website from a folder of articles.")
     parser.add_argument("--config", type=Path, help="site settings (default: site.toml)")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 

@@ -90,7 +90,7 @@ def no_progress(items: Iterable, total: int | None = None) -> Iterable:
 def load_corpus(
     content_dir: Path,
     progress: Callable[..., Iterable] = no_progress,
-    build_cache: BuildState | None = None,
+    build_state: BuildState | None = None,
     keep_source: bool = True,
     workers: int = 0,
     terms: Callable[[], dict] | None = None,
@@ -114,7 +114,7 @@ def load_corpus(
     paths, refused = discover(content_dir, notices)
     editorial, broken = load_editorial(content_dir, max_bytes)
     corpus = Corpus(failures=[*refused, *broken], notices=notices, editorial=editorial)
-    build_cache = build_cache or BuildState()
+    build_state = build_state or BuildState()
     # The limit decides which files fail: a new limit reads them again.
     editorial_key = hashlib.sha256(stable_repr((editorial, keep_source, max_bytes)).encode()).hexdigest()[:16]
     keys = {path: source_key(path) for path in paths}
@@ -122,7 +122,7 @@ def load_corpus(
     results: dict[Path, Article | Failure] = {}
     shared: dict = {}
     for path in paths:
-        hit = build_cache.lookup(names[path], keys[path], editorial_key)
+        hit = build_state.lookup(names[path], keys[path], editorial_key)
         if hit is not None:
             results[path] = share_tags(hit, shared)
     if not paths:
@@ -140,9 +140,9 @@ def load_corpus(
         results[path] = share_tags(result, shared)
         if entry is not None and into is not None:
             into[entry[0]] = entry[1]
-    if stale or len(build_cache.articles) != len(paths):
-        build_cache.dirty = True
-    build_cache.articles = {
+    if stale or len(build_state.articles) != len(paths):
+        build_state.dirty = True
+    build_state.articles = {
         names[path]: ReadEntry(keys[path], editorial_key, results[path])
         for path in paths
         if not is_internal(results[path])
@@ -172,7 +172,7 @@ class BuildReport:
 def build(
     config: SiteConfig,
     progress: Callable[..., Iterable] = no_progress,
-    build_cache: BuildState | None = None,
+    build_state: BuildState | None = None,
     stand_in: Callable[[Corpus], None] | None = None,
     retain: Callable[[Rendered], None] | None = None,
     render_here: bool = False,
@@ -188,16 +188,16 @@ def build(
     scheduler give each mapping stage its executor."""
     started = time.perf_counter()
     check_output_dir(config.output_dir, config.protected_dirs)
-    on_disk = build_cache is None
-    if build_cache is None:
-        build_cache = load_state(config.output_dir)
+    on_disk = build_state is None
+    if build_state is None:
+        build_state = load_state(config.output_dir)
     with connected(config.scheduler) as client:
         corpus = load_corpus(
             config.content_dir,
             progress,
-            build_cache,
+            build_state,
             keep_source=config.text_copies,
-            terms=lambda: build_cache.part("terms"),
+            terms=lambda: build_state.part("terms"),
             executor=executor_for(config.workers, client, PARALLEL_FROM),
             max_bytes=config.max_input_bytes,
             file_timeout=config.file_timeout,
@@ -209,9 +209,9 @@ def build(
         if stand_in is not None:
             stand_in(corpus)
         renderer = InProcess() if render_here else executor_for(config.workers, client, PARALLEL_PAGES)
-        changed, removed = render_site(corpus, config, build_cache, stages, retain, renderer)
-    if on_disk and build_cache.dirty:
-        save_state(config.output_dir, build_cache)
+        changed, removed = render_site(corpus, config, build_state, stages, retain, renderer)
+    if on_disk and build_state.dirty:
+        save_state(config.output_dir, build_state)
     report = BuildReport(
         articles=len(corpus.articles),
         warnings=corpus.warning_count,
@@ -228,7 +228,7 @@ def build(
 def render_site(
     corpus: Corpus,
     config: SiteConfig,
-    build_cache: BuildState | None = None,
+    build_state: BuildState | None = None,
     timings: dict[str, float] | None = None,
     retain: Callable[[Rendered], None] | None = None,
     executor: Executor | None = None,
@@ -247,38 +247,38 @@ def render_site(
         clock = now
 
     check_output_dir(config.output_dir, config.protected_dirs)
-    build_cache = build_cache or BuildState()
-    inputs = inputs_key(corpus, config, build_cache)
-    if build_cache.inputs == inputs:
+    build_state = build_state or BuildState()
+    inputs = inputs_key(corpus, config, build_state)
+    if build_state.inputs == inputs:
         with SiteWriter(config.output_dir) as writer:
             previous = writer.previous_files()
             if previous and previous <= files_below(config.output_dir):
                 if retain is not None:  # the preview server's first build: it needs the plan
-                    plan(corpus, config, build_cache, retain)
+                    plan(corpus, config, build_state, retain)
                 lap("write")
                 return 0, 0  # every file is there, as the last build left it
-    build_cache.dirty = True
+    build_state.dirty = True
     # A build that fails or is stopped before its commit leaves the cache
     # describing the output as it is (the search shards are patched from it).
-    kept_state = build_cache.small_parts()
+    kept_state = build_state.small_parts()
     try:
         with SiteWriter(config.output_dir) as writer:
             # The search index first, from the articles alone: what it holds
             # while it is made is let go before the site and its pages are
             # planned, so a large archive's peak memory is the larger of the
             # two stages, not their sum.
-            write_images(writer, corpus, config, build_cache)
+            write_images(writer, corpus, config, build_state)
             key = corpus_key(corpus.articles, config)
-            if not reuse(writer, build_cache.search_files, key):
+            if not reuse(writer, build_state.search_files, key):
                 before = set(writer.written)
-                write_search(writer, corpus.articles, build_cache, config.traditional)
-                build_cache.search_files = outputs_since(writer, key, before)
+                write_search(writer, corpus.articles, build_state, config.traditional)
+                build_state.search_files = outputs_since(writer, key, before)
             lap("search")
-            environment, site, groups = plan(corpus, config, build_cache, retain)
+            environment, site, groups = plan(corpus, config, build_state, retain)
             for name in ("glossary", "slugs"):  # used only to make the site
-                build_cache.release(name)
+                build_state.release(name)
             lap("site")
-            signatures = write_pages(writer, environment, site, groups, config, build_cache, executor or InProcess())
+            signatures = write_pages(writer, environment, site, groups, config, build_state, executor or InProcess())
             write_redirects(writer, corpus, set(signatures), config)
             lap("render")
             # Killed after the commit but before the new cache is saved, a build
@@ -287,8 +287,8 @@ def render_site(
             changes = writer.commit()
             lap("write")
     except BaseException:
-        build_cache.restore(kept_state)
+        build_state.restore(kept_state)
         raise
-    build_cache.pages = signatures
-    build_cache.inputs = inputs
+    build_state.pages = signatures
+    build_state.inputs = inputs
     return changes

@@ -181,7 +181,8 @@ def test_a_port_in_range_is_taken(port):
 STALLED_BUILD = """
 import sys, time
 from pathlib import Path
-from archivist import cli, write
+from archivist import cli
+from archivist.output import write
 
 def stalled_commit(self):
     Path(sys.argv[1]).write_text("staged")
@@ -255,7 +256,8 @@ def test_sigterm_on_serve_saves_the_cache_and_stops_like_ctrl_c(tmp_path):
 STALLED_REBUILD = """
 import sys, time
 from pathlib import Path
-from archivist import cli, preview
+from archivist import cli
+from archivist.serve import preview
 
 first_build = preview.build
 builds = []

@@ -79,12 +79,12 @@ def test_random_edits_adds_renames_and_deletes_end_in_the_clean_site(tmp_path):
     config_path.write_text(config_path.read_text() + "[build]\nper_page = 4\n", encoding="utf-8")  # many pages
     config = load_config(config_path)
     memory = BuildState()  # as the preview server keeps it
-    build(config, build_cache=memory)
+    build(config, build_state=memory)
     build(config)  # and as the command line does, through the cache on disk
     rng = random.Random(7)
     for step in range(8):
         done = mutate(rng, content, step)
-        build(config, build_cache=memory if step % 2 else None)
+        build(config, build_state=memory if step % 2 else None)
         clean = clean_build(content, tmp_path / f"clean{step}", "[build]\nper_page = 4\n")
         assert differences(tmp_path / "site", clean) == [], done
 
@@ -174,7 +174,7 @@ def test_a_build_that_fails_before_its_commit_leaves_a_cache_that_still_describe
     write_corpus(30, content)
     config = load_config(write_site_toml(tmp_path, content=str(content), output="site"))
     memory = BuildState()
-    build(config, build_cache=memory)
+    build(config, build_state=memory)
     target = sorted(content.iterdir())[3]
     text = target.read_text(encoding="utf-8")
     # Words the article has already: the edit changes term counts, so the
@@ -188,10 +188,10 @@ def test_a_build_that_fails_before_its_commit_leaves_a_cache_that_still_describe
 
     monkeypatch.setattr(archivist.output.write.SiteWriter, "commit", failing_commit)
     with pytest.raises(OSError, match="disk full"):
-        build(config, build_cache=memory)
+        build(config, build_state=memory)
     monkeypatch.setattr(archivist.output.write.SiteWriter, "commit", real_commit)
     target.write_text(target.read_text(encoding="utf-8") + "\n\n" + lines[-2] + "\n", encoding="utf-8")
-    build(config, build_cache=memory)
+    build(config, build_state=memory)
     assert differences(tmp_path / "site", clean_build(content, tmp_path / "clean")) == []
 
 

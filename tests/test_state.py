@@ -186,7 +186,8 @@ def test_a_new_release_with_the_same_stage_versions_reads_and_renders_nothing(pr
     shutil.copytree(ROOT / "archivist", release / "archivist", ignore=shutil.ignore_patterns("__pycache__"))
     for folder in ("templates", "static", "node_modules/lunr"):
         shutil.copytree(ROOT / folder, release / folder)
-    shutil.copy(ROOT / "build.py", release / "build.py")
+    for name in ("build.py", "pyproject.toml"):  # a checkout: build.py reads the top-level theme beside it
+        shutil.copy(ROOT / name, release / name)
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

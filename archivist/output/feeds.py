@@ -126,7 +126,7 @@ def feed_key(title: str, base_url: str, page: str, articles: list[Article], memo
     return hashlib.blake2b(repr((title, base_url, page, entries)).encode(), digest_size=16).hexdigest()
 
 
-def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, build_cache: BuildState) -> None:
+def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, build_state: BuildState) -> None:
     """Each feed is made again only when what it shows changed."""
     feeds = [(config.title, "index.html", "feed.xml", site.ordered)]
     nodes: list[RegionNode | InitiativeNode] = [*site.taxonomy.regions.values(), *site.taxonomy.initiatives.values()]
@@ -134,7 +134,7 @@ def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, build_cache:
         feed = term_feed(node, config.feed_min_articles)
         if feed:
             feeds.append((f"{node.name} · {config.title}", node.path, feed, node.articles))
-    known = build_cache.feeds
+    known = build_state.feeds
     keys = {}
     memo: dict[str, str] = {}
     for title, page, feed, articles in feeds:
@@ -143,4 +143,4 @@ def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, build_cache:
         if known.get(feed) == keys[feed] and writer.keep(feed):
             continue
         writer.write(feed, atom_feed(title, config.base_url, page, feed, ordered, article_path))
-    build_cache.feeds = keys
+    build_state.feeds = keys

@@ -14,12 +14,12 @@ if TYPE_CHECKING:  # the state module imports the stages for their versions
     from archivist.state.state import BuildState
 
 
-def write_images(writer: SiteWriter, corpus: Corpus, config: SiteConfig, build_cache: BuildState) -> None:
+def write_images(writer: SiteWriter, corpus: Corpus, config: SiteConfig, build_state: BuildState) -> None:
     """Saved pages' images beside their articles; each prepared again only
     when its file changed.  An image that cannot be copied is a warning
     naming the page and the image, and its article is built without it
     (before its pages are planned: no page links a file that is not there)."""
-    known = build_cache.images
+    known = build_state.images
     keys = {}
     for index, article in enumerate(corpus.articles):
         if article.kind != "html":
@@ -39,4 +39,4 @@ def write_images(writer: SiteWriter, corpus: Corpus, config: SiteConfig, build_c
             keys[image.path] = key
         if refused:
             corpus.articles[index] = without_images(article, refused)
-    build_cache.images = keys
+    build_state.images = keys

@@ -148,13 +148,13 @@ def render_template(
         raise RenderError(f"template {where}: {error} (rendering {page.path})") from None
 
 
-def make_site(corpus: Corpus, build_cache: BuildState) -> Site:
+def make_site(corpus: Corpus, build_state: BuildState) -> Site:
     glossary = build_glossary(
-        corpus.articles, corpus.editorial.glossary if corpus.editorial else None, build_cache.part("glossary")
+        corpus.articles, corpus.editorial.glossary if corpus.editorial else None, build_state.part("glossary")
     )
     return Site(
         corpus=corpus,
-        taxonomy=build_taxonomy(corpus.articles, build_cache.part("slugs")),
+        taxonomy=build_taxonomy(corpus.articles, build_state.part("slugs")),
         glossary=glossary,
         ordered=by_date(corpus.articles),
         related=related_articles(corpus.articles, glossary),
@@ -191,12 +191,12 @@ class Rendered:
 
 
 def plan(
-    corpus: Corpus, config: SiteConfig, build_cache: BuildState, retain: Callable[[Rendered], None] | None
+    corpus: Corpus, config: SiteConfig, build_state: BuildState, retain: Callable[[Rendered], None] | None
 ) -> tuple[jinja2.Environment, Site, list[Callable[[], list[Page]]]]:
     """The site-wide stages and the pages, kind by kind (``retain`` is
     given them all at once: the preview server keeps the plan)."""
     environment = make_environment(config)
-    site = make_site(corpus, build_cache)
+    site = make_site(corpus, build_state)
     groups = page_groups(site, config)
     if retain is not None:
         pages = [page for group in groups for page in group()]
@@ -261,7 +261,7 @@ def write_pages(
     site: Site,
     groups: list[Callable[[], list[Page]]],
     config: SiteConfig,
-    build_cache: BuildState,
+    build_state: BuildState,
     executor: Executor,
 ) -> dict[str, str]:
     """Render the pages whose signature changed (both scripts, by
@@ -299,7 +299,7 @@ def write_pages(
             paths = output_paths(page)
             if page.path != NOT_FOUND:  # not a page a search engine should list
                 html_paths += paths
-            if build_cache.pages.get(page.path) == signature and all(writer.keep(path) for path in paths):
+            if build_state.pages.get(page.path) == signature and all(writer.keep(path) for path in paths):
                 continue
             changed.append((number, index))
         del memo
@@ -311,12 +311,12 @@ def write_pages(
         del pages, changed
     for article in site.corpus.articles if config.text_copies else ():
         writer.write(article_path(article).removesuffix(".html") + ".txt", article.original_text + "\n")
-    write_feeds(writer, site, config, build_cache)
+    write_feeds(writer, site, config, build_state)
     sitemap_key = hashlib.blake2b(repr((config.base_url, html_paths)).encode(), digest_size=16).hexdigest()
-    if not reuse(writer, build_cache.sitemap, sitemap_key):
+    if not reuse(writer, build_state.sitemap, sitemap_key):
         before = set(writer.written)
         for name, data in sitemaps(config.base_url, html_paths).items():
             writer.write(name, data)
-        build_cache.sitemap = outputs_since(writer, sitemap_key, before)
+        build_state.sitemap = outputs_since(writer, sitemap_key, before)
     copy_static(writer, config)
     return signatures

@@ -280,16 +280,16 @@ def lunr_script(path: Path) -> bytes:
 
 
 def write_search(
-    writer: SiteWriter, articles: list[Article], build_cache: BuildState, form: str = STANDARD_TRADITIONAL
+    writer: SiteWriter, articles: list[Article], build_state: BuildState, form: str = STANDARD_TRADITIONAL
 ) -> None:
-    terms = build_cache.part("terms")
-    previous = build_cache.index
+    terms = build_state.part("terms")
+    previous = build_state.index
 
     def load(relpath: str) -> str:
         return (writer.output / relpath).read_text(encoding="utf-8")
 
     # Converted once per text: an edit converts only the texts it changed.
-    known = build_cache.part("traditional")
+    known = build_state.part("traditional")
     converted: dict[str, str] = {}
 
     def text_key(text: str) -> str:
@@ -311,11 +311,11 @@ def write_search(
         load=load,
         convert=traditional,
         present=writer.has,
-        release=lambda: build_cache.release("terms"),
+        release=lambda: build_state.release("terms"),
     )
     for path in made.kept:
         writer.keep(path)
-    build_cache.index = made.state
+    build_state.index = made.state
     for relpath, text in made.files.items():
         writer.write(relpath, text)
     for relpath, text in made.later():
@@ -329,6 +329,6 @@ def write_search(
                 key = text_key(text)
                 if key in known:
                     converted[key] = known[key]
-    build_cache.traditional = converted
-    build_cache.release("traditional")
+    build_state.traditional = converted
+    build_state.release("traditional")
     writer.write("static/lunr.min.js", lunr_script(lunr_js()))

@@ -97,7 +97,7 @@ class Preview:
             # A preview rebuilds a few files: a cluster would cost more to start than it saves.
             corpus, report = build(
                 replace(self.config, scheduler=""),
-                build_cache=self.cache,
+                build_state=self.cache,
                 stand_in=self.stand_in,
                 retain=self.retain,
                 render_here=True,

@@ -105,13 +105,13 @@ def corpus_key(articles: list[Article], config: SiteConfig) -> str:
     return hashlib.sha256(repr((shown, settings)).encode()).hexdigest()
 
 
-def inputs_key(corpus: Corpus, config: SiteConfig, build_cache: BuildState) -> str:
+def inputs_key(corpus: Corpus, config: SiteConfig, build_state: BuildState) -> str:
     """Everything a build reads besides the output: each stage's version, the settings,
     the curation files, each article's file (by content) and slug, a saved
     page's images, every template and static file.  When it is the same as last time, nothing is
     rendered, planned or even tagged again."""
     digest = hashlib.sha256()
-    versions = sorted(build_cache.versions.items())
+    versions = sorted(build_state.versions.items())
     digest.update(f"{versions}\0{settings_key(config)}\0".encode())
     digest.update(stable_repr(corpus.editorial).encode())
     for article in sorted(corpus.articles, key=lambda a: a.path):
