@@ -12,7 +12,7 @@ from archivist.config import SiteConfig
 from archivist.ingest.deadline import DEFAULT_FILE_TIMEOUT
 from archivist.ingest.discover import discover, source_key
 from archivist.ingest.editorial import load_editorial
-from archivist.ingest.guard import is_internal
+from archivist.ingest.guard import is_transient
 from archivist.ingest.inputs import DEFAULT_MAX_INPUT_BYTES
 from archivist.ingest.reading import FileItem, ReadSettings, file_bytes, image_files, read_file, shown_path
 from archivist.model import Article, Corpus, Failure
@@ -145,7 +145,7 @@ def load_corpus(
     build_state.articles = {
         names[path]: ReadEntry(keys[path], editorial_key, results[path])
         for path in paths
-        if not is_internal(results[path])
+        if not is_transient(results[path])
     }
     return finish((results[path] for path in paths), corpus)
 

@@ -10,6 +10,7 @@ once.  Every other module asks here, never next to ``__file__``.
 
 from __future__ import annotations
 
+import sys
 from importlib import resources
 from pathlib import Path
 
@@ -40,9 +41,14 @@ def lunr_js() -> Path:
 
 def default_project_dir() -> Path:
     """Where ``site.toml`` is looked for and relative default paths start
-    when no settings file is given: the checkout (beside ``build.py``), or
-    for an installed package the current folder, as a project of its own."""
-    return CHECKOUT if CHECKOUT is not None else Path.cwd()
+    when no settings file is given: beside ``build.py`` when the checkout's
+    ``build.py`` was run; otherwise (the ``archivist`` command, ``python -m
+    archivist``, even from an editable install) the current folder, as a
+    project of its own, as Hugo and MkDocs do."""
+    started = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
+    if CHECKOUT is not None and started == (CHECKOUT / "build.py").resolve():
+        return CHECKOUT
+    return Path.cwd()
 
 
 def package_data(name: str) -> Path:

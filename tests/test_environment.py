@@ -92,6 +92,10 @@ class FakeClient:
     def __init__(self, reports):
         self.reports = reports
 
+    def wait_for_workers(self, n_workers, timeout=None):
+        if self.reports == {}:
+            raise TimeoutError(f"only 0 of {n_workers} workers")
+
     def run(self, function, *args, on_error="raise"):
         assert function is eval and on_error == "return"
         if isinstance(self.reports, Exception):
@@ -112,7 +116,9 @@ def test_the_first_differing_worker_is_named_and_the_others_counted():
 
 
 def test_a_scheduler_without_workers_or_gone_is_one_message():
-    assert worker_mismatch(FakeClient({})) == "the Dask scheduler has no workers: start some with `dask worker ADDRESS`"
+    assert worker_mismatch(FakeClient({})) == (
+        "the Dask scheduler has no workers after 30 s: start some with `dask worker ADDRESS`"
+    )
     assert worker_mismatch(FakeClient(OSError("connection closed"))) == (
         "cannot check the Dask workers' environment: OSError: connection closed"
     )

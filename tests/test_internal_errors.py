@@ -127,3 +127,23 @@ def test_an_interrupt_is_never_a_files_error():
 
     with pytest.raises(KeyboardInterrupt):
         Guarded(stage)("a.txt")
+
+
+def test_a_file_that_ran_out_of_time_is_read_again_by_the_next_build(tmp_path, monkeypatch):
+    """Its time running out says more about that run (a busy machine, a limit
+    since raised) than about the file: the failure is not kept."""
+    from archivist.ingest.deadline import FileTimeout
+
+    content = content_of(tmp_path, 3)
+    real = archivist.ingest.reading.tag_article
+
+    def slow(article, *rest):
+        raise FileTimeout(1)
+
+    monkeypatch.setattr(archivist.ingest.reading, "tag_article", slow)
+    config = load_config(write_site_toml(tmp_path, content="content", output="site"))
+    corpus, _ = build(config)
+    assert len(corpus.failures) == 3 and all("[build] file_timeout" in f.error for f in corpus.failures)
+    monkeypatch.setattr(archivist.ingest.reading, "tag_article", real)
+    corpus, report = build(config)
+    assert not corpus.failures and report.articles == len(list(content.iterdir()))

@@ -219,3 +219,37 @@ def test_a_theme_stylesheet_edit_reaches_the_404_page_that_carries_it_inline(pro
     (theme / "static" / "style.css").write_text("body { color: green }\n", encoding="utf-8")
     build(load_config(project))
     assert "color: green" in (project.parent / "site" / "404.html").read_text(encoding="utf-8")
+
+
+def test_a_stage_whose_code_changed_has_a_new_version_or_was_recorded_as_unchanged_in_output():
+    from .stage_sources import current, recorded
+
+    stale = [
+        module
+        for module, now in current().items()
+        if (before := recorded().get(module)) is not None
+        and now["sources"] != before["sources"]
+        and now["version"] == before["version"]
+    ]
+    assert not stale, (
+        f"{stale}: their code changed but not their VERSION. Bump VERSION where the change can alter what the "
+        "stage makes; otherwise record the sources as they are: python -m tests.stage_sources"
+    )
+    assert set(recorded()) == set(current()), "a stage was added or removed: python -m tests.stage_sources"
+
+
+def test_every_library_that_shapes_output_is_in_some_stages_version():
+    import archivist.state.state as state_module
+    from archivist.run.environment import OUTPUT_DEPENDENCIES
+
+    asked: list[str] = []
+    real = state_module.library.__wrapped__
+
+    def library(name: str) -> str:
+        asked.append(name.lower())
+        return real(name)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(state_module, "library", library)
+        state_module.stage_versions.__wrapped__()
+    assert {name.lower() for name in OUTPUT_DEPENDENCIES} <= set(asked)

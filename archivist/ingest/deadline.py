@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+TIMED_OUT = "([build] file_timeout)"  # in the message of a file that ran out of time
 DEFAULT_FILE_TIMEOUT = 300.0  # seconds: many times what the largest real article takes; bounds a hang
 
 

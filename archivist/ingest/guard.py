@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from archivist.ingest.deadline import FileTimeout
+from archivist.ingest.deadline import TIMED_OUT, FileTimeout
 from archivist.ingest.inputs import InputError
 from archivist.ingest.read import ReadError
 from archivist.model import Failure
@@ -41,6 +41,14 @@ def is_internal(result: object) -> bool:
     is not kept in the build state (the next build, or ``--debug``, tries
     the file again)."""
     return isinstance(result, Failure) and result.error.startswith(INTERNAL)
+
+
+def is_transient(result: object) -> bool:
+    """Whether a file's failure says more about this run than about the file:
+    a bug of ours, or its time running out (a busy machine, a limit since
+    raised).  Such a result is not kept in the build state: the next build
+    tries the file again."""
+    return is_internal(result) or (isinstance(result, Failure) and TIMED_OUT in result.error)
 
 
 def as_failure(failure: Failure) -> Any:

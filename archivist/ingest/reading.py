@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from archivist.ingest.deadline import DEFAULT_FILE_TIMEOUT, FileTimeout, time_limit
+from archivist.ingest.deadline import DEFAULT_FILE_TIMEOUT, TIMED_OUT, FileTimeout, time_limit
 from archivist.ingest.editorial import Editorial
 from archivist.ingest.guard import Guarded, as_read_result
 from archivist.ingest.inputs import DEFAULT_MAX_INPUT_BYTES, InputError, printable_path, read_input, walk
@@ -92,7 +92,7 @@ def normalise_data(
     except RecursionError:
         return Failure(path, "structure nested too deeply to read")
     except FileTimeout:
-        return Failure(path, f"took longer than {file_timeout:g} s to read ([build] file_timeout); left out")
+        return Failure(path, f"took longer than {file_timeout:g} s to read {TIMED_OUT}; left out")
 
 
 ReadResult = tuple[Article | Failure, tuple[str, list] | None]

@@ -26,7 +26,12 @@ def write_images(writer: SiteWriter, corpus: Corpus, config: SiteConfig, build_s
             continue
         refused: set[int] = set()
         for number, image in enumerate(article_images(article), start=1):
-            key = (str(image.source), stat_key(image.source), MAX_SIDE)
+            key = (
+                str(image.source),
+                stat_key(image.source),
+                MAX_SIDE,
+                config.max_input_bytes,
+            )  # the limit decides refusals
             if known.get(image.path) == key and writer.keep(image.path):
                 keys[image.path] = key
                 continue

@@ -12,6 +12,7 @@ Dask runs the tasks of a worker that is lost again on the others.
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -101,8 +102,10 @@ class DaskExecutor:
     def map(self, stage: Callable[[Item, Shared], Result], items: Iterable[Item], shared: Shared) -> Iterator[Result]:
         remote_shared = self.share(shared)
         window = self.window * max(1, len(self.client.scheduler_info().get("workers", {})))
+        # Tasks named after the stage (read_file-…, render_pages-…): the dashboard and logs say what runs.
+        name = getattr(stage, "__name__", type(stage).__name__)
         futures = (
-            self.client.submit(run_batch, stage, batch, remote_shared, pure=False)
+            self.client.submit(run_batch, stage, batch, remote_shared, key=f"{name}-{uuid.uuid4().hex}", pure=False)
             for batch in batches(items, self.batch)
         )
         for results in in_order(futures, window):

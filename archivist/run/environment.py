@@ -107,12 +107,24 @@ def difference(here: dict[str, Any], there: Any) -> str | None:
     )
 
 
+WAIT_FOR_WORKERS = 30.0  # seconds
+
+
 def worker_mismatch(client: Any) -> str | None:
     """One line naming the first worker that differs from this build, and
     how; None when every worker matches."""
     names = list(OUTPUT_DEPENDENCIES)
     here = probe(names)
     call = {"source": inspect.getsource(probe), "namespace": {}, "names": names}
+    try:
+        # Workers started just before the build may still be joining: wait a little for the first.
+        client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS)
+    except TimeoutError:
+        return (
+            f"the Dask scheduler has no workers after {WAIT_FOR_WORKERS:.0f} s: start some with `dask worker ADDRESS`"
+        )
+    except Exception as error:  # the scheduler went away, or refused: say so, not a traceback
+        return f"cannot check the Dask workers' environment: {type(error).__name__}: {error}"
     try:
         reports = client.run(eval, PROBE_CALL, call, on_error="return")
     except Exception as error:  # the scheduler went away, or refused: say so, not a traceback

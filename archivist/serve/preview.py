@@ -12,7 +12,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from archivist.config import ConfigError, SiteConfig
+from archivist.ingest.guard import Guarded
 from archivist.ingest.reading import normalise_file
+from archivist.ingest.reading import shown_path as file_name
 from archivist.model import Article, Corpus, Failure
 from archivist.output.write import OutputError
 from archivist.pipeline import BuildReport, build
@@ -64,7 +66,9 @@ class Preview:
                 continue
             # Read as the build reads: inside the content folder, not through a link swapped in since.
             config = rendered.config
-            article = normalise_file(
+            # A bug in a heuristic is the rebuild's to report (as that file's internal error), not the server's end.
+            read = Guarded(normalise_file, config.debug, file_name)
+            article = read(
                 path,
                 rendered.site.corpus.editorial,
                 root=config.content_dir,
