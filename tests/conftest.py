@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,13 @@ import pytest
 
 from archivist.ingest.reading import normalise_file
 from archivist.model import Article
+
+# A shell that starts the tests in the background (`make test &`) makes them
+# ignore Ctrl-C, and every command they start inherits that: the tests that
+# stop a build or the preview server with SIGINT would wait for nothing.  A
+# handler of our own is not inherited (exec resets it), the default is.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted((ROOT / "content").glob("0*.txt"))
