@@ -23,7 +23,7 @@ from archivist.render.render import Rendered, plan, write_pages
 from archivist.run.choose import executor_for
 from archivist.run.cluster import connected
 from archivist.run.seam import Executor, InProcess
-from archivist.search.index import write_search
+from archivist.search.publish import write_search
 from archivist.site.maps import map_notices
 from archivist.state.keys import corpus_key, inputs_key, stable_repr
 from archivist.state.state import BuildState, ReadEntry, forget_state, load_state, outputs_since, reuse, save_state
@@ -248,7 +248,7 @@ def render_site(
 
     check_output_dir(config.output_dir, config.protected_dirs)
     build_state = build_state or BuildState()
-    inputs = inputs_key(corpus, config, build_state)
+    inputs = inputs_key(corpus, config, build_state.versions)
     if build_state.inputs == inputs:
         with SiteWriter(config.output_dir) as writer:
             previous = writer.previous_files()
@@ -267,7 +267,7 @@ def render_site(
             # while it is made is let go before the site and its pages are
             # planned, so a large archive's peak memory is the larger of the
             # two stages, not their sum.
-            write_images(writer, corpus, config, build_state)
+            build_state.images = write_images(writer, corpus, config, build_state.images)
             key = corpus_key(corpus.articles, config)
             if not reuse(writer, build_state.search_files, key):
                 before = set(writer.written)

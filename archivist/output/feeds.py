@@ -6,16 +6,12 @@ from __future__ import annotations
 import hashlib
 import xml.etree.ElementTree as ET
 from itertools import islice
-from typing import TYPE_CHECKING
 
 from archivist.config import SiteConfig
 from archivist.model import Article
 from archivist.output.write import SiteWriter
 from archivist.site.pages import Site, article_path, by_date, term_feed
 from archivist.site.taxonomy import InitiativeNode, RegionNode
-
-if TYPE_CHECKING:  # the state module imports the stages for their versions
-    from archivist.state.state import BuildState
 
 # The version of the Atom feeds and sitemaps (the build state keeps what this stage made per version).
 VERSION = 1
@@ -126,15 +122,15 @@ def feed_key(title: str, base_url: str, page: str, articles: list[Article], memo
     return hashlib.blake2b(repr((title, base_url, page, entries)).encode(), digest_size=16).hexdigest()
 
 
-def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, build_state: BuildState) -> None:
-    """Each feed is made again only when what it shows changed."""
+def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, known: dict[str, str]) -> dict[str, str]:
+    """Each feed is made again only when what it shows changed (``known``:
+    each feed's key as the last build wrote it); the keys of this build."""
     feeds = [(config.title, "index.html", "feed.xml", site.ordered)]
     nodes: list[RegionNode | InitiativeNode] = [*site.taxonomy.regions.values(), *site.taxonomy.initiatives.values()]
     for node in nodes:
         feed = term_feed(node, config.feed_min_articles)
         if feed:
             feeds.append((f"{node.name} · {config.title}", node.path, feed, node.articles))
-    known = build_state.feeds
     keys = {}
     memo: dict[str, str] = {}
     for title, page, feed, articles in feeds:
@@ -143,4 +139,4 @@ def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, build_state:
         if known.get(feed) == keys[feed] and writer.keep(feed):
             continue
         writer.write(feed, atom_feed(title, config.base_url, page, feed, ordered, article_path))
-    build_state.feeds = keys
+    return keys

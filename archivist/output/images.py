@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from archivist.config import SiteConfig
 from archivist.ingest.media import MAX_SIDE, ImageError, article_images, image_notice, prepared, without_images
 from archivist.model import Corpus
 from archivist.output.write import SiteWriter
 from archivist.state.keys import stat_key
 
-if TYPE_CHECKING:  # the state module imports the stages for their versions
-    from archivist.state.state import BuildState
 
-
-def write_images(writer: SiteWriter, corpus: Corpus, config: SiteConfig, build_state: BuildState) -> None:
+def write_images(writer: SiteWriter, corpus: Corpus, config: SiteConfig, known: dict) -> dict:
     """Saved pages' images beside their articles; each prepared again only
     when its file changed.  An image that cannot be copied is a warning
     naming the page and the image, and its article is built without it
-    (before its pages are planned: no page links a file that is not there)."""
-    known = build_state.images
+    (before its pages are planned: no page links a file that is not there).
+    ``known``: each image's key as the last build wrote it; the keys of this build."""
     keys = {}
     for index, article in enumerate(corpus.articles):
         if article.kind != "html":
@@ -44,4 +39,4 @@ def write_images(writer: SiteWriter, corpus: Corpus, config: SiteConfig, build_s
             keys[image.path] = key
         if refused:
             corpus.articles[index] = without_images(article, refused)
-    build_state.images = keys
+    return keys

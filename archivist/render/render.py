@@ -311,7 +311,7 @@ def write_pages(
         del pages, changed
     for article in site.corpus.articles if config.text_copies else ():
         writer.write(article_path(article).removesuffix(".html") + ".txt", article.original_text + "\n")
-    write_feeds(writer, site, config, build_state)
+    build_state.feeds = write_feeds(writer, site, config, build_state.feeds)
     sitemap_key = hashlib.blake2b(repr((config.base_url, html_paths)).encode(), digest_size=16).hexdigest()
     if not reuse(writer, build_state.sitemap, sitemap_key):
         before = set(writer.written)

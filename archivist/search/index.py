@@ -8,23 +8,19 @@ are left empty, so the serialised index names no function lunr.js lacks.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from array import array
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from archivist.model import Article
-from archivist.output.write import SiteWriter
-from archivist.resources import lunr_js
 from archivist.search.searchdocs import (
     FIELDS,
     article_terms,
     facets_of,
     result_entry,
-    result_texts,
     table_row,
     terms_key,
 )
@@ -44,12 +40,8 @@ from archivist.search.shards import (
     update_shards,
 )
 from archivist.search.tokenize import fold, fold_map
-from archivist.site.pages import article_path
-from archivist.text.script import STANDARD_TRADITIONAL, to_traditional
+from archivist.text.script import to_traditional
 from archivist.text.slug import bucket
-
-if TYPE_CHECKING:  # the state module imports the stages for their versions
-    from archivist.state.state import BuildState
 
 # The version of tokenising articles and making the search files: bump it when their term data or files change
 # (the build state keeps what this stage made per version).
@@ -277,58 +269,3 @@ def lunr_script(path: Path) -> bytes:
     if not path.exists():
         raise SearchAssetError(f"{path} is missing: run `npm ci` (package.json pins lunr)")
     return path.read_bytes()
-
-
-def write_search(
-    writer: SiteWriter, articles: list[Article], build_state: BuildState, form: str = STANDARD_TRADITIONAL
-) -> None:
-    terms = build_state.part("terms")
-    previous = build_state.index
-
-    def load(relpath: str) -> str:
-        return (writer.output / relpath).read_text(encoding="utf-8")
-
-    # Converted once per text: an edit converts only the texts it changed.
-    known = build_state.part("traditional")
-    converted: dict[str, str] = {}
-
-    def text_key(text: str) -> str:
-        # The form is part of the key: another [site] traditional converts every text again.
-        return hashlib.blake2b(f"{form}\0{text}".encode(), digest_size=16).hexdigest()
-
-    def traditional(text: str) -> str:
-        key = text_key(text)
-        converted[key] = known.get(key) or converted.get(key) or to_traditional(text, form)
-        return converted[key]
-
-    if previous and not all(writer.has(shard_path(shard_name(s.first))) for s in previous.shards):
-        previous = None  # a shard is gone: make them all again
-    made = search_files(
-        articles,
-        article_path,
-        terms=terms,
-        previous=previous,
-        load=load,
-        convert=traditional,
-        present=writer.has,
-        release=lambda: build_state.release("terms"),
-    )
-    for path in made.kept:
-        writer.keep(path)
-    build_state.index = made.state
-    for relpath, text in made.files.items():
-        writer.write(relpath, text)
-    for relpath, text in made.later():
-        writer.write(relpath, text)
-    # Texts of kept results are not converted this time; they stay known.
-    kept_refs = {int(path.rsplit("/", 1)[1][:-3]) for path in made.kept if path.startswith("search/docs/")}
-    if kept_refs:
-        ordered = sorted(articles, key=lambda a: a.slug)
-        for ref in kept_refs:
-            for text in result_texts(ordered[ref]):
-                key = text_key(text)
-                if key in known:
-                    converted[key] = known[key]
-    build_state.traditional = converted
-    build_state.release("traditional")
-    writer.write("static/lunr.min.js", lunr_script(lunr_js()))

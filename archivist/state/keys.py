@@ -10,16 +10,13 @@ from dataclasses import fields, is_dataclass
 from functools import cache
 from pathlib import Path
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from archivist.config import SiteConfig
 from archivist.ingest.media import article_images
 from archivist.model import Article, Corpus
 from archivist.resources import lunr_js
 from archivist.site.pages import by_date
-
-if TYPE_CHECKING:  # the state module imports the stages for their versions
-    from archivist.state.state import BuildState
 
 
 def stable_repr(value: object) -> str:
@@ -105,14 +102,13 @@ def corpus_key(articles: list[Article], config: SiteConfig) -> str:
     return hashlib.sha256(repr((shown, settings)).encode()).hexdigest()
 
 
-def inputs_key(corpus: Corpus, config: SiteConfig, build_state: BuildState) -> str:
+def inputs_key(corpus: Corpus, config: SiteConfig, versions: dict[str, str]) -> str:
     """Everything a build reads besides the output: each stage's version, the settings,
     the curation files, each article's file (by content) and slug, a saved
     page's images, every template and static file.  When it is the same as last time, nothing is
     rendered, planned or even tagged again."""
     digest = hashlib.sha256()
-    versions = sorted(build_state.versions.items())
-    digest.update(f"{versions}\0{settings_key(config)}\0".encode())
+    digest.update(f"{sorted(versions.items())}\0{settings_key(config)}\0".encode())
     digest.update(stable_repr(corpus.editorial).encode())
     for article in sorted(corpus.articles, key=lambda a: a.path):
         digest.update(f"\0{article.path}\0{article.content_hash}\0{article.slug}".encode())

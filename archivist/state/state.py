@@ -136,7 +136,7 @@ class BuildState:
     search_files: Outputs | None = None
     sitemap: Outputs | None = None
     index: SearchState | None = None  # the search shards as written, to patch
-    inputs: str | None = None  # everything the last build read (see render.inputs_key)
+    inputs: str | None = None  # everything the last build read (see keys.inputs_key)
     # The bulk parts, None until a build asks for them (see ``part``):
     terms: dict | None = None  # content key -> term data
     traditional: dict | None = None  # text key -> Traditional text
