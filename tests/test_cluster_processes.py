@@ -88,6 +88,27 @@ def wait_gone(cluster: Cluster, workers: int) -> None:
             time.sleep(0.2)
 
 
+@contextlib.contextmanager
+def dask_cluster(scheduler: Venv, workers: list[Venv], folder: Path) -> Iterator[Cluster]:
+    """``dask scheduler`` from ``scheduler`` and a ``dask worker`` from each of
+    ``workers``, in ``folder``; all stopped at the end of the block."""
+    folder.mkdir()
+    cluster = start_scheduler(scheduler, folder)
+    try:
+        for venv in workers:
+            cluster.add_worker(venv)
+        yield cluster
+    finally:
+        for process in reversed(cluster.processes):
+            stop(process)
+
+
+def only_worker(cluster: Cluster) -> str:
+    with distributed.Client(cluster.address, timeout="30s") as client:
+        [address] = client.scheduler_info()["workers"]
+    return address
+
+
 def start_scheduler(venv: Venv, folder: Path) -> Cluster:
     """``dask scheduler`` on a free loopback port; its address from the scheduler file."""
     scheduler_file = folder / "scheduler.json"
@@ -159,16 +180,8 @@ def local_site(content, tmp_path_factory) -> dict[str, bytes]:
 def cluster(installed, tmp_path) -> Iterator[Cluster]:
     """A scheduler and two workers, started from the installed package in a
     folder of their own."""
-    folder = tmp_path / "cluster"
-    folder.mkdir()
-    cluster = start_scheduler(installed, folder)
-    try:
-        for _ in range(2):
-            cluster.add_worker(installed)
+    with dask_cluster(installed, [installed, installed], tmp_path / "cluster") as cluster:
         yield cluster
-    finally:
-        for process in reversed(cluster.processes):
-            stop(process)
 
 
 def cluster_build(venv: Venv, cluster: Cluster, content: Path, out: Path, cwd: Path) -> subprocess.Popen:
@@ -231,13 +244,8 @@ def mismatch_error(venv: Venv, cluster: Cluster, content: Path, tmp_path: Path) 
 
 
 def test_a_worker_with_other_code_is_one_error_naming_it_before_any_work(installed, changed, content, tmp_path):
-    folder = tmp_path / "cluster"
-    folder.mkdir()
-    cluster = start_scheduler(installed, folder)
-    try:
-        cluster.add_worker(changed)
-        with distributed.Client(cluster.address, timeout="30s") as client:
-            [address] = client.scheduler_info()["workers"]
+    with dask_cluster(installed, [changed], tmp_path / "cluster") as cluster:
+        address = only_worker(cluster)
         line = mismatch_error(installed, cluster, content, tmp_path)
         same = run([str(installed.python), "-c", DIGEST], tmp_path).stdout.strip()
         changed = run([str(changed.python), "-c", DIGEST], tmp_path).stdout.strip()
@@ -249,25 +257,14 @@ def test_a_worker_with_other_code_is_one_error_naming_it_before_any_work(install
         )
         with distributed.Client(cluster.address, timeout="30s") as client:
             assert client.run(lambda: __import__("sys").modules.get("archivist") is None) == {address: True}
-    finally:
-        for process in reversed(cluster.processes):
-            stop(process)
 
 
 def test_a_worker_without_archivist_is_one_error_saying_so(installed, content, tmp_path):
     bare = fresh_venv(tmp_path / "bare", borrow_dependencies=True)  # Dask and the rest, not archivist
-    folder = tmp_path / "cluster"
-    folder.mkdir()
-    cluster = start_scheduler(bare, folder)
-    try:
-        cluster.add_worker(bare)
-        with distributed.Client(cluster.address, timeout="30s") as client:
-            [address] = client.scheduler_info()["workers"]
+    with dask_cluster(bare, [bare], tmp_path / "cluster") as cluster:
+        address = only_worker(cluster)
         line = mismatch_error(installed, cluster, content, tmp_path)
         assert line == (
             f"error: Dask worker {address} has no archivist installed (Python 3.{PYTHON_MINOR}); "
             "install archivist 0.1.0 with its dask extra on every worker"
         )
-    finally:
-        for process in reversed(cluster.processes):
-            stop(process)
