@@ -11,6 +11,7 @@ the loop that ties them together.
 
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 import time
@@ -89,6 +90,9 @@ def serve(load: Callable[[], SiteConfig], config_path: Path | None, host: str = 
         if preview.cache.dirty and preview.builds:
             save_state(preview.config.output_dir, preview.cache)  # the next build goes on from here
         if observer.is_alive():
+            # Stopping races the watcher's last read; watchdog logs that as an error
+            # ("queue_events() called when the thread is inactive"): nothing is lost.
+            logging.getLogger("watchdog.observers.inotify").setLevel(logging.CRITICAL)
             observer.stop()
             observer.join(timeout=5)
         if serving:
