@@ -3,14 +3,17 @@ answer is known, over the seeds and a synthetic corpus.
 
     python bench/search_quality.py [--synthetic N]
 
-The ranking measured is the search page's own (lunr.js gives the same refs and
-scores as lunr.py on this index; a test checks that).
+Two rankings side by side: the search page's own (the site's search files
+ranked by static/shards.js in node, tier by tier as the page reads them) and
+one whole lunr.py index over the same documents (lunr's own averages).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -20,7 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from archivist.model import Article
 from archivist.pipeline import load_corpus
+from archivist.search.index import search_files
 from archivist.search.searchdocs import document
+from archivist.search.tokenize import fold_map
 from archivist.text.script import to_traditional
 from bench.lunr_oracle import build_index, search
 
@@ -49,16 +54,37 @@ class Score:
     misses: list[tuple[str, str, list[str]]]
 
 
-def evaluate(articles: list[Article], cases: list[tuple[str, str]]) -> Score:
-    """``cases`` pair a query with the slug that must come first."""
+def site_ranking(ordered: list[Article], queries: list[str]) -> dict[str, list[str]]:
+    """Each query's refs as the search page ranks them over the site's search files."""
+    files = search_files(ordered, lambda a: a.page_path)
+    texts = {**files.files, **{path: text for path, text in files.later() if not path.startswith("search/docs")}}
+    with tempfile.TemporaryDirectory() as folder:
+        paths = []
+        for name, data in (("files", texts), ("queries", queries), ("fold", fold_map())):
+            path = Path(folder) / f"{name}.json"
+            path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+            paths.append(str(path))
+        ranked = subprocess.run(
+            ["node", str(ROOT / "bench" / "rank.js"), *paths], capture_output=True, text=True, check=True
+        )
+    return {query: [str(ref) for ref in refs] for query, refs in json.loads(ranked.stdout).items()}
+
+
+def evaluate(articles: list[Article], cases: list[tuple[str, str]], ranking: str = "site") -> Score:
+    """``cases`` pair a query with the slug that must come first; ``ranking``
+    is "site" (the search page's) or "lunr" (one whole lunr.py index)."""
     ordered = sorted(articles, key=lambda a: a.slug)
     refs = {a.slug: str(n) for n, a in enumerate(ordered)}
     slugs = {ref: slug for slug, ref in refs.items()}
-    index = build_index([document(refs[a.slug], a) for a in ordered])
+    if ranking == "site":
+        answers = site_ranking(ordered, sorted({query for query, _ in cases}))
+    else:
+        index = build_index([document(refs[a.slug], a) for a in ordered])
+        answers = {query: search(index, query) for query, _ in cases}
     first = top10 = 0
     misses = []
     for query, expected in cases:
-        found = [slugs[ref] for ref in search(index, query)]
+        found = [slugs[ref] for ref in answers[query]]
         first += bool(found) and found[0] == expected
         top10 += expected in found[:10]
         if not found or found[0] != expected:
@@ -91,7 +117,7 @@ def synthetic_cases(n: int, sample: int = 30) -> tuple[list[Article], list[tuple
 
 
 def report(name: str, score: Score) -> None:
-    print(f"{name:<22} {score.queries:>7} {score.precision_at_1:>8.3f} {score.recall_at_10:>9.3f}")
+    print(f"{name:<30} {score.queries:>7} {score.precision_at_1:>8.3f} {score.recall_at_10:>9.3f}")
     for query, expected, found in score.misses:
         print(f"    miss: {query!r} expected {expected}, got {found}")
 
@@ -100,11 +126,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--synthetic", type=int, default=1000, help="size of the synthetic corpus")
     args = parser.parse_args()
-    print(f"{'corpus':<22} {'queries':>7} {'P@1':>8} {'R@10':>9}")
+    print(f"{'corpus, ranking':<30} {'queries':>7} {'P@1':>8} {'R@10':>9}")
     seeds = load_corpus(ROOT / "content").articles
-    report("seeds (5)", evaluate(seeds, seed_cases(seeds)))
     articles, cases = synthetic_cases(args.synthetic)
-    report(f"synthetic ({args.synthetic})", evaluate(articles, cases))
+    for ranking in ("site", "lunr"):
+        report(f"seeds (5), {ranking}", evaluate(seeds, seed_cases(seeds), ranking))
+        report(f"synthetic ({args.synthetic}), {ranking}", evaluate(articles, cases, ranking))
 
 
 if __name__ == "__main__":

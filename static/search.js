@@ -1,4 +1,4 @@
-/* Search page: lunr.js over the prebuilt index, facets, snippets, URL state.
+/* Search page: lunr's ranking over the prebuilt lists, facets, snippets, URL state.
    Everything it needs arrives by <script> tags, so it works from file://. */
 (function () {
   "use strict";
@@ -12,12 +12,13 @@
   var traditional = document.body.getAttribute("data-script") === "zh-Hant";
   var namesFolder = traditional ? "search/names-hant/" : "search/names/";
   var pagePrefix = traditional ? "zh-hant/" : "";
-  var MAX_FACETED = 1000; // facet counts cover the first results, like the list
+  var MAX_FACETED = 1000; // with a filter, the results checked against it
   var FACET_SHOWN = 50; // values listed per facet, the most frequent first
   var PAGE = 20;
   var FACETS = ["region", "initiative", "year"];
   var NAMED = ["region", "initiative"]; // facets whose values are numbered names
-  var YEAR = DIRECTORY.fields.length; // a table row: field lengths, year, regions, initiatives
+  var YEAR = 0; // a table row: year, regions, initiatives
+  var FACET_FIRST = 100; // without a one-term count, facets count the first results
 
   // Every string shown comes from the page, which is built in each script.
   var TEXT = JSON.parse(document.getElementById("search-text").textContent);
@@ -68,51 +69,56 @@
     return scripts[path];
   }
 
-  var indexes = {};
-  function indexFor(shards, terms) {
-    var key = shards.join(",") + "|" + JSON.stringify(terms);
-    if (!indexes[key]) {
-      indexes[key] = lunr.Index.load(S.merge(DIRECTORY, window.ARCHIVE_SHARDS, shards, TABLE, terms));
-    }
-    return indexes[key];
+  var lists = {}; // every list read, by key, with the tiers read so far
+
+  function tierData(list, tier) {
+    return (window.ARCHIVE_TIERS || {})[S.shardName(list.key) + "." + tier];
   }
 
-  function run(index, terms, presence) {
-    return index.query(function (q) {
-      terms.forEach(function (t) {
-        q.term(t[0], {
-          presence: presence,
-          wildcard: t[1] ? lunr.Query.wildcard.TRAILING : lunr.Query.wildcard.NONE,
-          usePipeline: false
-        });
-      });
+  /* Read the next tier of the list the ranking asks for until the first
+     ``wanted`` results are settled (Infinity: every tier). */
+  function settle(query, wanted) {
+    var result = S.evaluate(query, DIRECTORY.documents, wanted);
+    if (!result.next) return Promise.resolve(result);
+    var list = result.next, tier = list.tiers.length;
+    return loadScript(S.tierPath(list.key, tier)).then(function () {
+      var data = tierData(list, tier);
+      if (list.tiers.length === tier) {
+        if (data) S.addTier(list, data);
+        else list.tops = list.tops.slice(0, tier - 1); // its file failed to load: rank without it
+      }
+      return settle(query, wanted);
     });
   }
 
-  /* All terms present first (a phrase as a whole), then partial matches. */
-  function search(q) {
+  /* Documents with every term first, best first; then documents with some
+     (a phrase is its two-character pieces, all required). */
+  function search(q, wanted) {
     var terms = T.queryTerms(q, FOLD);
-    if (!terms.length) return Promise.resolve([]);
+    if (!terms.length) return Promise.resolve({ whole: [], partial: [], count: 0, exact: true, single: null });
     var shards = S.shardsFor(DIRECTORY, terms);
     return Promise.all(shards.map(function (n) {
       return loadScript(S.shardPath(DIRECTORY.shards[n][0]));
     })).then(function () {
-      return loadTable(S.tableChunksFor(DIRECTORY, window.ARCHIVE_SHARDS, shards, terms));
-    }).then(function () {
-      var index = indexFor(shards, terms);
-      var strict = run(index, terms, lunr.Query.presence.REQUIRED);
-      var seen = {};
-      strict.forEach(function (r) { seen[r.ref] = true; });
-      var loose = terms.length > 1 ? run(index, terms, lunr.Query.presence.OPTIONAL).filter(function (r) { return !seen[r.ref]; }) : [];
-      return strict.map(function (r) { return { ref: r.ref, score: r.score, whole: true }; })
-        .concat(loose.map(function (r) { return { ref: r.ref, score: r.score, whole: false }; }));
+      var query = S.plan(DIRECTORY, window.ARCHIVE_SHARDS, shards, terms, lists);
+      return settle(query, wanted).then(function (result) {
+        var single = query.clauses.length === 1 && query.clauses[0].lists.length === 1 ? query.clauses[0].lists[0] : null;
+        return {
+          whole: result.whole.map(function (r) { return { ref: r.ref, score: r.score, whole: true }; }),
+          partial: terms.length > 1 ? result.partial.map(function (r) { return { ref: r.ref, score: r.score, whole: false }; }) : [],
+          count: single ? single.count : result.whole.length,
+          exact: Boolean(single) || result.complete,
+          single: single
+        };
+      });
     });
   }
 
+  /* Every document, newest first (refs follow the slugs, which start with the date). */
   function allDocs() {
-    var results = [];
-    for (var ref = 0; ref < DIRECTORY.documents; ref++) results.push({ ref: String(ref), score: 0, whole: true });
-    return Promise.resolve(results);
+    var whole = [];
+    for (var ref = DIRECTORY.documents - 1; ref >= 0; ref--) whole.push({ ref: ref, score: 0, whole: true });
+    return Promise.resolve({ whole: whole, partial: [], count: whole.length, exact: true, single: null });
   }
 
   function loadTable(chunks) {
@@ -124,17 +130,12 @@
     return chunk ? chunk[ref % DIRECTORY.tableChunk] : null;
   }
 
-  /* The table rows of the first results, loaded by chunk; without a query,
-     newest first (refs follow the slugs, which start with the date). */
-  function withTable(results) {
+  /* The table rows of results, loaded by chunk; those whose chunk failed are left out. */
+  function withRows(results) {
     var chunks = {};
-    results.slice(0, MAX_FACETED).forEach(function (r) { chunks[Math.floor(Number(r.ref) / DIRECTORY.tableChunk)] = true; });
-    return Promise.all([loadTable(Object.keys(chunks)), resolveFilters()]).then(function () {
-      var known = results.slice(0, MAX_FACETED).filter(function (r) { return rowOf(Number(r.ref)); });
-      if (!state.q) {
-        known.sort(function (a, b) { return rowOf(b.ref)[YEAR] - rowOf(a.ref)[YEAR] || b.ref - a.ref; });
-      }
-      return known;
+    results.forEach(function (r) { chunks[Math.floor(r.ref / DIRECTORY.tableChunk)] = true; });
+    return loadTable(Object.keys(chunks)).then(function () {
+      return results.filter(function (r) { return rowOf(r.ref); });
     });
   }
 
@@ -271,20 +272,66 @@
     });
   }
 
-  /* A result's own file: title, link, date, place, initiatives and text,
-     in both scripts (upper-case keys are the Traditional). */
+  /* A result's own file, in the page's script: title, link, date, place,
+     initiatives and the text its snippet is cut from. */
   var loaded = {};
+  var docsFolder = traditional ? "search/docs-hant/" : "search/docs/";
   function loadDoc(ref) {
     if (!loaded[ref]) {
       var folder = Math.floor(Number(ref) / DIRECTORY.docsFolder);
-      loaded[ref] = loadScript("search/docs/" + folder + "/" + ref + ".js").then(function () {
-        var doc = (window.ARCHIVE_DOCS || {})[ref];
-        if (!doc) return null;
-        var pick = function (key) { return traditional ? doc[key.toUpperCase()] : doc[key]; };
-        return { u: pagePrefix + doc.u, d: doc.d, t: pick("t"), p: pick("p"), i: pick("i"), x: pick("x") };
+      loaded[ref] = loadScript(docsFolder + folder + "/" + ref + ".js").then(function () {
+        var doc = ((traditional ? window.ARCHIVE_DOCS_HANT : window.ARCHIVE_DOCS) || {})[ref];
+        return doc ? { u: pagePrefix + doc.u, d: doc.d, t: doc.t, p: doc.p, i: doc.i, x: doc.x } : null;
       });
     }
     return loaded[ref];
+  }
+
+  /* A list's counts file as counts by facet and value number. */
+  function listCounts(list) {
+    return loadScript(S.countsPath(list.key)).then(function () {
+      var flat = (window.ARCHIVE_COUNTS || {})[S.shardName(list.key)];
+      if (!flat) return null;
+      var counts = {};
+      FACETS.forEach(function (f) {
+        counts[f] = {};
+        for (var i = 0; i + 1 < flat[f].length; i += 2) counts[f][flat[f][i]] = flat[f][i + 1];
+      });
+      return counts;
+    });
+  }
+
+  /* Facet counts: a one-term query's from its list's counts file; any other
+     from the rows of its first results (labelled so when there are more).
+     With a filter, the results are checked against their rows. */
+  function facetsFor(found, hasFilter) {
+    return resolveFilters().then(function () { return facetsAfterFilters(found, hasFilter); });
+  }
+
+  function facetsAfterFilters(found, hasFilter) {
+    var whole = found.whole, base = whole.length ? whole : found.partial;
+    if (!hasFilter && found.single && found.single.counted) {
+      return listCounts(found.single).then(function (counts) {
+        if (counts) return { counts: counts, over: 0, whole: whole, partial: found.partial };
+        return countFirst(found, base);
+      });
+    }
+    if (!hasFilter) return countFirst(found, base);
+    return Promise.all([withRows(whole.slice(0, MAX_FACETED)), withRows(found.partial.slice(0, MAX_FACETED))]).then(function (rows) {
+      var counted = rows[0].length ? rows[0] : rows[1];
+      return {
+        counts: count(counted), over: found.exact && base.length <= MAX_FACETED ? 0 : counted.length,
+        whole: rows[0].filter(function (r) { return matchesFacets(rowOf(r.ref)); }),
+        partial: rows[1].filter(function (r) { return matchesFacets(rowOf(r.ref)); })
+      };
+    });
+  }
+
+  function countFirst(found, base) {
+    return withRows(base.slice(0, FACET_FIRST)).then(function (rows) {
+      var complete = found.exact && base.length <= FACET_FIRST;
+      return { counts: count(rows), over: complete ? 0 : rows.length, whole: found.whole, partial: found.partial };
+    });
   }
 
   function foldText(text) {
@@ -392,54 +439,77 @@
       return;
     }
     status.textContent = TEXT.searching;
-    var counts, shown;
-    (state.q ? search(state.q) : allDocs()).then(withTable).then(function (results) {
-      var whole = results.filter(function (r) { return r.whole; });
-      counts = count(whole.length ? whole : results);
-      shown = shownValues(counts);
-      return withNames(shown).then(function () { return results; });
-    }).then(function (results) {
+    var faceted, shown;
+    (state.q ? search(state.q, hasFilter ? Infinity : PAGE) : allDocs()).then(function (found) {
+      return facetsFor(found, hasFilter).then(function (result) {
+        faceted = result;
+        faceted.count = hasFilter ? result.whole.length : found.count;
+        faceted.exact = hasFilter || found.exact;
+        shown = shownValues(result.counts);
+        return withNames(shown);
+      });
+    }).then(function () {
       if (mine !== generation) return;
-      var whole = results.filter(function (r) { return r.whole; });
-      var partial = results.filter(function (r) { return !r.whole; });
-      renderFacets(counts, shown);
-      var shownWhole = whole.filter(function (r) { return matchesFacets(rowOf(Number(r.ref))); });
-      var shownPartial = partial.filter(function (r) { return matchesFacets(rowOf(Number(r.ref))); });
+      renderFacets(faceted.counts, shown);
+      if (faceted.over) {
+        var note = document.createElement("p");
+        note.className = "meta";
+        note.textContent = say(TEXT.countedFirst, { n: faceted.over });
+        facetBox.appendChild(note);
+      }
+      var shownWhole = faceted.whole, shownPartial = faceted.partial;
       if (!shownWhole.length && !shownPartial.length) {
         status.textContent = state.q ? say(TEXT.none, { q: state.q }) : TEXT.noneFiltered;
         document.body.setAttribute("data-search-done", String(mine));
         return;
       }
       if (shownWhole.length) {
-        status.textContent = say(TEXT.found, { n: shownWhole.length }) +
-          (shownWhole.length > PAGE ? say(TEXT.firstPage, { page: PAGE }) : "") +
+        status.textContent = say(faceted.exact ? TEXT.found : TEXT.foundAtLeast, { n: faceted.count }) +
+          (faceted.count > PAGE ? say(TEXT.firstPage, { page: PAGE }) : "") +
           (shownPartial.length ? say(TEXT.alsoPartial, { m: shownPartial.length }) : "");
       } else {
         status.textContent = say(TEXT.onlyPartial, { m: shownPartial.length });
       }
       var wholePage = shownWhole.slice(0, PAGE);
       var partialPage = shownPartial.slice(0, PAGE);
-      var page = wholePage.concat(partialPage);
-      Promise.all(page.map(function (r) { return loadDoc(r.ref); })).then(function (docs) {
+      if (partialPage.length) {
+        moreSummary.textContent = say(TEXT.partialSummary, { m: shownPartial.length });
+        more.hidden = false;
+        more.open = !wholePage.length;
+      }
+      // Partial matches' texts are loaded when they are shown.
+      showResults(wholePage, list, mine).then(function () {
         if (mine !== generation) return;
-        var phrase = needles(state.q)[0] || "";
-        var ranked = [];
-        page.forEach(function (r, n) {
-          if (!docs[n]) return; // its file failed to load
-          var exact = phrase.length > 1 && foldText(docs[n].x).indexOf(phrase) >= 0;
-          ranked.push({ result: r, doc: docs[n], rank: exact ? 0 : 1, order: n });
-        });
-        ranked.sort(function (a, b) { return a.rank - b.rank || a.order - b.order; });
-        ranked.forEach(function (item) {
-          (item.result.whole ? list : partialList).appendChild(resultItem(item.doc));
-        });
-        if (partialPage.length) {
-          moreSummary.textContent = say(TEXT.partialSummary, { m: shownPartial.length });
-          more.hidden = false;
-          more.open = !wholePage.length;
-        }
-        document.body.setAttribute("data-search-done", String(mine));
+        if (partialPage.length && more.open) return showResults(partialPage, partialList, mine);
+        pendingPartial = partialPage.length ? { page: partialPage, generation: mine } : null;
+      }).then(function () {
+        if (mine === generation) document.body.setAttribute("data-search-done", String(mine));
       });
+    });
+  }
+
+  var pendingPartial = null;
+  more.addEventListener("toggle", function () {
+    if (!more.open || !pendingPartial || pendingPartial.generation !== generation) return;
+    var waiting = pendingPartial;
+    pendingPartial = null;
+    showResults(waiting.page, partialList, waiting.generation);
+  });
+
+  /* The results of a page, their files loaded; those containing the query's
+     longest piece as typed first. */
+  function showResults(page, into, mine) {
+    return Promise.all(page.map(function (r) { return loadDoc(r.ref); })).then(function (docs) {
+      if (mine !== generation) return;
+      var phrase = needles(state.q)[0] || "";
+      var ranked = [];
+      page.forEach(function (r, n) {
+        if (!docs[n]) return; // its file failed to load
+        var exact = phrase.length > 1 && foldText(docs[n].x).indexOf(phrase) >= 0;
+        ranked.push({ doc: docs[n], rank: exact ? 0 : 1, order: n });
+      });
+      ranked.sort(function (a, b) { return a.rank - b.rank || a.order - b.order; });
+      ranked.forEach(function (item) { into.appendChild(resultItem(item.doc)); });
     });
   }
 
@@ -480,7 +550,11 @@
   });
 
   // For benchmarks and tests: the ranked results of a query, metadata loaded.
-  window.archiveSearch = function (q) { return search(q).then(withTable); };
+  window.archiveSearch = function (q) {
+    return search(q, PAGE).then(function (found) { return facetsFor(found, false); }).then(function (result) {
+      return result.whole.concat(result.partial);
+    });
+  };
 
   box.value = state.q;
   update();

@@ -1,33 +1,22 @@
 """The search index: one tokeniser spec in two languages, and an index that
 lunr.js loads and answers exactly as lunr.py does."""
 
+import itertools
 import json
-import random
 import subprocess
+from collections import Counter
 
 import pytest
 
 from archivist.pipeline import load_corpus
-from archivist.search.index import SearchFiles, doc_path, search_files
+from archivist.search.index import FACET_SHOWN, SearchFiles, doc_path, histogram_path, search_files, tier_path
 from archivist.search.searchdocs import FIELDS, document
-from archivist.search.shards import (
-    Field,
-    Shard,
-    field_terms,
-    payload_terms,
-    shard_name,
-    shard_payload,
-    split,
-    term_changes,
-    term_size,
-    update_shards,
-)
+from archivist.search.shards import Field, shard_name
 from archivist.search.tokenize import fold, fold_map, tokenize
 from archivist.text.script import to_traditional
 from bench.lunr_oracle import (
     build_index,
     compute_postings,
-    document_count,
     query_terms,
     run_query,
     search,
@@ -139,16 +128,22 @@ def test_latin_and_number_query(seed_index):
     assert len(found) == 1
 
 
-def test_search_files_are_scripts_setting_globals():
-    articles = load_corpus(ROOT / "content").articles
-    files = all_files(search_files(articles, lambda a: a.page_path))
+def test_search_files_are_scripts_setting_globals(synthetic_articles):
+    articles = synthetic_articles[0]
+    files = all_files(search_files(articles, lambda a: a.page_path, tier_first=2))
     assert files["search/index.js"].startswith("window.ARCHIVE_SEARCH=")
-    shards = [name for name in files if name.startswith("search/shards/")]
-    assert shards and all(
-        files[name].startswith("(window.ARCHIVE_SHARDS=window.ARCHIVE_SHARDS||{})") for name in shards
-    )
-    assert files["search/table/0.js"].startswith("(window.ARCHIVE_TABLE=window.ARCHIVE_TABLE||{})")
-    assert files["search/names/region-0.js"].startswith("(window.ARCHIVE_NAMES=window.ARCHIVE_NAMES||{})")
+    prefixes = {
+        "search/shards/": "ARCHIVE_SHARDS",
+        "search/tiers/": "ARCHIVE_TIERS",
+        "search/counts/": "ARCHIVE_COUNTS",
+        "search/table/": "ARCHIVE_TABLE",
+        "search/names/": "ARCHIVE_NAMES",
+        "search/docs/": "ARCHIVE_DOCS",
+        "search/docs-hant/": "ARCHIVE_DOCS_HANT",
+    }
+    for prefix, variable in prefixes.items():
+        named = [name for name in files if name.startswith(prefix)]
+        assert named and all(files[name].startswith(f"(window.{variable}=window.{variable}||{{}})") for name in named)
     assert len([name for name in files if name.startswith("search/docs/")]) == len(articles)
     assert all("</script" not in text for text in files.values())
 
@@ -163,9 +158,9 @@ def registered(text: str):
 
 
 def test_the_table_numbers_each_documents_facets_and_the_names_read_them_back():
-    """One table for both scripts: a document's row holds its field lengths,
-    year and facet value numbers; the name pieces turn numbers into names in
-    each script, and each piece's folded range finds a name from a link."""
+    """One table for both scripts: a document's row holds its year and facet
+    value numbers; the name pieces turn numbers into names in each script,
+    and each piece's folded range finds a name from a link."""
     articles = sorted(load_corpus(ROOT / "content").articles, key=lambda a: a.slug)
     files = all_files(search_files(articles, lambda a: a.page_path))
     text = files["search/index.js"]
@@ -181,7 +176,7 @@ def test_the_table_numbers_each_documents_facets_and_the_names_read_them_back():
         for p, (first, last) in enumerate(pieces):
             piece = registered(files[f"search/names/{kind}-{p}.js"])
             assert (fold(piece[0]), fold(piece[-1])) == (first, last)
-        column = 4 if kind == "region" else 5
+        column = 1 if kind == "region" else 2
         for article, row in zip(articles, rows, strict=True):
             numbers = set(row[column])
             if kind == "region":  # the deepest places, and through the parents every place above
@@ -196,10 +191,54 @@ def test_the_table_numbers_each_documents_facets_and_the_names_read_them_back():
             assert {simplified[number] for number in numbers} == expected
             assert all(to_traditional(simplified[number]) == traditional[number] for number in numbers)
     for ref, (article, row) in enumerate(zip(articles, rows, strict=True)):
-        assert row[3] == (int(article.year) if article.year else 0)
+        assert row[0] == (int(article.year) if article.year else 0)
         result = registered(files[doc_path(ref)])
         assert (result["t"], result["u"]) == (article.title, article.page_path)
-        assert result["T"] == to_traditional(article.title) and article.paragraphs[0] in result["x"]
+        assert article.paragraphs[0] in result["x"]
+        hant = registered(files[doc_path(ref, traditional=True)])
+        assert hant["t"] == to_traditional(article.title) and hant["u"] == article.page_path
+
+
+def test_a_lists_counts_are_its_documents_years_places_and_initiatives(synthetic_articles):
+    """The counts kept with a list equal those counted from the table rows of
+    every document that holds its term."""
+    articles = synthetic_articles[0]
+    files = all_files(search_files(articles, lambda a: a.page_path, tier_first=2))
+    text = files["search/index.js"]
+    directory = json.loads(text[text.index("=") + 1 :].rstrip().rstrip(";"))
+    rows = registered(files["search/table/0.js"])
+    parents = directory["parents"]["region"]
+    checked = trimmed = 0
+    for name, text in files.items():
+        if not name.startswith("search/shards/"):
+            continue
+        for key, count, deltas, _, tops, counted, *_ in registered(text):
+            refs = list(itertools.accumulate(deltas))
+            for tier in range(1, len(tops) + 1):
+                refs += itertools.accumulate(registered(files[tier_path(shard_name(key), tier)])[0])
+            assert len(refs) == count == len(set(refs))
+            if not counted:
+                continue
+            counts = registered(files[histogram_path(shard_name(key))])
+            expected: dict[str, Counter] = {"year": Counter(), "region": Counter(), "initiative": Counter()}
+            for ref in refs:
+                year, places, initiatives = rows[ref]
+                if year:
+                    expected["year"][year] += 1
+                above = set()
+                for place in places:
+                    while place >= 0:
+                        above.add(place)
+                        place = parents[place]
+                expected["region"].update(above)
+                expected["initiative"].update(initiatives)
+            for kind, flat in counts.items():
+                # The most frequent values, as many as a facet lists (ties: the lower number).
+                top = sorted(expected[kind].items(), key=lambda item: (-item[1], item[0]))[:FACET_SHOWN]
+                assert dict(zip(flat[::2], flat[1::2], strict=True)) == dict(top), (key, kind)
+                trimmed += len(expected[kind]) > FACET_SHOWN
+            checked += 1
+    assert checked > 10 and trimmed
 
 
 def fields() -> list[Field]:
@@ -207,12 +246,17 @@ def fields() -> list[Field]:
 
 
 @pytest.fixture(scope="module")
-def synthetic_documents(tmp_path_factory):
+def synthetic_articles(tmp_path_factory):
     from bench.corpus import write_corpus
 
     folder = tmp_path_factory.mktemp("synthetic")
     write_corpus(60, folder)
-    return search_documents(load_corpus(folder).articles)[1]
+    return search_documents(load_corpus(folder).articles)
+
+
+@pytest.fixture(scope="module")
+def synthetic_documents(synthetic_articles):
+    return synthetic_articles[1]
 
 
 def test_computed_index_equals_lunr_py_on_the_seeds():
@@ -234,99 +278,68 @@ def test_computed_index_equals_lunr_py_with_an_empty_field_and_a_term_counted_pa
     assert serialize(postings) == build_index(docs).serialize()
 
 
-def split_inputs(documents, budget: int) -> dict:
+def list_inputs(documents, articles, tier_first: int) -> dict:
     """What the node script needs: the tokenised documents (for one whole
     index built by lunr.js itself) and the site's search files."""
-    docs = list(documents())
-    postings = compute_postings(documents, fields())
-    groups = split(postings, budget)
-    count = document_count(postings)
+    files = all_files(search_files(articles, lambda a: a.page_path, budget=300, tier_first=tier_first))
     return {
-        "documents": docs,
-        "directory": {
-            "version": "2.3.9", "fields": postings.fields, "boosts": postings.boosts, "documents": count,
-            "lengths": [sum(lengths) for lengths in postings.lengths], "tableChunk": 7,
-            "shards": [[g[0], g[-1]] for g in groups],
-        },
-        "shards": {shard_name(g[0]): shard_payload(postings.docs, g) for g in groups},
-        "table": {
-            str(c): [[postings.lengths[f][ref] for f in range(3)] + [0, [], []] for ref in range(c * 7, min(c * 7 + 7, count))]
-            for c in range(-(-count // 7))
-        },
-        "queries": [*QUERIES, "党建", "振兴", "基层党建", "乡村振兴示范", "三", "红", "党*"],
+        "documents": list(documents()),
+        "files": {name: text for name, text in files.items() if not name.startswith("search/docs")},
+        "queries": [*QUERIES, "党建", "振兴", "基层党建", "乡村振兴示范", "三", "红", "党 党建", "建 党建 红旗",
+                    "党员 党", "1", "a"],
     }  # fmt: skip
 
 
-def ranking(results: list) -> list[tuple[float, str]]:
-    """Results in rank order, scores to 9 places: lunr.js sums a document's
-    term weights in ``_index`` order, which the browser assigns in term order
-    (a whole index assigns it in order of first appearance), so a score may
-    differ in its last bit, and only documents tied at 9 places may swap."""
-    return sorted(((round(score, 9), ref) for ref, score in results), key=lambda item: (-item[0], item[1]))
+def ranking(results: list) -> list[tuple[float, int]]:
+    """Results in rank order, scores to 9 places: the browser adds a
+    document's weights in thousandths, lunr.js adds them per field, so a
+    score may differ in its last bits, and only documents tied at 9 places may swap."""
+    return sorted(((round(score, 9), int(ref)) for ref, score in results), key=lambda item: (-item[0], item[1]))
 
 
-def test_split_index_gives_the_results_of_one_lunr_js_index(synthetic_documents, fold_file, tmp_path):
-    """The browser's merged shards, scored in the browser, rank exactly as
-    one whole index that lunr.js builds from the same documents."""
-    inputs = split_inputs(synthetic_documents, budget=400)
-    assert len(inputs["shards"]) > 20
+def assert_same_results(ours: list, theirs: list, label: object) -> None:
+    assert ranking(ours) == ranking(theirs), label
+    expected = dict(theirs)
+    for ref, score in ours:
+        assert score == pytest.approx(expected[ref], rel=1e-9), (label, ref)
+
+
+@pytest.mark.parametrize("tier_first", [3, 128])
+def test_lists_rank_as_lunr_js_ranks_one_whole_index(synthetic_articles, fold_file, tmp_path, tier_first):
+    """The browser's ranking over the stored weights equals lunr.js's own
+    index over the same documents (at the site's averages): with every tier
+    read, with tiers read until the first results are settled, and through
+    the lists merged into an index lunr.js loads."""
+    articles, documents = synthetic_articles
+    wanted = 5
+    inputs = list_inputs(documents, articles, tier_first)
     paths = {}
-    for name, data in inputs.items():
+    for name, data in {**inputs, "fold": json.loads(fold_file.read_text(encoding="utf-8"))}.items():
         paths[name] = tmp_path / f"{name}.json"
         paths[name].write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     result = subprocess.run(
-        ["node", str(ROOT / "tests" / "js" / "query_shards.js"), *map(str, paths.values()), str(fold_file)],
+        ["node", str(ROOT / "tests" / "js" / "query_lists.js"), *map(str, paths.values()), str(wanted)],
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     )
     answers = json.loads(result.stdout)
-    assert any(answer["modes"]["loose"]["whole"] for answer in answers.values())
+    assert any(answer["loose"]["partial"] for answer in answers.values())
+    read_less = 0
     for query, answer in answers.items():
-        assert answer["shards"] < len(inputs["shards"]), query
-        for mode, pair in answer["modes"].items():
-            assert ranking(pair["split"]) == ranking(pair["whole"]), (query, mode)
-            whole = dict(pair["whole"])
-            for ref, score in pair["split"]:
-                assert score == pytest.approx(whole[ref], rel=1e-12), (query, mode, ref)
-
-
-def test_recut_after_random_changes_equals_cutting_the_changed_index(synthetic_documents):
-    """Patching the shards an edit touches gives the shards (cuts and
-    payloads) of the changed index cut whole."""
-    rng = random.Random(7)
-    docs = list(synthetic_documents())
-    budget = 300
-    before = compute_postings(lambda: iter(docs), fields())
-    groups = split(before, budget)
-    files = {shard_name(g[0]): shard_payload(before.docs, g) for g in groups}
-    shards = [Shard(g[0], g[-1], term_size(before.docs[g[0]])) for g in groups]
-    vocabulary = sorted(before.docs)
-    for _ in range(25):
-        ref = rng.randrange(len(docs))
-        edited = dict(docs[ref])
-        for name in ("title", "tags", "body"):
-            tokens = list(edited[name])
-            for _ in range(rng.randrange(1, 6)):
-                action = rng.random()
-                if action < 0.4 and tokens:
-                    del tokens[rng.randrange(len(tokens))]
-                elif action < 0.7:
-                    tokens.insert(rng.randrange(len(tokens) + 1), rng.choice(vocabulary))
-                else:
-                    tokens.append(f"新词{rng.randrange(1000)}")
-            edited[name] = tokens
-        old = [field_terms(docs[ref][f.name]) for f in fields()]
-        new = [field_terms(edited[f.name]) for f in fields()]
-        docs[ref] = edited
-        changes: dict = {}
-        term_changes(old, new, ref, changes)
-        shards, payloads = update_shards(shards, changes, lambda name: payload_terms(files[name]), budget)
-        files.update(payloads)
-        after = compute_postings(lambda: iter(docs), fields())
-        expected = split(after, budget)
-        assert [(s.first, s.last) for s in shards] == [(g[0], g[-1]) for g in expected]
-        for group in expected:
-            assert files[shard_name(group[0])] == shard_payload(after.docs, group)
-        assert len(payloads) < len(expected) / 2  # a handful, not all of them
+        strict = answer["strict"]
+        assert_same_results(strict["complete"], strict["lunr"], query)
+        if "merged" in strict:
+            assert_same_results(strict["merged"], strict["lunr"], (query, "merged"))
+        strict_refs = {ref for ref, _ in strict["lunr"]}
+        loose = [[ref, score] for ref, score in answer["loose"]["lunr"] if ref not in strict_refs]
+        assert_same_results(answer["loose"]["partial"], loose, (query, "loose"))
+        # Read tier by tier, the first results are those of every tier read.
+        assert answer["settled"]
+        first = ranking(strict["first"])
+        assert first == ranking(strict["complete"])[: len(first)], query
+        assert len(first) == min(wanted, len(strict["complete"])), query
+        read_less += answer["tiersRead"] < answer["tiers"]
+    if tier_first == 3:
+        assert read_less >= 5  # the settled queries stop before the last tier

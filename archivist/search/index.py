@@ -1,4 +1,6 @@
-"""The client-side search index: lunr's format, built here, loaded by lunr.js.
+"""The client-side search index: lunr's postings and weights, built here,
+ranked in the browser with lunr's arithmetic (static/shards.js), and merged
+into an index lunr.js loads where an archive is small.
 
 Everything is written as ``.js`` files that set a global, so the search page
 loads them with ``<script>`` tags and works from ``file://`` as well as over
@@ -9,43 +11,33 @@ are left empty, so the serialised index names no function lunr.js lacks.
 from __future__ import annotations
 
 import json
-from array import array
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from archivist.model import Article
+from archivist.search.histograms import FacetColumns, columns, histogram
+from archivist.search.scores import TIER_FIRST, base_of, flat_postings, scored_lists, tier_bounds
 from archivist.search.searchdocs import (
     FIELDS,
     article_terms,
     facets_of,
-    result_entry,
+    result_entries,
     table_row,
     terms_key,
 )
-from archivist.search.shards import (
-    LUNR_VERSION,
-    Change,
-    Field,
-    FieldTerms,
-    Shard,
-    payload_terms,
-    postings_from_terms,
-    shard_name,
-    shard_payload,
-    split,
-    term_changes,
-    term_size,
-    update_shards,
-)
+from archivist.search.shards import LUNR_VERSION, Cutter, Field, FieldTerms, shard_name
 from archivist.search.tokenize import fold, fold_map
 from archivist.text.script import to_traditional
 from archivist.text.slug import bucket
 
 # The version of tokenising articles and making the search files: bump it when their term data or files change
 # (the build state keeps what this stage made per version).
-VERSION = 1
+VERSION = 2
 
 
 class SearchAssetError(Exception):
@@ -61,52 +53,53 @@ def as_script(variable: str, data: object) -> str:
     return f"window.{variable}={js_literal(data)};\n"
 
 
-SHARD_BUDGET = 6000  # postings per shard (one document in one field each)
-TABLE_CHUNK = 250  # documents per table file (field lengths and facet numbers)
+SHARD_BUDGET = 4000  # postings kept in a shard (each list's best 128 at most), about 12 KB gzip
+TABLE_CHUNK = 100  # documents per table file (year and facet numbers)
 NAME_PIECE = 500  # facet value names per file
 DOCS_FOLDER = 1000  # result files per folder
+HISTOGRAM_FROM = 25  # a list of this many documents or more keeps its facet counts in a file
+FACET_SHOWN = 50  # values a facet lists (static/search.js): the counts kept per facet
 
 
 @dataclass(frozen=True)
 class SearchState:
-    """What the next build needs to patch the index instead of making it
-    again: the documents in ref order, what each one's terms were made
-    from, and where the shards were cut."""
+    """What the next build needs to keep result files that show the same:
+    the documents in ref order and what each one's terms were made from."""
 
     slugs: tuple[str, ...]
     keys: tuple[str, ...]
-    shards: list[Shard]
-    budget: int
 
 
 @dataclass(frozen=True)
 class SearchFiles:
     files: dict[str, str]  # relative path -> text
-    kept: list[str]  # files the last build wrote that stay as they are (shards, text stores)
+    kept: list[str]  # result files the last build wrote that stay as they are
     state: SearchState
-    # The shards and result files to write, each made as it is asked for: a
-    # whole archive's postings and texts are never held as text all at once.
+    # The shards, tiers, counts and result files to write, each made as it is
+    # asked for: a whole archive's postings and texts are never held as text at once.
     later: Callable[[], Iterator[tuple[str, str]]] = lambda: iter(())
-
-
-class ShardMissing(Exception):
-    """A shard the last build wrote cannot be read back."""
 
 
 def shard_path(name: str) -> str:
     return f"search/shards/{bucket(name)}/{name}.js"
 
 
-def doc_path(ref: int) -> str:
-    return f"search/docs/{ref // DOCS_FOLDER}/{ref}.js"
+def tier_path(name: str, tier: int) -> str:
+    return f"search/tiers/{bucket(name)}/{name}.{tier}.js"
 
 
-def read_shard(text: str) -> dict[str, Any]:
-    """A shard file's postings, as ``register`` wrote them."""
-    try:
-        return payload_terms(json.loads(text[text.index("]=") + 2 :].rstrip().rstrip(";")))
-    except (ValueError, TypeError, IndexError) as error:  # not a shard this version wrote
-        raise ShardMissing(str(error)) from None
+def histogram_path(name: str) -> str:
+    return f"search/counts/{bucket(name)}/{name}.js"
+
+
+def doc_path(ref: int, traditional: bool = False) -> str:
+    return f"search/{'docs-hant' if traditional else 'docs'}/{ref // DOCS_FOLDER}/{ref}.js"
+
+
+def by_ref(refs: np.ndarray, millis: np.ndarray) -> list[list[int]]:
+    """Postings as the files hold them: refs ascending, delta-coded, and their weights."""
+    order = np.argsort(refs, kind="stable")
+    return [np.diff(refs[order], prepend=0).tolist(), millis[order].tolist()]
 
 
 def search_files(
@@ -115,21 +108,21 @@ def search_files(
     budget: int = SHARD_BUDGET,
     terms: dict[str, list[FieldTerms]] | None = None,
     previous: SearchState | None = None,
-    load: Callable[[str], str] | None = None,
     convert: Callable[[str], str] = to_traditional,
     present: Callable[[str], bool] = lambda path: False,
     release: Callable[[], None] = lambda: None,
+    tier_first: int = TIER_FIRST,
 ) -> SearchFiles:
-    """The term-sharded index, the document table in chunks, facet names in
-    pieces, a file per result (both scripts, ``convert`` making the
-    Traditional) and the fold map, as scripts setting globals.
-    ``terms`` caches each article's term data between builds; with the last
-    build's ``previous`` state and a way to ``load`` its shard files, only the
-    shards whose postings changed are made again, and a result file that is
-    still ``present`` and shows the same is kept.  ``release`` is called once
-    the cache holds what this build used and may let it go: the postings are
-    then made from each article's term data as it is let go too, so that a
-    whole archive's term data and postings are not held at once."""
+    """The search files: lists of weighted postings cut into shards and
+    tiers, facet counts of the longer lists, the facet table in chunks,
+    facet names in pieces, a file per result and script (``convert``
+    making the Traditional) and the fold map, as scripts setting globals.
+    ``terms`` caches each article's term data between builds; a result
+    file of the ``previous`` build that is still ``present`` and shows the
+    same is kept.  ``release`` is called once the cache holds what this
+    build used and may let it go: the postings are then made from each
+    article's term data as it is let go too, so that a whole archive's term
+    data and postings are not held at once."""
     ordered = sorted(articles, key=lambda a: a.slug)
     cache = terms if terms is not None else {}
     per_article: list[list[FieldTerms] | None] = []
@@ -141,42 +134,42 @@ def search_files(
         keys.append(key)
         per_article.append(cache[key])
     fields = [Field(f["field_name"], f.get("boost", 1)) for f in FIELDS]
-    state = SearchState(tuple(a.slug for a in ordered), tuple(keys), [], budget)
-    patched = None
-    if previous and load and previous.shards and (previous.slugs, previous.budget) == (state.slugs, budget):
-        patched = patch_index(previous, state, cache, load)
+    state = SearchState(tuple(a.slug for a in ordered), tuple(keys))
     if terms is not None:  # keep what this build used, and only that
         used = {key: cache[key] for key in keys}
         terms.clear()
         terms.update(used)
         del used
-    # Every article's term data is still held here (``postings_from_terms`` lets them go).
-    lengths = [
-        array("I", (terms[position].length for terms in per_article if terms is not None))
-        for position in range(len(fields))
-    ]
     release()
-    if patched is None:
-        postings = postings_from_terms(per_article, fields)
-        groups = split(postings, budget)
-        shards = [Shard(g[0], g[-1], term_size(postings.docs[g[0]])) for g in groups]
-        payloads: Mapping[str, list[Any]] = LazyPayloads(postings.docs, {shard_name(g[0]): g for g in groups})
-    else:
-        shards, payloads = patched
+    postings = flat_postings(per_article, [f.boost for f in fields])
     del per_article
-    state = SearchState(state.slugs, state.keys, shards, budget)
+    base = base_of(postings.lengths)
+    lists = scored_lists(postings, base)
+    del postings
     facets = facets_of(ordered)
     names = facets.names()
     numbers = {
         "region": {code: n for n, code in enumerate(facets.regions)},
         "initiative": {name: n for n, name in enumerate(facets.initiatives)},
     }
+    rows = [table_row(article, numbers) for article in ordered]
+    counted = columns(
+        [row[0] for row in rows],
+        [with_ancestors(row[1], facets.parents) for row in rows],
+        [row[2] for row in rows],
+    )
+    cutter = Cutter(budget)
+    for position, key in enumerate(lists.keys):
+        size = int(lists.starts[position + 1] - lists.starts[position])
+        cutter.add(key, min(size, tier_first) + 4)
+    cutter.flush()
+    groups = cutter.groups
     directory = {
         "version": LUNR_VERSION,
         "fields": [f.name for f in fields],
         "boosts": [f.boost for f in fields],
         "documents": len(ordered),
-        "lengths": [sum(values) for values in lengths],
+        "averages": list(base.averages),
         "tableChunk": TABLE_CHUNK,
         "docsFolder": DOCS_FOLDER,
         "namePiece": NAME_PIECE,
@@ -188,77 +181,82 @@ def search_files(
             for kind, values in names.items()
         },
         "parents": {"region": facets.parents},
-        "shards": [[shard.first, shard.last] for shard in shards],
+        "shards": [[group[0], group[-1]] for group in groups],
     }  # fmt: skip
     files = {
         "search/index.js": as_script("ARCHIVE_SEARCH", directory),
         "search/fold.js": as_script("ARCHIVE_FOLD", dict(sorted(fold_map().items()))),
     }
-    kept = [shard_path(shard_name(s.first)) for s in shards if shard_name(s.first) not in payloads]
     for start in range(0, len(ordered), TABLE_CHUNK):
-        rows = [
-            table_row(ordered[ref], [values[ref] for values in lengths], numbers)
-            for ref in range(start, min(start + TABLE_CHUNK, len(ordered)))
-        ]
-        files[f"search/table/{start // TABLE_CHUNK}.js"] = register("ARCHIVE_TABLE", str(start // TABLE_CHUNK), rows)
+        chunk = rows[start : start + TABLE_CHUNK]
+        files[f"search/table/{start // TABLE_CHUNK}.js"] = register("ARCHIVE_TABLE", str(start // TABLE_CHUNK), chunk)
     for kind, values in names.items():
         for at in range(0, len(values), NAME_PIECE):
             piece = f"{kind}-{at // NAME_PIECE}"
             files[f"search/names/{piece}.js"] = register("ARCHIVE_NAMES", piece, values[at : at + NAME_PIECE])
             hant = [convert(value) for value in values[at : at + NAME_PIECE]]
             files[f"search/names-hant/{piece}.js"] = register("ARCHIVE_NAMES", piece, hant)
-    previous_keys = previous.keys if previous is not None and previous.slugs == state.slugs else None
-    made_refs = []
+    same = previous is not None and previous.slugs == state.slugs
+    kept: list[str] = []
+    made_refs: list[int] = []
     for ref in range(len(ordered)):
         # The key covers everything a result shows.
-        if previous_keys is not None and previous_keys[ref] == keys[ref] and present(doc_path(ref)):
-            kept.append(doc_path(ref))
+        paths = (doc_path(ref), doc_path(ref, traditional=True))
+        if same and previous is not None and previous.keys[ref] == keys[ref] and all(map(present, paths)):
+            kept.extend(paths)
         else:
             made_refs.append(ref)
 
     def later() -> Iterator[tuple[str, str]]:
-        for name in payloads:
-            yield shard_path(name), register("ARCHIVE_SHARDS", name, payloads[name])
+        at = 0
+        for group in groups:
+            entries = []
+            for key in group:
+                refs, millis = lists.of(at)
+                at += 1
+                bounds = tier_bounds(len(refs), tier_first)
+                yield from list_files(key, refs, millis, bounds, counted)
+                entry = [key, len(refs), *by_ref(refs[: bounds[1]], millis[: bounds[1]]), tier_tops(bounds, millis),
+                         int(len(refs) >= HISTOGRAM_FROM)]  # fmt: skip
+                if key in lists.expanded:
+                    entry.append(lists.expanded[key])
+                entries.append(entry)
+            yield shard_path(shard_name(group[0])), register("ARCHIVE_SHARDS", shard_name(group[0]), entries)
         for ref in made_refs:  # results too are made as they are written
-            entry = result_entry(ordered[ref], url_of(ordered[ref]), convert)
-            yield doc_path(ref), register("ARCHIVE_DOCS", str(ref), entry)
+            simplified, traditional = result_entries(ordered[ref], url_of(ordered[ref]), convert)
+            yield doc_path(ref), register("ARCHIVE_DOCS", str(ref), simplified)
+            yield doc_path(ref, traditional=True), register("ARCHIVE_DOCS_HANT", str(ref), traditional)
 
     return SearchFiles(files, kept, state, later)
 
 
-class LazyPayloads(Mapping[str, list[Any]]):
-    """Shard payloads by name, each made from the postings when read."""
-
-    def __init__(self, docs: dict[str, Any], groups: dict[str, list[str]]) -> None:
-        self.docs, self.groups = docs, groups
-
-    def __getitem__(self, name: str) -> list[Any]:
-        return shard_payload(self.docs, self.groups[name])
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.groups)
-
-    def __len__(self) -> int:
-        return len(self.groups)
+def tier_tops(bounds: list[int], millis: np.ndarray) -> list[int]:
+    """Each tier's best weight after the first: what a document not yet read may still add."""
+    return [int(millis[start]) for start in bounds[1:-1]]
 
 
-def patch_index(
-    previous: SearchState, state: SearchState, cache: dict[str, list[FieldTerms]], load: Callable[[str], str]
-) -> tuple[list[Shard], dict[str, list[Any]]] | None:
-    """The shards after changing the postings of the documents whose terms
-    changed, or None when the last build's shards cannot be read back."""
-    changes: dict[str, Change] = {}
-    for ref, (old, new) in enumerate(zip(previous.keys, state.keys, strict=True)):
-        if old != new:
-            if old not in cache:
-                return None
-            term_changes(cache[old], cache[new], ref, changes)
-    if not changes:
-        return previous.shards, {}
-    try:
-        return update_shards(previous.shards, changes, lambda name: read_shard(load(shard_path(name))), state.budget)
-    except (OSError, ShardMissing):
-        return None
+def list_files(
+    key: str, refs: np.ndarray, millis: np.ndarray, bounds: list[int], counted: FacetColumns
+) -> Iterator[tuple[str, str]]:
+    """A list's tiers after the first, and its facet counts."""
+    name = shard_name(key)
+    for tier, (start, end) in enumerate(pairwise(bounds)):
+        if tier:
+            yield (
+                tier_path(name, tier),
+                register("ARCHIVE_TIERS", f"{name}.{tier}", by_ref(refs[start:end], millis[start:end])),
+            )
+    if len(refs) >= HISTOGRAM_FROM:
+        yield histogram_path(name), register("ARCHIVE_COUNTS", name, histogram(counted, refs, FACET_SHOWN))
+
+
+def with_ancestors(places: list[int], parents: list[int]) -> list[int]:
+    found: list[int] = []
+    for place in places:
+        while place >= 0 and place not in found:
+            found.append(place)
+            place = parents[place]
+    return sorted(found)
 
 
 def register(variable: str, key: str, data: object) -> str:

@@ -1,6 +1,6 @@
-"""The search files written into the site, made again only where the
-articles changed: the build state keeps the shards as written, each
-article's terms and the Traditional texts already converted."""
+"""The search files written into the site: the build state keeps each
+article's terms and the Traditional texts already converted, and a result
+file that shows the same is kept."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import hashlib
 from archivist.model import Article
 from archivist.output.write import SiteWriter
 from archivist.resources import lunr_js
-from archivist.search.index import lunr_script, search_files, shard_path
+from archivist.search.index import lunr_script, search_files
 from archivist.search.searchdocs import result_texts
-from archivist.search.shards import shard_name
 from archivist.site.pages import article_path
 from archivist.state.state import BuildState
 from archivist.text.script import STANDARD_TRADITIONAL, to_traditional
@@ -22,10 +21,6 @@ def write_search(
 ) -> None:
     terms = build_state.part("terms")
     previous = build_state.index
-
-    def load(relpath: str) -> str:
-        return (writer.output / relpath).read_text(encoding="utf-8")
-
     # Converted once per text: an edit converts only the texts it changed.
     known = build_state.part("traditional")
     converted: dict[str, str] = {}
@@ -39,14 +34,11 @@ def write_search(
         converted[key] = known.get(key) or converted.get(key) or to_traditional(text, form)
         return converted[key]
 
-    if previous and not all(writer.has(shard_path(shard_name(s.first))) for s in previous.shards):
-        previous = None  # a shard is gone: make them all again
     made = search_files(
         articles,
         article_path,
         terms=terms,
         previous=previous,
-        load=load,
         convert=traditional,
         present=writer.has,
         release=lambda: build_state.release("terms"),
@@ -59,7 +51,7 @@ def write_search(
     for relpath, text in made.later():
         writer.write(relpath, text)
     # Texts of kept results are not converted this time; they stay known.
-    kept_refs = {int(path.rsplit("/", 1)[1][:-3]) for path in made.kept if path.startswith("search/docs/")}
+    kept_refs = {int(path.rsplit("/", 1)[1][:-3]) for path in made.kept}
     if kept_refs:
         ordered = sorted(articles, key=lambda a: a.slug)
         for ref in kept_refs:

@@ -56,16 +56,12 @@ def document(ref: str, article: Article) -> dict[str, Any]:
     }
 
 
-def result_entry(article: Article, url: str, convert: Callable[[str], str]) -> dict[str, Any]:
-    """What a result shows, in both scripts: title, link, date, place,
-    initiatives and the text its snippet is cut from."""
+def result_entries(article: Article, url: str, convert: Callable[[str], str]) -> tuple[dict[str, str], dict[str, str]]:
+    """What a result shows, once per script (each page loads its own):
+    title, link, date, place, initiatives and the text its snippet is cut from."""
     shown = dict(zip("tpix", result_texts(article), strict=True))
-    return {
-        "u": url,
-        "d": article.date[:10] if article.date else "",
-        **shown,
-        **{key.upper(): convert(value) for key, value in shown.items()},
-    }
+    common = {"u": url, "d": article.date[:10] if article.date else ""}
+    return {**common, **shown}, {**common, **{key: convert(value) for key, value in shown.items()}}
 
 
 def result_texts(article: Article) -> tuple[str, str, str, str]:
@@ -113,12 +109,12 @@ def facets_of(ordered: list[Article]) -> Facets:
     return Facets(codes, [units[code][0] for code in codes], parents, initiatives)
 
 
-def table_row(article: Article, lengths: list[int], numbers: dict[str, dict[str, int]]) -> list[Any]:
-    """One document in the table: its field lengths (for scores), year and
-    facet value numbers (for counts); no names, so one table serves both scripts."""
+def table_row(article: Article, numbers: dict[str, dict[str, int]]) -> list[Any]:
+    """One document in the table: its year and facet value numbers (for
+    filters and counts); no names, so one table serves both scripts."""
     regions = sorted({numbers["region"][region.codes[-1]] for region in article.regions})
     initiatives = sorted({numbers["initiative"][name] for name in article.initiatives})
-    return [*lengths, int(article.year) if article.year and article.year.isdigit() else 0, regions, initiatives]
+    return [int(article.year) if article.year and article.year.isdigit() else 0, regions, initiatives]
 
 
 def terms_key(article: Article) -> str:

@@ -1,21 +1,14 @@
-"""lunr's index as term data, split by term range and scored in the browser.
-
-The shards hold, per term and field, the documents that contain the term
-and how often (no scores): an edit changes the postings of the terms it
-touches and nothing else.  The BM25 weights depend on site-wide counts (the
-number of documents, each field's average length) and on each document's
-field lengths; those travel in small files of their own, and the browser
-computes lunr's weights when it merges the shards a query needs
-(static/shards.js, with lunr.js's own formula and rounding).
+"""lunr's index as term data: per term and field, the documents that hold
+the term and how often, and where the shards of the search files are cut.
 
 Shards are cut where the content says, not every N postings: a shard ends
-before a term whose hash is a boundary once the shard holds half its budget
-(or when it would pass twice the budget), so an edit that changes one
-shard's size moves no cut outside its neighbourhood.  A shard's file is
-named after its first term, so inserting a shard renumbers no other file.
+before a key whose hash is a boundary once the shard holds half its budget
+(or when it would pass twice the budget), so a change in one shard's size
+moves no cut outside its neighbourhood.  A shard's file is named after its
+first key, so inserting a shard renumbers no other file.
 
-The tests prove the shards equal to one whole lunr.py index, scores and all
-(``bench/lunr_oracle.py`` builds it).
+The tests prove the postings equal to one whole lunr.py index, scores and
+all (``bench/lunr_oracle.py`` builds it).
 """
 
 from __future__ import annotations
@@ -23,19 +16,15 @@ from __future__ import annotations
 import hashlib
 import sys
 from array import array
-from bisect import bisect_left, bisect_right
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, MutableSequence
+from collections import Counter
+from collections.abc import Iterable, MutableSequence
 from dataclasses import dataclass, field
-from itertools import pairwise
-from typing import Any
 
 LUNR_VERSION = "2.3.9"
 NAME_LIMIT = 16  # a shard starts only at a term this short: its file is named after it
 BOUNDARY_ONE_IN = 8  # a term ends a half-full shard with this chance
 
-# Per field: refs (ascending), term frequencies; arrays when made here, lists
-# when read back from a shard, and changed in place by a rebuild.
+# Per field: refs (ascending), term frequencies.
 TermLists = list[tuple[MutableSequence[int], MutableSequence[int]]]
 
 
@@ -117,10 +106,6 @@ def postings_from_terms(documents: list[list[FieldTerms] | None], fields: list[F
 # --- shards ---
 
 
-def term_size(lists: TermLists) -> int:
-    return sum(len(refs) for refs, _ in lists) + 4
-
-
 def is_boundary(term: str) -> bool:
     return hashlib.blake2b(term.encode(), digest_size=2).digest()[0] % BOUNDARY_ONE_IN == 0
 
@@ -131,17 +116,9 @@ def shard_name(first: str) -> str:
     return "-".join(f"{ord(c):x}" for c in first)
 
 
-@dataclass(frozen=True)
-class Shard:
-    first: str
-    last: str
-    first_size: int  # what the next build needs to tell whether a cut still falls before it
-
-
 @dataclass
 class Cutter:
-    """Groups sorted terms into shards; the same rule for a whole index and
-    for the stretch an edit re-cuts."""
+    """Groups sorted keys into shards."""
 
     budget: int
     groups: list[list[str]] = field(default_factory=list)
@@ -163,124 +140,3 @@ class Cutter:
         if self.current:
             self.groups.append(self.current)
         self.current, self.weight = [], 0
-
-
-def split(postings: Postings, budget: int) -> list[list[str]]:
-    """Sorted terms cut into shards of about ``budget`` postings each (a
-    posting is one document in one field): a prefix such as ``党*`` falls in
-    one or two shards."""
-    cutter = Cutter(budget)
-    for term in sorted(postings.docs):
-        cutter.add(term, term_size(postings.docs[term]))
-    cutter.flush()
-    return cutter.groups
-
-
-def shard_payload(docs: dict[str, TermLists], terms: list[str]) -> list[Any]:
-    """Per term, per field: refs (ascending, delta-coded) and term frequencies."""
-    entries = []
-    for term in terms:
-        per_field = []
-        for refs, tfs in docs[term]:
-            deltas = [refs[0], *(b - a for a, b in pairwise(refs))] if len(refs) else []
-            per_field.append([deltas, list(tfs)])
-        entries.append([term, per_field])
-    return entries
-
-
-def payload_terms(payload: list[Any]) -> dict[str, TermLists]:
-    """A shard's payload read back: term -> per field (refs, tfs) as lists."""
-    terms: dict[str, TermLists] = {}
-    for term, per_field in payload:
-        lists: TermLists = []
-        for deltas, tfs in per_field:
-            refs: list[int] = []
-            ref = 0
-            for delta in deltas:
-                ref += delta
-                refs.append(ref)
-            lists.append((refs, list(tfs)))
-        terms[term] = lists
-    return terms
-
-
-Change = list[dict[int, int | None]]  # per field: ref -> new frequency, None for gone
-
-
-def term_changes(old: list[FieldTerms] | None, new: list[FieldTerms] | None, ref: int, into: dict[str, Change]) -> None:
-    """The postings that differ between one document's old and new terms."""
-    fields = len(old or new or [])
-    for position in range(fields):
-        before = dict(zip(old[position].terms, old[position].counts, strict=True)) if old else {}
-        after = dict(zip(new[position].terms, new[position].counts, strict=True)) if new else {}
-        for term in before.keys() | after.keys():
-            if before.get(term) != after.get(term):
-                change = into.setdefault(term, [{} for _ in range(fields)])
-                change[position][ref] = after.get(term)
-
-
-def apply_changes(terms: dict[str, TermLists], changes: dict[str, Change]) -> None:
-    for term, change in changes.items():
-        lists: TermLists = terms.get(term) or [([], []) for _ in change]
-        for (refs, tfs), updates in zip(lists, change, strict=True):
-            for ref, tf in updates.items():
-                at = bisect_left(refs, ref)
-                present = at < len(refs) and refs[at] == ref
-                if tf is None:
-                    if present:
-                        del refs[at], tfs[at]
-                elif present:
-                    tfs[at] = tf
-                else:
-                    refs.insert(at, ref)
-                    tfs.insert(at, tf)
-        if any(refs for refs, _ in lists):
-            terms[term] = lists
-        else:
-            terms.pop(term, None)
-
-
-def update_shards(
-    previous: list[Shard], changes: dict[str, Change], load: Callable[[str], dict[str, TermLists]], budget: int
-) -> tuple[list[Shard], dict[str, list[Any]]]:
-    """The shards after ``changes``, and the payloads of the shards that were
-    cut again, by file name; equal to cutting the changed index whole.
-
-    Re-cutting starts one shard before the first changed one (the cut before
-    that shard depends on nothing that changed) and goes on until a cut
-    falls where an old one did, before a shard that did not change: from
-    there on the old cuts stand."""
-    firsts = [shard.first for shard in previous]
-    by_shard: dict[int, dict[str, Change]] = defaultdict(dict)
-    for term, change in changes.items():
-        by_shard[max(bisect_right(firsts, term) - 1, 0)][term] = change
-    result: list[Shard] = []
-    payloads: dict[str, list[Any]] = {}
-    position = 0
-    for changed in sorted(by_shard):
-        if changed < position:
-            continue  # re-cut with an earlier change
-        start = max(changed - 1, position)
-        result.extend(previous[position:start])
-        cutter = Cutter(budget)
-        data: dict[str, TermLists] = {}
-        at = start
-        while True:
-            terms = load(shard_name(previous[at].first))
-            apply_changes(terms, by_shard.get(at, {}))
-            for term in sorted(terms):
-                cutter.add(term, term_size(terms[term]))
-            data.update(terms)
-            at += 1
-            if at == len(previous):
-                break
-            following = previous[at]
-            if at not in by_shard and cutter.cuts_before(following.first, following.first_size):
-                break
-        cutter.flush()
-        for group in cutter.groups:
-            result.append(Shard(group[0], group[-1], term_size(data[group[0]])))
-            payloads[shard_name(group[0])] = shard_payload(data, group)
-        position = at
-    result.extend(previous[position:])
-    return result, payloads

@@ -23,14 +23,14 @@ from typing import Any
 from archivist.model import Article, Author, Failure, Region
 from archivist.search.index import SearchState
 from archivist.search.searchdocs import Facets
-from archivist.search.shards import FieldTerms, Shard
+from archivist.search.shards import FieldTerms
 from archivist.site.entries import Use
 from archivist.site.glossary import TextSlogans
 from archivist.text.clean import Block
 
 STORED_CLASSES: dict[str, type] = {
     cls.__name__: cls
-    for cls in (Article, Author, Block, Facets, Failure, FieldTerms, Region, SearchState, Shard, TextSlogans, Use)
+    for cls in (Article, Author, Block, Facets, Failure, FieldTerms, Region, SearchState, TextSlogans, Use)
 }
 FIELD_NAMES = {name: tuple(f.name for f in fields(cls)) for name, cls in STORED_CLASSES.items()}
 TAG = "\0"  # tagged objects have one key starting with it; no plain dict's key does (see to_data)
