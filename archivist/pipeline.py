@@ -26,7 +26,17 @@ from archivist.run.seam import Executor, InProcess
 from archivist.search.publish import write_search
 from archivist.site.maps import map_notices
 from archivist.state.keys import corpus_key, inputs_key, stable_repr
-from archivist.state.state import BuildState, ReadEntry, forget_state, load_state, outputs_since, reuse, save_state
+from archivist.state.state import (
+    BuildState,
+    ReadEntry,
+    forget_state,
+    load_state,
+    outputs_since,
+    reuse,
+    save_state,
+    stage_versions,
+)
+from archivist.state.unchanged import inputs_digest, outcome_of, save_unchanged, unchanged_outcome
 from archivist.text.slug import deduplicate
 
 # Below these many files (pages) a pool of processes costs more than it saves.
@@ -189,7 +199,25 @@ def build(
     started = time.perf_counter()
     check_output_dir(config.output_dir, config.protected_dirs)
     on_disk = build_state is None
+    inputs = None
     if build_state is None:
+        # Before any article is loaded: a build with nothing to do reports
+        # the last one's outcome and writes nothing.
+        inputs = inputs_digest(config, stage_versions())
+        last = unchanged_outcome(config, inputs)
+        if last is not None and stand_in is None and retain is None:
+            seconds = time.perf_counter() - started
+            report = BuildReport(
+                articles=last.articles,
+                warnings=len(last.warnings),
+                errors=len(last.failures),
+                seconds=seconds,
+                changed=0,
+                removed=0,
+                output=config.output_dir,
+                stages={"check": seconds},
+            )
+            return last.corpus(), report
         build_state = load_state(config.output_dir)
     with connected(config.scheduler) as client:
         corpus = load_corpus(
@@ -212,6 +240,9 @@ def build(
         changed, removed = render_site(corpus, config, build_state, stages, retain, renderer)
     if on_disk and build_state.dirty:
         save_state(config.output_dir, build_state)
+    if inputs is not None and not any(is_transient(failure) for failure in corpus.failures):
+        # A file that timed out, or met a bug of ours, is tried again by the next build.
+        save_unchanged(config.output_dir, inputs, outcome_of(corpus))
     report = BuildReport(
         articles=len(corpus.articles),
         warnings=corpus.warning_count,
