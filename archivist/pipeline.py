@@ -14,7 +14,15 @@ from archivist.ingest.discover import discover, source_key
 from archivist.ingest.editorial import load_editorial
 from archivist.ingest.guard import is_transient
 from archivist.ingest.inputs import DEFAULT_MAX_INPUT_BYTES
-from archivist.ingest.reading import FileItem, ReadSettings, file_bytes, image_files, read_file, shown_path
+from archivist.ingest.reading import (
+    FileItem,
+    ReadSettings,
+    file_bytes,
+    image_files,
+    read_file,
+    shown_path,
+    shown_paths,
+)
 from archivist.model import Article, Corpus, Failure
 from archivist.output.images import write_images
 from archivist.output.redirects import write_redirects
@@ -121,14 +129,15 @@ def load_corpus(
     if not content_dir.is_dir():
         raise OutputError(f"content folder {content_dir} is a file, not a folder")
     notices: list[str] = []
-    paths, refused = discover(content_dir, notices)
+    links: set[Path] = set()
+    paths, refused = discover(content_dir, notices, links)
     editorial, broken = load_editorial(content_dir, max_bytes)
     corpus = Corpus(failures=[*refused, *broken], notices=notices, editorial=editorial)
     build_state = build_state or BuildState()
     # The limit decides which files fail: a new limit reads them again.
     editorial_key = hashlib.sha256(stable_repr((editorial, keep_source, max_bytes)).encode()).hexdigest()[:16]
     keys = {path: source_key(path) for path in paths}
-    names = {path: shown_path(path) for path in paths}  # cache keys: a name that is no UTF-8 is escaped
+    names = shown_paths(content_dir, paths, links)  # cache keys: a name that is no UTF-8 is escaped
     results: dict[Path, Article | Failure] = {}
     shared: dict = {}
     for path in paths:

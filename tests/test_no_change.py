@@ -333,3 +333,36 @@ def test_a_file_added_to_the_output_by_hand_makes_one_full_check(project, loads)
     assert not skipped(config, loads)
     assert skipped(config, loads)
     assert (project.parent / "site" / "notes.txt").exists()
+
+
+@pytest.mark.parametrize("where", ["above", "inside", "elsewhere", "through_a_link"])
+def test_names_and_address_keys_from_one_resolve_per_folder_are_those_of_one_per_file(tmp_path, monkeypatch, where):
+    from archivist.ingest.aliases import source_key, source_keys
+    from archivist.ingest.discover import discover
+    from archivist.ingest.reading import shown_path, shown_paths
+
+    real = tmp_path / "real" / "content"
+    (real / "2024" / "05").mkdir(parents=True)
+    for name in ("a.txt", "2024/b.md", "2024/05/c.html", "\u4e2d\u6587.txt"):
+        (real / name).write_text("x", encoding="utf-8")
+    (real / os.fsdecode(b"gbk-\xd6\xd0.txt")).write_text("x", encoding="utf-8")
+    (real / "linked.txt").symlink_to("2024/b.md")
+    (real / "2024" / "up.txt").symlink_to("../a.txt")
+    (tmp_path / "alias").symlink_to(tmp_path / "real")
+    (tmp_path / "elsewhere").mkdir()
+    content = {
+        "above": Path("real/content"),
+        "inside": real / "2024",
+        "elsewhere": real,
+        "through_a_link": Path("alias/content"),
+    }[where]
+    monkeypatch.chdir({"inside": real / "2024", "elsewhere": tmp_path / "elsewhere"}.get(where, tmp_path))
+    if where == "inside":
+        content = Path("..")
+    links: set[Path] = set()
+    paths, _ = discover(content, links=links)
+    assert len(paths) == 7 and len(links) == 2
+    names = shown_paths(content, paths, links)
+    assert names == {path: shown_path(path) for path in paths}
+    key = source_keys(content)  # the address book's keys, each folder resolved once
+    assert [key(name) for name in names.values()] == [source_key(name, content) for name in names.values()]
