@@ -121,6 +121,10 @@ def add_in_a_new_folder(config_path: Path) -> None:
     (config_path.parent / "content" / "2024" / "added.md").write_text(SAMPLE, encoding="utf-8")
 
 
+def make_read_only(config_path: Path) -> None:
+    content_files(config_path)[0].chmod(0o444)  # permissions decide whether a file can be read
+
+
 def curate(config_path: Path) -> None:
     (config_path.parent / "content" / "glossary.yaml").write_text("hide:\n  - 三联三促\n", encoding="utf-8")
 
@@ -172,6 +176,7 @@ def delete_the_manifest(config_path: Path) -> None:
         remove,
         rename,
         add_in_a_new_folder,
+        make_read_only,
         curate,
         restyle,
         add_a_template,
@@ -262,6 +267,19 @@ def test_a_file_that_met_an_internal_error_is_read_again_by_the_next_build(proje
     monkeypatch.setattr(archivist.ingest.reading, "normalise", real)
     assert not skipped(load_config(project), loads)
     assert skipped(load_config(project), loads)
+
+
+def test_a_change_to_the_packages_own_files_is_a_full_build(project, loads, monkeypatch):
+    import archivist.state.unchanged
+
+    package = project.parent / "package"
+    package.mkdir()
+    (package / "stage.py").write_text("VERSION = 1\n", encoding="utf-8")
+    monkeypatch.setattr(archivist.state.unchanged, "PACKAGE", package)
+    config = load_config(project)
+    assert not skipped(config, loads) and skipped(config, loads)
+    (package / "stage.py").write_text("VERSION = 2\n", encoding="utf-8")
+    assert not skipped(config, loads)
 
 
 def test_a_new_stage_version_is_a_full_build(project, loads, monkeypatch):

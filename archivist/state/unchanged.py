@@ -36,9 +36,11 @@ from archivist.resources import PACKAGE, lunr_js
 
 RECORD = "unchanged.json"
 FORMAT = 1
-# Folders of other tools that a build never reads: their churn (``git status``
-# rewrites .git/index) would make every build a full one.
-NOT_CONTENT = frozenset({".git", ".hg", ".svn", "__pycache__"})
+# Folders of other tools that a build never reads (hidden: ``discover`` skips
+# them): their churn (``git status`` rewrites .git/index) would make every
+# build a full one.
+NOT_CONTENT = frozenset({".git", ".hg", ".svn"})
+NOT_CODE = frozenset({"__pycache__"})
 # What does not change what a build makes or reports (a file's time limit
 # does: a file that timed out is never recorded, see ``recordable``).
 NOT_INPUTS = frozenset({"workers", "scheduler", "debug", "config_path"})
@@ -104,7 +106,9 @@ def inputs_digest(config: SiteConfig, versions: dict[str, str]) -> str:
     digest = hashlib.sha256()
     context = (FORMAT, archivist.__version__, sys.version, sorted(versions.items()), settings_text(config))
     digest.update(f"{context}\0{os.getcwd()}\0{lunr_js()}\0{followed(os.fspath(lunr_js()))}".encode())
-    for number, folder in enumerate((PACKAGE, *config.template_dirs, *config.static_dirs, config.content_dir)):
+    digest.update(b"\0package\0")
+    tree_digest(digest, PACKAGE, NOT_CODE)
+    for number, folder in enumerate((*config.template_dirs, *config.static_dirs, config.content_dir)):
         digest.update(f"\0tree {number}\0".encode())
         tree_digest(digest, folder, NOT_CONTENT)
     return digest.hexdigest()
