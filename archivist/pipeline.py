@@ -197,7 +197,9 @@ def build(
     render_here: bool = False,
 ) -> tuple[Corpus, BuildReport]:
     """A full or incremental build.  Without a cache in memory, the one a
-    previous build left in the output folder is used and updated.  ``stand_in``
+    previous build left in the output folder is used and updated; but first,
+    when nothing the last such build read or wrote has changed since (see
+    ``state.unchanged``), its outcome is reported and nothing is loaded.  ``stand_in``
     sees the corpus before it is rendered and may put back the last good
     article of a file that fails now (the preview server does, so a broken
     edit does not take a page away).  With ``render_here``, pages are
