@@ -14,7 +14,15 @@ from archivist.ingest.discover import discover, source_key
 from archivist.ingest.editorial import load_editorial
 from archivist.ingest.guard import is_transient
 from archivist.ingest.inputs import DEFAULT_MAX_INPUT_BYTES
-from archivist.ingest.reading import FileItem, ReadSettings, file_bytes, image_files, read_file, shown_path
+from archivist.ingest.reading import (
+    FileItem,
+    ReadSettings,
+    file_bytes,
+    image_files,
+    read_file,
+    shown_path,
+    shown_paths,
+)
 from archivist.model import Article, Corpus, Failure
 from archivist.output.images import write_images
 from archivist.output.redirects import write_redirects
@@ -26,7 +34,17 @@ from archivist.run.seam import Executor, InProcess
 from archivist.search.publish import write_search
 from archivist.site.maps import map_notices
 from archivist.state.keys import corpus_key, inputs_key, stable_repr
-from archivist.state.state import BuildState, ReadEntry, forget_state, load_state, outputs_since, reuse, save_state
+from archivist.state.state import (
+    BuildState,
+    ReadEntry,
+    forget_state,
+    load_state,
+    outputs_since,
+    reuse,
+    save_state,
+    stage_versions,
+)
+from archivist.state.unchanged import inputs_digest, outcome_of, save_unchanged, unchanged_outcome
 from archivist.text.slug import deduplicate
 
 # Below these many files (pages) a pool of processes costs more than it saves.
@@ -111,14 +129,15 @@ def load_corpus(
     if not content_dir.is_dir():
         raise OutputError(f"content folder {content_dir} is a file, not a folder")
     notices: list[str] = []
-    paths, refused = discover(content_dir, notices)
+    links: set[Path] = set()
+    paths, refused = discover(content_dir, notices, links)
     editorial, broken = load_editorial(content_dir, max_bytes)
     corpus = Corpus(failures=[*refused, *broken], notices=notices, editorial=editorial)
     build_state = build_state or BuildState()
     # The limit decides which files fail: a new limit reads them again.
     editorial_key = hashlib.sha256(stable_repr((editorial, keep_source, max_bytes)).encode()).hexdigest()[:16]
     keys = {path: source_key(path) for path in paths}
-    names = {path: shown_path(path) for path in paths}  # cache keys: a name that is no UTF-8 is escaped
+    names = shown_paths(content_dir, paths, links)  # cache keys: a name that is no UTF-8 is escaped
     results: dict[Path, Article | Failure] = {}
     shared: dict = {}
     for path in paths:
@@ -178,7 +197,9 @@ def build(
     render_here: bool = False,
 ) -> tuple[Corpus, BuildReport]:
     """A full or incremental build.  Without a cache in memory, the one a
-    previous build left in the output folder is used and updated.  ``stand_in``
+    previous build left in the output folder is used and updated; but first,
+    when nothing the last such build read or wrote has changed since (see
+    ``state.unchanged``), its outcome is reported and nothing is loaded.  ``stand_in``
     sees the corpus before it is rendered and may put back the last good
     article of a file that fails now (the preview server does, so a broken
     edit does not take a page away).  With ``render_here``, pages are
@@ -189,7 +210,25 @@ def build(
     started = time.perf_counter()
     check_output_dir(config.output_dir, config.protected_dirs)
     on_disk = build_state is None
+    inputs = None
     if build_state is None:
+        # Before any article is loaded: a build with nothing to do reports
+        # the last one's outcome and writes nothing.
+        inputs = inputs_digest(config, stage_versions())
+        last = unchanged_outcome(config, inputs)
+        if last is not None and stand_in is None and retain is None:
+            seconds = time.perf_counter() - started
+            report = BuildReport(
+                articles=last.articles,
+                warnings=len(last.warnings),
+                errors=len(last.failures),
+                seconds=seconds,
+                changed=0,
+                removed=0,
+                output=config.output_dir,
+                stages={"check": seconds},
+            )
+            return last.corpus(), report
         build_state = load_state(config.output_dir)
     with connected(config.scheduler) as client:
         corpus = load_corpus(
@@ -212,6 +251,9 @@ def build(
         changed, removed = render_site(corpus, config, build_state, stages, retain, renderer)
     if on_disk and build_state.dirty:
         save_state(config.output_dir, build_state)
+    if inputs is not None and not any(is_transient(failure) for failure in corpus.failures):
+        # A file that timed out, or met a bug of ours, is tried again by the next build.
+        save_unchanged(config.output_dir, inputs, outcome_of(corpus))
     report = BuildReport(
         articles=len(corpus.articles),
         warnings=corpus.warning_count,

@@ -14,6 +14,7 @@ import json
 import os
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,26 @@ def source_key(shown: str, content_dir: Path) -> str:
     """An article's file as the address book knows it: relative to the
     content folder, so a build run from another folder finds it again."""
     return os.path.relpath(os.path.realpath(os.path.abspath(shown)), os.path.realpath(content_dir))
+
+
+def source_keys(content_dir: Path) -> Callable[[str], str]:
+    """``source_key`` for many files of one folder: each folder on their
+    paths is resolved once, a file on its own only when it is a symlink."""
+    root = os.path.join(os.path.realpath(content_dir), "")
+    folders: dict[str, str] = {}
+
+    def key(shown: str) -> str:
+        path = os.path.abspath(shown)
+        folder, name = os.path.split(path)
+        if not name or os.path.islink(path):
+            real = os.path.realpath(path)
+        else:
+            if folder not in folders:
+                folders[folder] = os.path.realpath(folder)
+            real = os.path.join(folders[folder], name)
+        return real[len(root) :] if real.startswith(root) else os.path.relpath(real, root)
+
+    return key
 
 
 def load_address_book(output: Path) -> AddressBook:

@@ -12,12 +12,15 @@ from archivist.model import Failure
 from archivist.state.keys import stat_key
 
 
-def discover(content_dir: Path, notices: list[str] | None = None) -> tuple[list[Path], list[Failure]]:
+def discover(
+    content_dir: Path, notices: list[str] | None = None, links: set[Path] | None = None
+) -> tuple[list[Path], list[Failure]]:
     """Content files below ``content_dir``, sorted; symlinks that lead out of
     it, files that are no regular files and folders that cannot be listed
     are refused by name.  Links to folders are not followed (a cycle, or a
     link to ``/``, is one entry; one that leads out is named in ``notices``),
-    nor are ``<page>_files`` folders walked."""
+    nor are ``<page>_files`` folders walked.  ``links`` is told which of the
+    files are symlinks (inside the folder)."""
     root = os.path.realpath(content_dir)
     files: list[Path] = []
     refused: list[Failure] = []
@@ -27,6 +30,8 @@ def discover(content_dir: Path, notices: list[str] | None = None) -> tuple[list[
         wanted = path.suffix.lower() in SOURCE_SUFFIXES
         try:
             if entry.is_symlink():
+                if links is not None:
+                    links.add(path)
                 target = os.path.realpath(path)
                 if not inside(target, root):
                     where = f"symlink pointing outside the content folder ({printable_path(target)})"

@@ -10,7 +10,7 @@ cluster), seeing the content folder's images through the list it was sent.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -41,6 +41,27 @@ def display_path(path: Path) -> Path:
 def shown_path(path: Path) -> str:
     """A content file's name in messages, keys and JSON (Article.path)."""
     return printable_path(display_path(path))
+
+
+def shown_paths(content_dir: Path, paths: Iterable[Path], links: Collection[Path]) -> dict[Path, str]:
+    """``shown_path`` of each file ``discover`` listed below ``content_dir``,
+    resolving the folder once: below it, a listed file is reached through
+    real folders only (links to folders are not walked), so it resolves to
+    the resolved folder joined with its name; only ``links`` (and a path
+    not spelled from the folder) are resolved one by one."""
+    real_root = os.path.realpath(content_dir)
+    below_cwd = os.path.join(os.getcwd(), "")
+    prefix = os.path.join(os.fspath(content_dir), "")
+    names = {}
+    for path in paths:
+        spelled = os.fspath(path)
+        if path in links or not spelled.startswith(prefix):
+            names[path] = shown_path(path)
+            continue
+        resolved = os.path.join(real_root, spelled[len(prefix) :])
+        # As display_path: relative to the working folder when below it, else as given.
+        names[path] = printable_path(resolved[len(below_cwd) :] if resolved.startswith(below_cwd) else path)
+    return names
 
 
 def normalise_file(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from archivist.config import SiteConfig
-from archivist.ingest.aliases import load_address_book, redirect_page, redirects, save_address_book, source_key
+from archivist.ingest.aliases import load_address_book, redirect_page, redirects, save_address_book, source_keys
 from archivist.model import Corpus
 from archivist.output.write import SiteWriter
 from archivist.render.templates import TRADITIONAL_DIR
@@ -15,8 +15,9 @@ def write_redirects(writer: SiteWriter, corpus: Corpus, pages: set[str], config:
     where its slug was before, and its front matter's ``aliases``."""
     book = load_address_book(config.output_dir)
     before = (dict(book.addresses), dict(book.moved))
-    articles = {source_key(article.path, config.content_dir): article for article in corpus.articles}
-    failed = {source_key(failure.path, config.content_dir) for failure in corpus.failures}
+    source_key = source_keys(config.content_dir)
+    articles = {source_key(article.path): article for article in corpus.articles}
+    failed = {source_key(failure.path) for failure in corpus.failures}
     book.update({source: article.page_path for source, article in articles.items()}, failed)
     live = {path for page in pages for path in (page, TRADITIONAL_DIR + page)}
     for old, article in redirects(book, articles, live).items():
