@@ -116,6 +116,33 @@ def synthetic_cases(n: int, sample: int = 30) -> tuple[list[Article], list[tuple
     return corpus.articles, cases
 
 
+REAL_PAGES = ROOT / "tests" / "fixtures" / "real-pages"
+
+
+def real_page_cases(n: int) -> tuple[list[Article], list[tuple[str, str]]]:
+    """The real pages (tests/fixtures/real-pages) among N synthetic articles;
+    each page's title as marked by hand, in either script, must find it first."""
+    import shutil
+
+    import yaml
+
+    from bench.corpus import write_corpus
+
+    marks = yaml.safe_load((REAL_PAGES / "marks.yaml").read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory() as folder:
+        write_corpus(n, Path(folder))
+        for page in sorted((REAL_PAGES / "pages").glob("*.html")):
+            shutil.copyfile(page, Path(folder) / page.name)
+        corpus = load_corpus(Path(folder))
+    by_name = {Path(a.path).stem: a for a in corpus.articles}
+    cases = []
+    for name, mark in sorted(marks.items()):
+        if name in by_name and mark.get("title"):
+            cases.append((mark["title"], by_name[name].slug))
+            cases.append((to_traditional(mark["title"]), by_name[name].slug))
+    return corpus.articles, cases
+
+
 def report(name: str, score: Score) -> None:
     print(f"{name:<30} {score.queries:>7} {score.precision_at_1:>8.3f} {score.recall_at_10:>9.3f}")
     for query, expected, found in score.misses:
@@ -129,9 +156,11 @@ def main() -> None:
     print(f"{'corpus, ranking':<30} {'queries':>7} {'P@1':>8} {'R@10':>9}")
     seeds = load_corpus(ROOT / "content").articles
     articles, cases = synthetic_cases(args.synthetic)
+    real, real_cases = real_page_cases(args.synthetic)
     for ranking in ("site", "lunr"):
         report(f"seeds (5), {ranking}", evaluate(seeds, seed_cases(seeds), ranking))
         report(f"synthetic ({args.synthetic}), {ranking}", evaluate(articles, cases, ranking))
+        report(f"real pages + {args.synthetic}, {ranking}", evaluate(real, real_cases, ranking))
 
 
 if __name__ == "__main__":
