@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from archivist.search.shards import FieldTerms
+from archivist.search.shards import FieldTerms, let_go
 
 K1, B = 1.2, 0.75  # lunr's BM25 parameters
 TIER_FIRST = 128  # postings of a list kept with it in its shard
@@ -95,10 +95,7 @@ def flat_postings(documents: list[list[FieldTerms] | None], boosts: list[float])
     vocabulary: dict[str, int] = {}
     number = vocabulary.setdefault
     term_parts, tf_parts, sizes, lengths = [], [], [], [array("I") for _ in boosts]
-    for ref, document in enumerate(documents):
-        if document is None:
-            raise ValueError(f"document {ref} was already read")
-        documents[ref] = None
+    for _, document in let_go(documents):
         for position, data in enumerate(document):
             lengths[position].append(data.length)
             terms = data.terms

@@ -17,7 +17,7 @@ import hashlib
 import sys
 from array import array
 from collections import Counter
-from collections.abc import Iterable, MutableSequence
+from collections.abc import Iterable, Iterator, MutableSequence
 from dataclasses import dataclass, field
 
 LUNR_VERSION = "2.3.9"
@@ -74,6 +74,17 @@ def field_terms(tokens: list[str]) -> FieldTerms:
     return FieldTerms("\0".join(counts), small_array(counts.values()), len(tokens))
 
 
+def let_go(documents: list[list[FieldTerms] | None]) -> Iterator[tuple[int, list[FieldTerms]]]:
+    """Each document's term data with its ref (its position), let go from
+    the caller's list (set to None) as it is read, so that the list does not
+    hold every document's term data beside what is made from it."""
+    for ref, document in enumerate(documents):
+        if document is None:
+            raise ValueError(f"document {ref} was already read")
+        documents[ref] = None
+        yield ref, document
+
+
 def postings_from_terms(documents: list[list[FieldTerms] | None], fields: list[Field]) -> Postings:
     """The postings of documents given as per-field term data (ref =
     position).  Each document's entry is let go (set to None) once it is
@@ -82,10 +93,7 @@ def postings_from_terms(documents: list[list[FieldTerms] | None], fields: list[F
     order: dict[str, int] = {}
     docs: dict[str, TermLists] = {}
     lengths = [array("I") for _ in fields]
-    for ref, document in enumerate(documents):
-        if document is None:
-            raise ValueError(f"document {ref} was already read")
-        documents[ref] = None
+    for ref, document in let_go(documents):
         for position, data in enumerate(document):
             lengths[position].append(data.length)
             for term, tf in zip(data.terms, data.counts, strict=True):
