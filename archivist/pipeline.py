@@ -26,7 +26,7 @@ from archivist.ingest.reading import (
 from archivist.model import Article, Corpus, Failure
 from archivist.output.images import write_images
 from archivist.output.redirects import write_redirects
-from archivist.output.write import OutputError, SiteWriter, check_output_dir, files_below
+from archivist.output.write import OutputError, SiteWriter, check_not_writing, check_output_dir, files_below
 from archivist.render.render import Rendered, plan, write_pages
 from archivist.run.choose import executor_for
 from archivist.run.cluster import connected
@@ -217,6 +217,7 @@ def build(
         inputs = inputs_digest(config, stage_versions())
         last = unchanged_outcome(config, inputs)
         if last is not None and stand_in is None and retain is None:
+            check_not_writing(config.output_dir)
             seconds = time.perf_counter() - started
             report = BuildReport(
                 articles=last.articles,

@@ -339,6 +339,22 @@ def open_lock(path: Path) -> int:
     return os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
 
 
+def check_not_writing(output: Path) -> None:
+    """OutputError when another build holds the output's lock (a build with
+    nothing to do still must not report a site that is being replaced)."""
+    lock = state_dir(output.resolve()) / LOCK
+    try:
+        descriptor = os.open(lock, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return  # no lock file: no build has written here under a lock
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise OutputError(f"another build is writing to {output.resolve()}; wait for it to finish") from None
+    finally:
+        os.close(descriptor)
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """``data`` in ``path`` (in the state folder: its owner's only), whole or not at all."""
     temporary = path.with_name(path.name + ".tmp")
