@@ -45,6 +45,10 @@ class SiteConfig:
     config_path: Path | None
     # OpenCC's configuration for the Traditional pages (``[site] traditional``).
     traditional: str = STANDARD_TRADITIONAL
+    # The archive as data in data/ (CSV, JSON Lines, SQLite) and its download page.
+    exports: bool = True
+    # Whether the sitemap lists the data files (for crawlers): off unless asked.
+    exports_in_sitemap: bool = False
     # Processes that read files and render pages (0: one per core).  Not part
     # of what a page is made from: the site is the same for any number.
     workers: int = field(default=0, repr=False, compare=False)
@@ -99,6 +103,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "feed_min_articles": 2,
         "text_copies": False,
         "maps": True,
+        "exports": True,
+        "exports_in_sitemap": False,
         "workers": 0,
         "scheduler": "",
         "max_input_mb": DEFAULT_MAX_INPUT_MB,
@@ -155,6 +161,8 @@ def load_config(path: Path | None = None) -> SiteConfig:
             raise ConfigError(f"[build] {key} must be between 1 and 1000, not {sizes[key]}")
     text_copies = expect("build", "text_copies", build["text_copies"], bool)
     maps = expect("build", "maps", build["maps"], bool)
+    exports = expect("build", "exports", build["exports"], bool)
+    exports_in_sitemap = expect("build", "exports_in_sitemap", build["exports_in_sitemap"], bool)
     feed_min_articles = expect("build", "feed_min_articles", build["feed_min_articles"], int)
     if feed_min_articles < 1:
         raise ConfigError(f"[build] feed_min_articles must be at least 1, not {feed_min_articles}")
@@ -201,6 +209,8 @@ def load_config(path: Path | None = None) -> SiteConfig:
         max_input_mb=max_input_mb,
         file_timeout=file_timeout,
         traditional=TRADITIONAL_FORMS[site["traditional"]],
+        exports=exports,
+        exports_in_sitemap=exports_in_sitemap,
     )
 
 

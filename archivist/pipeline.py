@@ -24,9 +24,10 @@ from archivist.ingest.reading import (
     shown_paths,
 )
 from archivist.model import Article, Corpus, Failure
+from archivist.output.exports import exports_key, write_exports
 from archivist.output.images import write_images
 from archivist.output.redirects import write_redirects
-from archivist.output.write import OutputError, SiteWriter, check_not_writing, check_output_dir, files_below
+from archivist.output.write import OutputError, SiteWriter, check_output_dir, files_below
 from archivist.render.render import Rendered, plan, write_pages
 from archivist.run.choose import executor_for
 from archivist.run.cluster import connected
@@ -44,7 +45,13 @@ from archivist.state.state import (
     save_state,
     stage_versions,
 )
-from archivist.state.unchanged import inputs_digest, outcome_of, save_unchanged, unchanged_outcome
+from archivist.state.unchanged import (
+    check_not_writing,
+    inputs_digest,
+    outcome_of,
+    save_unchanged,
+    unchanged_outcome,
+)
 from archivist.text.slug import deduplicate
 
 # Below these many files (pages) a pool of processes costs more than it saves.
@@ -318,6 +325,14 @@ def render_site(
                 build_state.search_files = outputs_since(writer, key, before)
             lap("search")
             environment, site, groups = plan(corpus, config, build_state, retain)
+            if config.exports:
+                stories: dict[str, str] = {}  # slug -> its reprint group's original
+                key = exports_key(site, config, stories)
+                if not reuse(writer, build_state.exports, key):
+                    before = set(writer.written)
+                    write_exports(writer, site, config, stories)
+                    build_state.exports = outputs_since(writer, key, before)
+                lap("exports")
             for name in ("glossary", "slugs"):  # used only to make the site
                 build_state.release(name)
             lap("site")

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import filecmp
 import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -50,6 +53,29 @@ def entry_firsts(folder: Path) -> list[Path]:
     """The first pages of a bucketed list (``glossary/``, ``initiatives/``):
     one per entry, in folders of two hex digits."""
     return sorted(p for p in folder.glob("*/*.html") if re.fullmatch("[0-9a-f]{2}", p.parent.name))
+
+
+def database_rows(path: Path) -> bytes:
+    """A database's tables' rows, in order, without row ids or the full-text
+    table's own pages: what two builds of one archive must agree on (an
+    incremental build updates the database in place, so its pages differ
+    from a clean build's), with the full-text table's answer to a query."""
+    with closing(sqlite3.connect(path)) as db:
+        tables = [name for (name,) in db.execute(
+            "select name from sqlite_master where type = 'table' and name not like 'articles_fts%' order by name")]  # fmt: skip
+        rows = {table: sorted(map(repr, db.execute(f"select * from {table}"))) for table in tables}
+        rows["articles_fts"] = sorted(
+            slug for (slug,) in db.execute(
+                "select slug from articles where rowid in (select rowid from articles_fts where articles_fts match '党组织')")
+        )  # fmt: skip
+    return repr(rows).encode()
+
+
+def same_file(one: Path, other: Path) -> bool:
+    """Whether two builds wrote the same file (a database: the same rows)."""
+    if one.suffix == ".db":
+        return database_rows(one) == database_rows(other)
+    return filecmp.cmp(one, other, shallow=False)
 
 
 def write_site_toml(folder: Path, **paths: str) -> Path:

@@ -23,9 +23,10 @@ STAGES: dict[str, tuple[str, ...]] = {
     "archivist.search.index": ("search/*.py",),
     "archivist.site.glossary": ("site/glossary.py", "site/entries.py", "site/meanings.py", "site/curation.py"),
     "archivist.site.taxonomy": ("site/taxonomy.py",),
-    "archivist.site.pages": ("site/pages.py", "site/related.py", "site/charts.py", "render/*.py"),
+    "archivist.site.pages": ("site/pages.py", "site/related.py", "site/charts.py", "site/datafiles.py", "render/*.py"),
     "archivist.site.maps": ("site/maps.py",),
     "archivist.output.feeds": ("output/feeds.py",),
+    "archivist.output.exports": ("output/exports.py", "output/database.py", "site/datafiles.py"),
     "archivist.ingest.media": ("ingest/media.py", "output/images.py"),
 }
 

@@ -36,6 +36,7 @@ def page_types(site: Path) -> dict[str, str]:
         "glossary": "glossary/index.html",
         "entry": f"glossary/{entry}",
         "search": "search.html?q=党建",
+        "data": "data.html",
         "traditional home": "zh-hant/index.html",
         "traditional article": f"zh-hant/articles/{article}",
         "traditional search": "zh-hant/search.html?q=黨建",
@@ -44,7 +45,7 @@ def page_types(site: Path) -> dict[str, str]:
 
 PAGE_KINDS = [
     "home", "article", "archive", "year", "regions", "region", "initiatives", "initiative", "glossary",
-    "entry", "search", "traditional home", "traditional article", "traditional search",
+    "entry", "search", "data", "traditional home", "traditional article", "traditional search",
 ]  # fmt: skip
 
 

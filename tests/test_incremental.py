@@ -2,7 +2,6 @@
 deletions, the site is byte for byte the site a clean build makes of the same
 content, search index and feeds included."""
 
-import filecmp
 import random
 import shutil
 from pathlib import Path
@@ -13,7 +12,7 @@ from archivist.config import load_config
 from archivist.pipeline import build
 from archivist.state.state import BuildState
 
-from .conftest import write_site_toml
+from .conftest import same_file, write_site_toml
 
 
 def tree(root: Path) -> set[str]:
@@ -26,7 +25,7 @@ def differences(one: Path, other: Path) -> list[str]:
     names_one, names_other = tree(one), tree(other)
     names_one -= {name for name in names_one - names_other if is_redirect(one / name)}
     differ = sorted(names_one ^ names_other)
-    differ += [n for n in sorted(names_one & names_other) if not filecmp.cmp(one / n, other / n, shallow=False)]
+    differ += [n for n in sorted(names_one & names_other) if not same_file(one / n, other / n)]
     return differ
 
 

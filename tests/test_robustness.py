@@ -28,7 +28,7 @@ from archivist.ingest.read import ReadError, read_bytes
 from archivist.ingest.reading import normalise_file
 from archivist.model import Article, Failure
 
-from .conftest import ROOT, SEEDS, run_cli, write_site_toml
+from .conftest import ROOT, SEEDS, database_rows, run_cli, write_site_toml
 
 PIECES = [*"党建联建乡村振兴“”‘’「」，。？！:;?!()（）|> \n\t", "\u200b", "\u200f", "\u202e", "\ufeff", "\u0301", "🎉"]
 PIECES += ["\x00", "\r", "區(qū)", "?!", "\ue7c8", "€", "\x93", "当前位置:首页>>", "乡村干部报网\n微信公众号\n"]
@@ -255,7 +255,11 @@ def test_two_builds_at_once_are_refused_with_a_clear_message(tmp_path):
 
 
 def snapshot(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(site).as_posix(): database_rows(p) if p.suffix == ".db" else p.read_bytes()
+        for p in site.rglob("*")
+        if p.is_file()
+    }
 
 
 # One delay in every run; the others (later in the build) with the long tests.

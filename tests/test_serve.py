@@ -1,7 +1,6 @@
 """The preview server: edits, additions, renames and deletions rebuild and
 reload; errors show in the browser; paths stay inside the output folder."""
 
-import filecmp
 import os
 import re
 import shutil
@@ -17,7 +16,7 @@ import pytest
 
 from archivist.text.slug import bucket
 
-from .conftest import ROOT, SEEDS, run_cli, write_site_toml
+from .conftest import ROOT, SEEDS, run_cli, same_file, write_site_toml
 
 
 class Server:
@@ -130,11 +129,7 @@ def differences(served: Path, clean: Path) -> list[str]:
 
     served_files, clean_files = files(served), files(clean)
     differ = sorted(served_files ^ clean_files)
-    differ += [
-        name
-        for name in sorted(clean_files & served_files)
-        if not filecmp.cmp(served / name, clean / name, shallow=False)
-    ]
+    differ += [name for name in sorted(clean_files & served_files) if not same_file(served / name, clean / name)]
     return differ
 
 

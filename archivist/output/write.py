@@ -185,6 +185,21 @@ class SiteWriter:
         self.kept.add(rel)
         return True
 
+    def staged(self, relpath: str) -> Path:
+        """Where a file that is made in place (a database) is made: in the
+        staging folder, holding the last build's copy when there is one,
+        and counted as written."""
+        rel = safe_relative(relpath)
+        target = self.staging / rel
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if self.has(rel):
+                shutil.copyfile(self.output / rel, target, follow_symlinks=False)
+        except OSError as error:
+            raise OutputError(f"cannot write the build's state folder {self.state}: {error.strerror}") from None
+        self.written.add(rel)
+        return target
+
     def copy(self, relpath: str, source: Path) -> None:
         self.write(relpath, source.read_bytes())
 
@@ -337,22 +352,6 @@ def open_lock(path: Path) -> int:
         if not path.is_file():
             raise OutputError(f"cannot create the lock {path}: {error.strerror}") from None
     return os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-
-
-def check_not_writing(output: Path) -> None:
-    """OutputError when another build holds the output's lock (a build with
-    nothing to do still must not report a site that is being replaced)."""
-    lock = state_dir(output.resolve()) / LOCK
-    try:
-        descriptor = os.open(lock, os.O_RDONLY | os.O_NOFOLLOW)
-    except OSError:
-        return  # no lock file: no build has written here under a lock
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        raise OutputError(f"another build is writing to {output.resolve()}; wait for it to finish") from None
-    finally:
-        os.close(descriptor)
 
 
 def write_atomically(path: Path, data: bytes) -> None:

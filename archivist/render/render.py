@@ -41,6 +41,7 @@ from archivist.render.templates import (
 )
 from archivist.resources import default_theme
 from archivist.run.seam import Executor
+from archivist.site.datafiles import DATA_FILES
 from archivist.site.glossary import build_glossary
 from archivist.site.pages import Page, Site, article_path, by_date, page_groups
 from archivist.site.related import related_articles
@@ -312,6 +313,8 @@ def write_pages(
     for article in site.corpus.articles if config.text_copies else ():
         writer.write(article_path(article).removesuffix(".html") + ".txt", article.original_text + "\n")
     build_state.feeds = write_feeds(writer, site, config, build_state.feeds)
+    if config.exports and config.exports_in_sitemap:
+        html_paths += [data_file.path for data_file in DATA_FILES]
     sitemap_key = hashlib.blake2b(repr((config.base_url, html_paths)).encode(), digest_size=16).hexdigest()
     if not reuse(writer, build_state.sitemap, sitemap_key):
         before = set(writer.written)

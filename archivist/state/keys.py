@@ -57,6 +57,8 @@ OUTPUT_FIELDS = (
     "feed_min_articles",
     "text_copies",
     "maps",
+    "exports",  # the data files and the footer link to their page
+    "exports_in_sitemap",
     "max_input_mb",  # which files are read, which images are copied
 )
 # Every other SiteConfig field, and why it is not part of the output's key.

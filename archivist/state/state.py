@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from archivist.ingest import media, normalise
 from archivist.model import Article, Failure
-from archivist.output import feeds
+from archivist.output import database, exports, feeds
 from archivist.output.write import SiteWriter, private_folder, state_dir
 from archivist.search import index
 from archivist.search.index import SearchState
@@ -100,6 +100,7 @@ def stage_versions() -> dict[str, str]:
         ),
         "feeds": digest(feeds.VERSION),
         "sitemap": digest(feeds.VERSION),
+        "exports": digest(exports.VERSION, database.SCHEMA_VERSION, opencc, library("datasketch")),
         "images": digest(media.VERSION, library("Pillow")),
     }
 
@@ -124,7 +125,8 @@ class Outputs:
 # own, read only when a build needs it and let go as soon as it is used.
 BULK_PARTS = ("terms", "traditional", "glossary", "slugs")
 NESTED_PARTS = ("glossary",)  # parts that hold content-keyed dicts by name
-SMALL_PARTS = ("pages", "feeds", "images", "search_files", "sitemap", "index", "inputs")
+OUTPUTS_PARTS = ("search_files", "sitemap", "exports")  # parts that are Outputs
+SMALL_PARTS = ("pages", "feeds", "images", "search_files", "sitemap", "exports", "index", "inputs")
 
 
 @dataclass
@@ -135,6 +137,7 @@ class BuildState:
     images: dict[str, tuple] = field(default_factory=dict)  # image path -> (source, stat key, size)
     search_files: Outputs | None = None
     sitemap: Outputs | None = None
+    exports: Outputs | None = None
     index: SearchState | None = None  # the search shards as written, to patch
     inputs: str | None = None  # everything the last build read (see keys.inputs_key)
     # The bulk parts, None until a build asks for them (see ``part``):
@@ -214,7 +217,7 @@ def valid(name: str, value: Any) -> bool:
     """Whether a stored small part has its field's type."""
     if name in ("pages", "feeds", "images"):
         return isinstance(value, dict)
-    if name in ("search_files", "sitemap"):
+    if name in OUTPUTS_PARTS:
         return isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) and isinstance(value[1], list)
     if name == "index":
         return isinstance(value, SearchState)
@@ -236,7 +239,7 @@ def load_state(output: Path, in_memory: bool = False) -> BuildState:
             continue
         version, value = entry
         if version == versions[stage_of(name)] and valid(name, value):
-            setattr(state, name, Outputs(*value) if name in ("search_files", "sitemap") else value)
+            setattr(state, name, Outputs(*value) if name in OUTPUTS_PARTS else value)
     state.articles = {
         path: ReadEntry(*entry)
         for path, entry in read_buckets(folder, "articles", versions["articles"], state.marks).items()

@@ -19,6 +19,7 @@ content folder and a stat per output folder.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -31,7 +32,7 @@ from typing import Any
 import archivist
 from archivist.config import SiteConfig
 from archivist.model import Corpus, Failure
-from archivist.output.write import JOURNAL, MANIFEST, SiteWriter, state_dir, write_atomically
+from archivist.output.write import JOURNAL, LOCK, MANIFEST, OutputError, SiteWriter, state_dir, write_atomically
 from archivist.resources import PACKAGE, lunr_js
 
 RECORD = "unchanged.json"
@@ -228,3 +229,19 @@ def forget_unchanged(output: Path) -> None:
     be written keeps a stale record, which the next check finds stale.)"""
     with contextlib.suppress(OSError):
         (state_dir(output) / RECORD).unlink(missing_ok=True)
+
+
+def check_not_writing(output: Path) -> None:
+    """OutputError when another build holds the output's lock (a build with
+    nothing to do still must not report a site that is being replaced)."""
+    lock = state_dir(output.resolve()) / LOCK
+    try:
+        descriptor = os.open(lock, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return  # no lock file: no build has written here under a lock
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise OutputError(f"another build is writing to {output.resolve()}; wait for it to finish") from None
+    finally:
+        os.close(descriptor)
