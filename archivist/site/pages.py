@@ -13,6 +13,7 @@ from markupsafe import Markup
 from archivist.config import SiteConfig
 from archivist.model import Article, Corpus
 from archivist.render.articlebody import linked_blocks
+from archivist.render.citations import citation_of
 from archivist.site.charts import bar_chart, column_chart
 from archivist.site.entries import Entry, Glossary
 from archivist.site.maps import region_map
@@ -20,7 +21,7 @@ from archivist.site.taxonomy import InitiativeNode, RegionNode, Taxonomy
 
 # The version of planning and rendering pages (pages, render, charts): bump it when a page's HTML would change
 # for the same inputs and templates (the build state keeps what this stage made per version).
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,7 @@ def article_pages(site: Site) -> list[Page]:
             "body": partial(linked_blocks, article, site.glossary),
             "slogans": slogans,
             "related": site.related[article.slug],
+            "citation": citation_of(article),
         }
         # A slogan chip shows the slogan's name and link, not its uses.
         chips = tuple((entry.slogan, entry.key) for entry in slogans)
