@@ -7,11 +7,14 @@ import re
 import shutil
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
 
 import lxml.html
 import pytest
 
-from archivist.render.citations import Citation, bibtex, gbt7714, json_ld, ris, script_json
+from archivist.render.citations import Citation, bibtex, converted, gbt7714, json_ld, ris, script_json
+from archivist.text.script import to_traditional
 
 from .conftest import SEEDS, run_cli
 
@@ -187,6 +190,21 @@ def test_gbt7714_gives_the_original_address_when_known():
     assert gbt7714(citation(original=original), PAGE).endswith(f"2024-05-01. {original}.")
 
 
+@pytest.mark.parametrize("title", ["海边山党旗红", "海边\n党旗红"])  # a line break in a field: field by field
+def test_traditional_citation_converts_every_text_field_and_no_address(title):
+    original = "https://paper.example.cn/党建.html"
+    simplified = citation(
+        title=title, editor="郑夏忆", authors=(("刘荣精", "通讯员"),), keywords=("防城区",), original=original
+    )
+    traditional = converted(simplified, to_traditional)
+    assert traditional.title == to_traditional(title)
+    assert (traditional.source, traditional.editor) == ("人民日報", "鄭夏憶")
+    assert traditional.authors == (("劉榮精", "通訊員"),)
+    assert traditional.keywords == ("防城區",)
+    assert (traditional.original, traditional.slug, traditional.date) == (original, simplified.slug, simplified.date)
+    assert converted(citation(source=None, editor=None, authors=()), to_traditional).source is None
+
+
 def ris_records(text: str) -> list[list[tuple[str, str]]]:
     """RIS as records of (tag, value): every line ``XX  - value``, each record from TY to ER."""
     records: list[list[tuple[str, str]]] = []
@@ -348,3 +366,24 @@ def test_citation_file_deleted_from_the_output_is_written_again(tmp_path):
     bib.unlink()
     build(content, tmp_path)
     assert bib.read_text(encoding="utf-8") == text
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("link, start", [("RIS", "TY  - NEWS\n"), ("BibTeX", "@article{")])
+def test_cite_block_is_shown_and_its_downloads_arrive(page, site_url, link, start):
+    page.goto(site_url + "articles/2023/2023-10-20-haibianshandangqihong.html")
+    block = page.get_by_role("region", name="引用")
+    assert block.is_visible()
+    assert block.locator(".reference").inner_text().startswith("倪敏, 刘荣精, 黄莉. ")
+    anchor = block.get_by_role("link", name=link)
+    address = anchor.evaluate("a => a.href")
+    assert address == site_url + f"articles/2023/2023-10-20-haibianshandangqihong.{link[:3].lower()}"
+    if address.startswith("file:"):
+        # From file:// the download attribute does nothing (no origin): the link is a plain one to the file.
+        text = Path(url2pathname(urlsplit(address).path)).read_text(encoding="utf-8")
+    else:
+        with page.expect_download() as started:
+            anchor.click()
+        text = Path(started.value.path()).read_text(encoding="utf-8")
+    assert text.startswith(start)
+    assert page.problems == []

@@ -66,19 +66,26 @@ def citation_of(article: Article) -> Citation:
 
 
 def converted(citation: Citation, convert: Callable[[str], str]) -> Citation:
-    """``citation``'s text in another script; its addresses and slug as they are."""
-
-    def text(value: str | None) -> str | None:
-        return convert(value) if value else value
-
+    """``citation``'s text in another script; its addresses and slug as they
+    are.  One call of ``convert`` for all of it (a call costs more than
+    converting a field), one per field when a field's line breaks would
+    muddle the lines."""
+    authors = [part for author in citation.authors for part in author]
+    texts = [citation.title, citation.source or "", citation.editor or "", citation.dateline]
+    texts += authors + list(citation.keywords)
+    lines = convert("\n".join(texts)).split("\n")
+    if len(lines) != len(texts):
+        lines = [convert(text) for text in texts]
+    title, source, editor, dateline = lines[:4]
+    names = lines[4 : 4 + len(authors)]
     return replace(
         citation,
-        title=convert(citation.title),
-        source=text(citation.source),
-        authors=tuple((convert(name), convert(role) if role else role) for name, role in citation.authors),
-        editor=text(citation.editor),
-        dateline=convert(citation.dateline) if citation.dateline else "",
-        keywords=tuple(convert(keyword) for keyword in citation.keywords),
+        title=title,
+        source=source or None,
+        editor=editor or None,
+        dateline=dateline,
+        authors=tuple(zip(names[::2], names[1::2], strict=True)),
+        keywords=tuple(lines[4 + len(authors) :]),
     )
 
 
