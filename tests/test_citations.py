@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,10 +14,10 @@ from urllib.request import url2pathname
 import lxml.html
 import pytest
 
-from archivist.render.citations import Citation, bibtex, converted, gbt7714, json_ld, ris, script_json
+from archivist.render.citations import Citation, bibtex, citation_of, converted, gbt7714, json_ld, ris, script_json
 from archivist.text.script import to_traditional
 
-from .conftest import SEEDS, run_cli
+from .conftest import SEEDS, run_cli, write_site_toml
 
 BASE = "https://example.org/site/"  # the sample site's base_url (conftest's built_site)
 
@@ -387,3 +388,32 @@ def test_cite_block_is_shown_and_its_downloads_arrive(page, site_url, link, star
         text = Path(started.value.path()).read_text(encoding="utf-8")
     assert text.startswith(start)
     assert page.problems == []
+
+
+def test_a_new_base_url_rewrites_the_citation_files(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    shutil.copy(SEEDS[1], content)
+    config = write_site_toml(tmp_path, content=str(content), output="site")
+    settings = config.read_text(encoding="utf-8")
+    ris_file = tmp_path / "site/articles/2019/2019-08-12-yulin-kuifengshanshang.ris"
+    for base in ("https://one.example.org/", "https://two.example.org/archive/"):
+        config.write_text(settings + f'[site]\nbase_url = "{base}"\n', encoding="utf-8")
+        result = run_cli("--config", str(config), "build", "-q")
+        assert result.returncode == 0, result.stderr
+        assert f"UR  - {base}articles/2019/2019-08-12-yulin-kuifengshanshang.html\n" in ris_file.read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    "url, based_on",
+    [
+        ("https://paper.example.cn/a.html", "https://paper.example.cn/a.html"),
+        ("javascript:alert(1)", None),
+        (None, None),
+    ],
+)
+def test_only_a_web_address_of_the_original_is_cited(seeds, url, based_on):
+    article = replace(seeds["001"], url=url)
+    data = json_ld(citation_of(article), PAGE, "zh-Hans")
+    assert data.get("isBasedOn") == based_on
+    assert gbt7714(citation_of(article), PAGE).endswith(f" {based_on or PAGE}.")
