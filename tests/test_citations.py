@@ -417,3 +417,11 @@ def test_only_a_web_address_of_the_original_is_cited(seeds, url, based_on):
     data = json_ld(citation_of(article), PAGE, "zh-Hans")
     assert data.get("isBasedOn") == based_on
     assert gbt7714(citation_of(article), PAGE).endswith(f" {based_on or PAGE}.")
+
+
+def test_a_long_title_is_cut_for_the_headline_and_kept_whole_as_the_name():
+    title = "乡村振兴" * 40
+    data = json_ld(citation(title=title), PAGE, "zh-Hans")
+    assert len(data["headline"]) == HEADLINE_LIMIT
+    assert data["headline"] == title[: HEADLINE_LIMIT - 1] + "…"
+    assert data["name"] == title
