@@ -23,6 +23,7 @@ from archivist.output.assets import copy_static
 from archivist.output.feeds import sitemaps, write_feeds
 from archivist.output.write import SiteWriter
 from archivist.render.articlebody import linked_blocks
+from archivist.render.citations import citation_files, citation_of, converted, download_paths
 from archivist.render.signatures import page_signature, site_key
 from archivist.render.templates import (
     NOT_FOUND,
@@ -166,6 +167,28 @@ def output_paths(page: Page) -> list[str]:
     return [page.path, TRADITIONAL_DIR + page.path]
 
 
+def cites(page: Page) -> bool:
+    """Whether the page is an article's, with RIS and BibTeX files beside it."""
+    return page.template == "article.html" and "citation" in page.context
+
+
+def download_names(page: Page) -> list[str]:
+    """The paths of the citation files beside an article's page, in both scripts."""
+    return [name for path in output_paths(page) for name in download_paths(path).values()] if cites(page) else []
+
+
+def download_files(page: Page, config: SiteConfig) -> list[tuple[str, str]]:
+    """(path, text) of the citation files beside an article's page in
+    each script (the Traditional ones' text converted, their addresses not)."""
+    if not cites(page):
+        return []
+    citation = page.context["citation"]
+    traditional = converted(citation, partial(to_traditional, form=config.traditional))
+    files = citation_files(citation, page.path, config.base_url + page.path, SIMPLIFIED)
+    path = TRADITIONAL_DIR + page.path
+    return files + citation_files(traditional, path, config.base_url + path, TRADITIONAL)
+
+
 @dataclass(frozen=True)
 class Rendered:
     """What a build rendered from: the preview server keeps it to render an
@@ -183,7 +206,12 @@ class Rendered:
         page = self.pages.get(article_path(article))
         if page is None or page.template != "article.html" or page.context["article"].path != article.path:
             return None
-        context = {**page.context, "article": article, "body": partial(linked_blocks, article, self.site.glossary)}
+        context = {
+            **page.context,
+            "article": article,
+            "body": partial(linked_blocks, article, self.site.glossary),
+            "citation": citation_of(article),
+        }
         edited = Page(page.path, page.template, context)
         return {
             path: render_page(self.environment, edited, self.site, self.config, script)
@@ -253,7 +281,7 @@ def render_pages(item: tuple[int, int], job: RenderJob) -> list[tuple[str, str]]
     return [
         (path, render_page(environment, page, job.site, job.config, script, fragments))
         for path, script in zip(output_paths(page), (SIMPLIFIED, TRADITIONAL), strict=True)
-    ]
+    ] + download_files(page, job.config)
 
 
 def write_pages(
@@ -300,7 +328,9 @@ def write_pages(
             paths = output_paths(page)
             if page.path != NOT_FOUND:  # not a page a search engine should list
                 html_paths += paths
-            if build_state.pages.get(page.path) == signature and all(writer.keep(path) for path in paths):
+            if build_state.pages.get(page.path) == signature and all(
+                writer.keep(path) for path in paths + download_names(page)
+            ):
                 continue
             changed.append((number, index))
         del memo

@@ -16,6 +16,7 @@ from jinja2 import meta
 from markupsafe import Markup
 
 from archivist.config import SiteConfig
+from archivist.render.citations import gbt7714, json_ld, meta_tags, script_json
 from archivist.text.script import to_traditional
 
 TRADITIONAL_DIR = "zh-hant/"  # the Traditional twin of every page lives below this folder
@@ -42,6 +43,8 @@ def make_environment(config: SiteConfig, loader: jinja2.BaseLoader | None = None
     environment.filters["display_date"] = display_date
     environment.filters["json_text"] = json_text
     environment.filters["traditional"] = partial(to_traditional, form=config.traditional)
+    environment.filters["script_json"] = script_json
+    environment.globals.update(citation_json_ld=json_ld, citation_meta=meta_tags, citation_gbt7714=gbt7714)
     return environment
 
 

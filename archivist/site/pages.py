@@ -13,6 +13,7 @@ from markupsafe import Markup
 from archivist.config import SiteConfig
 from archivist.model import Article, Corpus
 from archivist.render.articlebody import linked_blocks
+from archivist.render.citations import citation_of
 from archivist.site.charts import bar_chart, column_chart
 from archivist.site.datafiles import COLUMNS, DATA_FILES, TEXT_COLUMN
 from archivist.site.entries import Entry, Glossary
@@ -153,6 +154,7 @@ def article_pages(site: Site) -> list[Page]:
             "body": partial(linked_blocks, article, site.glossary),
             "slogans": slogans,
             "related": site.related[article.slug],
+            "citation": citation_of(article),
         }
         # A slogan chip shows the slogan's name and link, not its uses.
         chips = tuple((entry.slogan, entry.key) for entry in slogans)
