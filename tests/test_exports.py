@@ -252,3 +252,10 @@ def test_datasette_serves_the_database_with_its_metadata_and_search(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_word_count_counts_each_han_character_and_each_run_of_other_letters_or_digits():
+    from archivist.output.exports import word_count
+
+    assert word_count("A股市场2024年，GDP增长") == len("股市场年增长") + len(["A", "2024", "GDP"])
+    assert word_count("黨建 引领 ") == 4

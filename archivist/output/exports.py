@@ -34,12 +34,13 @@ from archivist.text.script import to_traditional
 # The version of the exports (the build state keeps what this stage made per version).
 VERSION = 1
 
-# What a word count counts: each Han character, and each run of letters or digits.
-COUNTED = regex.compile(r"\p{Han}|[\p{L}\p{N}]+")
+# What a word count counts: each Han character, and each run of other letters or digits.
+NOT_HAN = regex.compile(r"\P{Han}+")
+WORDS = regex.compile(r"[\p{L}\p{N}--\p{Han}]+", flags=regex.V1)
 
 
 def word_count(text: str) -> int:
-    return len(COUNTED.findall(text))
+    return len(NOT_HAN.sub("", text)) + len(WORDS.findall(text))
 
 
 def article_text(article: Article) -> str:
