@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import filecmp
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
-from contextlib import closing
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -129,12 +128,13 @@ def placeholders(count: int) -> str:
     return ", ".join("?" * count)
 
 
-def replace_articles(connection: sqlite3.Connection, changed: Iterable[tuple[Record, Article, str | None]]) -> None:
-    for record, article, group in changed:
-        for table, rows in article_rows(record, article, group).items():
-            if rows:
-                connection.executemany(f"INSERT INTO {table} VALUES ({placeholders(len(rows[0]))})", rows)
-        connection.execute("INSERT INTO export_rows VALUES (?, ?)", (article.slug, record.digest()))
+def insert_article(
+    connection: sqlite3.Connection, record: Record, digest: str, article: Article, group: str | None
+) -> None:
+    for table, rows in article_rows(record, article, group).items():
+        if rows:
+            connection.executemany(f"INSERT INTO {table} VALUES ({placeholders(len(rows[0]))})", rows)
+    connection.execute("INSERT INTO export_rows VALUES (?, ?)", (article.slug, digest))
 
 
 def remove_articles(connection: sqlite3.Connection, slugs: Sequence[str]) -> None:
@@ -174,32 +174,47 @@ def site_tables(articles: Sequence[Article], entries: Mapping[str, Entry]) -> di
     }  # fmt: skip
 
 
-def write_database(
-    writer: SiteWriter,
-    relpath: str,
-    records: Sequence[Record],
-    articles: Sequence[Article],
-    entries: Mapping[str, Entry],
-    groups: Mapping[str, str],
-) -> None:
-    path = writer.staged(relpath)
-    with closing(opened(path)) as connection:
-        stored = dict(connection.execute("SELECT slug, digest FROM export_rows"))
-        digests = {record.row["slug"]: record.digest() for record in records}
-        stale = sorted(slug for slug, digest in stored.items() if digests.get(slug) != digest)
-        remove_articles(connection, stale)
-        changed = [
-            (record, article, groups.get(article.slug))
-            for record, article in zip(records, articles, strict=True)
-            if stored.get(article.slug) != digests[article.slug]
-        ]
-        replace_articles(connection, changed)
-        if len(changed) > len(stored) - len(stale):  # mostly new: index the whole table at once
+def keep_if_same(writer: SiteWriter, relpath: str, staged: Path) -> None:
+    """A staged file with the bytes the output already has is not moved."""
+    if writer.has(relpath) and filecmp.cmp(staged, writer.output / relpath, shallow=False):
+        writer.keep(relpath)
+
+
+class ArchiveDatabase:
+    """The database, brought up to date one article at a time (``add``, in
+    the site's order) and then ``finish``-ed: rows whose digest is the last
+    build's are left as they are."""
+
+    def __init__(self, writer: SiteWriter, relpath: str) -> None:
+        self.writer = writer
+        self.relpath = relpath
+        self.path = writer.staged(relpath, previous=True)
+        self.connection = opened(self.path)
+        self.stored = dict(self.connection.execute("SELECT slug, digest FROM export_rows"))
+        self.seen: set[str] = set()
+        self.changed: list[str] = []
+
+    def add(self, record: Record, article: Article, group: str | None) -> None:
+        self.seen.add(article.slug)
+        digest = record.digest()
+        if self.stored.get(article.slug) == digest:
+            return
+        if article.slug in self.stored:
+            remove_articles(self.connection, [article.slug])
+        insert_article(self.connection, record, digest, article, group)
+        self.changed.append(article.slug)
+
+    def finish(self, articles: Sequence[Article], entries: Mapping[str, Entry]) -> None:
+        connection = self.connection
+        gone = sorted(set(self.stored) - self.seen)
+        remove_articles(connection, gone)
+        kept = len(self.seen) - len(self.changed)
+        if len(self.changed) > kept:  # mostly new: index the whole table at once
             connection.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
         else:
             connection.executemany(
                 "INSERT INTO articles_fts (rowid, title, text) SELECT rowid, title, text FROM articles WHERE slug = ?",
-                ((record.row["slug"],) for record, _, _ in changed),
+                ((slug,) for slug in self.changed),
             )
         for table, rows in site_tables(articles, entries).items():
             if connection.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() == rows:
@@ -208,5 +223,8 @@ def write_database(
             if rows:
                 connection.executemany(f"INSERT INTO {table} VALUES ({placeholders(len(rows[0]))})", rows)
         connection.commit()
-    if writer.has(relpath) and filecmp.cmp(path, writer.output / relpath, shallow=False):
-        writer.keep(relpath)  # the last build's database, row for row: not replaced
+        self.close()
+        keep_if_same(self.writer, self.relpath, self.path)
+
+    def close(self) -> None:
+        self.connection.close()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ import regex
 
 from archivist.config import SiteConfig
 from archivist.model import Article
-from archivist.output.database import write_database
+from archivist.output.database import ArchiveDatabase, keep_if_same
 from archivist.output.write import SiteWriter
 from archivist.site.datafiles import (
     COLUMNS,
@@ -99,28 +98,14 @@ def record_of(article: Article, config: SiteConfig, group: str | None) -> Record
     return Record(row, text)
 
 
-def csv_bytes(records: list[Record]) -> bytes:
-    buffer = io.StringIO()
-    # The BOM tells Excel the file is UTF-8; csv, pandas and R read past it.
-    buffer.write("\ufeff")
-    writer = csv.DictWriter(buffer, fieldnames=[column.name for column in COLUMNS], lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(record.flat() for record in records)
-    return buffer.getvalue().encode("utf-8")
-
-
-def jsonl_bytes(records: list[Record], articles: Mapping[str, Article]) -> bytes:
-    lines = []
-    for record in records:
-        article = articles[record.row["slug"]]
-        row = {
-            **record.row,
-            "authors": [{"name": author.name, "role": author.role} for author in article.authors],
-            "regions": [{"codes": list(r.codes), "names": list(r.names)} for r in article.regions],
-            "text": record.text,
-        }
-        lines.append(json.dumps(row, ensure_ascii=False) + "\n")
-    return "".join(lines).encode("utf-8")
+def json_line(record: Record, article: Article) -> str:
+    row = {
+        **record.row,
+        "authors": [{"name": author.name, "role": author.role} for author in article.authors],
+        "regions": [{"codes": list(r.codes), "names": list(r.names)} for r in article.regions],
+        "text": record.text,
+    }
+    return json.dumps(row, ensure_ascii=False) + "\n"
 
 
 def datasette_metadata(config: SiteConfig) -> dict[str, Any]:
@@ -173,12 +158,28 @@ def exports_key(site: Site, config: SiteConfig, groups: Mapping[str, str]) -> st
 
 
 def write_exports(writer: SiteWriter, site: Site, config: SiteConfig, groups: Mapping[str, str]) -> None:
-    """The files of ``FILES``; the database is brought up to date row by
-    row.  ``groups``: each reprinted article's group (its original's slug)."""
+    """The files of ``DATA_FILES``, written as the articles go by (an
+    archive's text is not held twice); the database is brought up to date
+    row by row.  ``groups``: each reprinted article's group (its original's slug)."""
     ordered = by_date(site.corpus.articles)
-    records = [record_of(article, config, groups.get(article.slug)) for article in ordered]
-    writer.write(CSV_FILE, csv_bytes(records))
-    writer.write(JSONL_FILE, jsonl_bytes(records, {a.slug: a for a in ordered}))
-    write_database(writer, DATABASE_FILE, records, ordered, site.glossary.entries, groups)
+    table, lines = writer.staged(CSV_FILE), writer.staged(JSONL_FILE)
+    database = ArchiveDatabase(writer, DATABASE_FILE)
+    try:
+        # The BOM (utf-8-sig) tells Excel the file is UTF-8; csv, pandas and R read past it.
+        with table.open("w", encoding="utf-8-sig", newline="") as csv_file, lines.open("w", encoding="utf-8") as jsonl:
+            rows = csv.DictWriter(csv_file, fieldnames=[column.name for column in COLUMNS], lineterminator="\r\n")
+            rows.writeheader()
+            for article in ordered:
+                group = groups.get(article.slug)
+                record = record_of(article, config, group)
+                rows.writerow(record.flat())
+                jsonl.write(json_line(record, article))
+                database.add(record, article, group)
+    except BaseException:
+        database.close()
+        raise
+    database.finish(ordered, site.glossary.entries)
+    keep_if_same(writer, CSV_FILE, table)
+    keep_if_same(writer, JSONL_FILE, lines)
     metadata = json.dumps(datasette_metadata(config), ensure_ascii=False, indent=2) + "\n"
     writer.write(METADATA_FILE, metadata)

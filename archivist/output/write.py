@@ -185,15 +185,15 @@ class SiteWriter:
         self.kept.add(rel)
         return True
 
-    def staged(self, relpath: str) -> Path:
-        """Where a file that is made in place (a database) is made: in the
-        staging folder, holding the last build's copy when there is one,
-        and counted as written."""
+    def staged(self, relpath: str, previous: bool = False) -> Path:
+        """Where a file that is made in place (a database, a long export) is
+        made: in the staging folder, counted as written; with ``previous``,
+        holding the last build's copy when there is one."""
         rel = safe_relative(relpath)
         target = self.staging / rel
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            if self.has(rel):
+            if previous and self.has(rel):
                 shutil.copyfile(self.output / rel, target, follow_symlinks=False)
         except OSError as error:
             raise OutputError(f"cannot write the build's state folder {self.state}: {error.strerror}") from None
