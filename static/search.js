@@ -149,8 +149,9 @@
     return piece ? piece[number % DIRECTORY.namePiece] : null;
   }
 
-  /* The numbers a filter's name stands for, from the pieces whose folded
-     range holds it: a link may name a place in either script.  The filter
+  /* The numbers a filter's name stands for, from its facet's pieces of
+     names (numbered most common first, so any piece may hold it): a link
+     may name a place in either script.  The filter
      then holds the facet's own name (陸川縣 is 陆川县), so its option is the
      one selected; a name no article has is dropped, not listed as (0). */
   var filters = {};
@@ -164,9 +165,7 @@
       var asked = state[f];
       var folded = T.fold(asked, FOLD);
       var pieces = [];
-      (DIRECTORY.names[f] || []).forEach(function (range, p) {
-        if (range[0] <= folded && folded <= range[1]) pieces.push(f + "-" + p);
-      });
+      for (var p = 0; p < (DIRECTORY.names[f] || 0); p++) pieces.push(f + "-" + p);
       return loadNames(pieces).then(function () {
         var own = "";
         pieces.forEach(function (piece) {

@@ -31,13 +31,13 @@ from archivist.search.searchdocs import (
     terms_key,
 )
 from archivist.search.shards import LUNR_VERSION, Cutter, Field, FieldTerms, shard_name
-from archivist.search.tokenize import fold, fold_map
+from archivist.search.tokenize import fold_map
 from archivist.text.script import to_traditional
 from archivist.text.slug import bucket
 
 # The version of tokenising articles and making the search files: bump it when their term data or files change
 # (the build state keeps what this stage made per version).
-VERSION = 2
+VERSION = 3
 
 
 class SearchAssetError(Exception):
@@ -173,13 +173,9 @@ def search_files(
         "tableChunk": TABLE_CHUNK,
         "docsFolder": DOCS_FOLDER,
         "namePiece": NAME_PIECE,
-        # Per facet, each piece's first and last folded name: a name in a
-        # link (?region=...) is found by loading the piece its range holds.
-        "names": {
-            kind: [[fold(values[at]), fold(values[min(at + NAME_PIECE, len(values)) - 1])]
-                   for at in range(0, len(values), NAME_PIECE)]
-            for kind, values in names.items()
-        },
+        # Per facet, its pieces of names (most common first): a name in a
+        # link (?region=...) is looked for in every piece of its facet.
+        "names": {kind: -(-len(values) // NAME_PIECE) for kind, values in names.items()},
         "parents": {"region": facets.parents},
         "shards": [[group[0], group[-1]] for group in groups],
     }  # fmt: skip

@@ -4,6 +4,7 @@ the key they are kept under, its result entry, and its row of facet numbers."""
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NotRequired, TypedDict
@@ -96,16 +97,28 @@ class Facets:
         return {"region": self.region_names, "initiative": self.initiatives}
 
 
+INITIATIVE = "\x00"  # before an initiative's name in the counts: apart from the region codes
+
+
 def facets_of(ordered: list[Article]) -> Facets:
+    """Facet values numbered most common first: the names a result list shows
+    (its most common values) then sit in the first pieces of names, not
+    in every piece."""
     units: dict[str, tuple[str, str | None]] = {}
+    articles: Counter[str] = Counter()
     for article in ordered:
         for region in article.regions:
             for depth, (code, name) in enumerate(zip(region.codes, region.names, strict=True)):
                 units.setdefault(code, (name, region.codes[depth - 1] if depth else None))
-    codes = sorted(units, key=lambda code: (name_order(units[code][0]), code))
+        articles.update({code for region in article.regions for code in region.codes})
+        articles.update({INITIATIVE + name for name in article.initiatives})
+    codes = sorted(units, key=lambda code: (-articles[code], name_order(units[code][0]), code))
     number = {code: n for n, code in enumerate(codes)}
     parents = [number.get(parent, -1) if (parent := units[code][1]) is not None else -1 for code in codes]
-    initiatives = sorted({name for article in ordered for name in article.initiatives}, key=name_order)
+    initiatives = sorted(
+        {name for article in ordered for name in article.initiatives},
+        key=lambda name: (-articles[INITIATIVE + name], name_order(name)),
+    )
     return Facets(codes, [units[code][0] for code in codes], parents, initiatives)
 
 
