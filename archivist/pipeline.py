@@ -325,6 +325,7 @@ def render_site(
                 build_state.search_files = outputs_since(writer, key, before)
             lap("search")
             environment, site, groups = plan(corpus, config, build_state, retain)
+            lap("site")
             if config.exports:
                 stories: dict[str, str] = {}  # slug -> its reprint group's original
                 key = exports_key(site, config, stories)

@@ -37,7 +37,7 @@ from archivist.text.slug import bucket
 
 # The version of tokenising articles and making the search files: bump it when their term data or files change
 # (the build state keeps what this stage made per version).
-VERSION = 3
+VERSION = 4
 
 
 class SearchAssetError(Exception):
@@ -54,7 +54,7 @@ def as_script(variable: str, data: object) -> str:
 
 
 SHARD_BUDGET = 4000  # postings kept in a shard (each list's best 128 at most), about 12 KB gzip
-TABLE_CHUNK = 100  # documents per table file (year and facet numbers)
+TABLE_CHUNK = 25  # documents per table file (year and facet numbers)
 NAME_PIECE = 500  # facet value names per file
 DOCS_FOLDER = 1000  # result files per folder
 HISTOGRAM_FROM = 25  # a list of this many documents or more keeps its facet counts in a file
