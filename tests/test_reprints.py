@@ -1,0 +1,82 @@
+"""Reprints (转载) recognised as one story: archivist/site/reprints.py."""
+
+from __future__ import annotations
+
+from archivist.site.reprints import Story, find_stories
+from archivist.text.script import to_traditional
+from bench.reprints import article, planted, real_articles, scores
+
+REPORT = [
+    "新华社北京3月5日电 第十四届全国人民代表大会第二次会议5日上午在人民大会堂开幕，国务院总理作政府工作报告。",
+    "报告提出，今年发展主要预期目标是：国内生产总值增长百分之五左右；城镇新增就业一千二百万人以上；"
+    "城镇调查失业率百分之五点五左右；居民消费价格涨幅百分之三左右；居民收入增长和经济增长同步。",
+    "报告说，要大力推进现代化产业体系建设，加快发展新质生产力，充分发挥创新主导作用，以科技创新推动产业创新，"
+    "加快推进新型工业化，提高全要素生产率，不断塑造发展新动能新优势。",
+    "报告强调，要坚持不懈抓好“三农”工作，扎实推进乡村全面振兴，加强粮食和重要农产品稳产保供，"
+    "持续增强脱贫地区和脱贫群众内生发展动力，提高农业综合生产能力。",
+]
+STATEMENT = (
+    "外交部发言人表示，中方一贯主张通过对话协商和平解决争端，呼吁有关各方保持冷静克制，"
+    "避免采取可能导致局势紧张升级的行动，共同维护地区和平稳定，为政治解决创造条件。"
+)
+HARBOUR = [
+    "本报讯 记者从市交通运输局获悉，今年以来，我市港口货物吞吐量持续增长，前两个月累计完成货物吞吐量两千三百万吨，"
+    "同比增长百分之八点六，其中集装箱吞吐量增长百分之十二。",
+    "据介绍，港口新建的自动化码头已投入试运行，装卸效率比传统码头提高三成以上，每年可为企业节省物流成本近亿元。",
+]
+FAIR = [
+    "本报讯 第二十届农产品交易会昨天在会展中心闭幕，四天里共有一千二百多家企业参展，现场签约项目八十六个，"
+    "签约金额超过四十亿元，创历届新高。",
+    "展会期间，来自山区县的特色农产品受到采购商青睐，茶叶、菌菇和高山蔬菜的订单比去年翻了一番，不少农户当场拿到了订单。",
+]
+
+
+def test_a_traditional_copy_joins_its_simplified_story():
+    original = article("report", "政府工作报告", REPORT, "2024-03-05", "新华社")
+    copy = article("report-hk", "政府工作報告", [to_traditional(p) for p in REPORT], "2024-03-06", "香港文匯報")
+    stories = find_stories([original, copy])
+    assert stories["report-hk"] == stories["report"] == Story("report", ("report-hk",))
+
+
+def test_a_trimmed_copy_with_a_reporter_line_joins_its_story():
+    original = article("report", "政府工作报告", REPORT, "2024-03-05", "新华社")
+    copy = article(
+        "report-copy", "两会｜政府工作报告要点", ["本报记者 张三", *REPORT[:-1]], "2024-03-05T20:00", "某晚报"
+    )
+    assert find_stories([copy, original])["report-copy"].original == "report"
+
+
+def test_a_shared_long_quotation_does_not_join_two_stories():
+    harbour = article("harbour", "港口吞吐量持续增长", [HARBOUR[0], f"“{STATEMENT}”", HARBOUR[1]], "2024-03-01", "甲报")
+    fair = article("fair", "农交会闭幕", [FAIR[0], f"“{STATEMENT}”", FAIR[1]], "2024-03-01", "乙报")
+    assert find_stories([harbour, fair]) == {}
+
+
+def test_the_original_is_the_earliest_dated_copy():
+    copies = [
+        article("a-later", "报告", REPORT, "2024-03-07", "甲报"),
+        article("b-undated", "报告", REPORT[:-1], None, "乙报"),
+        article("c-first", "报告", REPORT, "2024-03-05T10:00", "新华社"),
+        article("d-same-day", "报告", REPORT, "2024-03-07", "丙报"),
+    ]
+    story = find_stories(copies)["a-later"]
+    assert story == Story("c-first", ("a-later", "d-same-day", "b-undated"))
+
+
+def test_articles_alone_are_absent_and_the_order_of_articles_does_not_matter():
+    articles = [
+        article("report", "报告", REPORT, "2024-03-05", "新华社"),
+        article("report-2", "报告", REPORT[:3], "2024-03-06", "甲报"),
+        article("harbour", "港口", HARBOUR, "2024-03-01", "甲报"),
+        article("fair", "农交会", FAIR, "2024-03-01", "乙报"),
+    ]
+    stories = find_stories(articles)
+    assert set(stories) == {"report", "report-2"}
+    assert find_stories(articles[::-1]) == stories
+
+
+def test_planted_reprints_of_real_pages_are_found_with_precision_and_recall_of_095():
+    corpus = planted(real_articles("dev"))
+    precision, recall, _ = scores(corpus, find_stories(corpus.articles))
+    assert precision >= 0.95
+    assert recall >= 0.95
