@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -45,20 +46,26 @@ from archivist.state.state import (
     stage_versions,
 )
 from archivist.state.unchanged import inputs_digest, outcome_of, save_unchanged, unchanged_outcome
+from archivist.text.script import to_simplified
 from archivist.text.slug import deduplicate
 
 # Below these many files (pages) a pool of processes costs more than it saves.
 PARALLEL_FROM = 64
 PARALLEL_PAGES = 256
+SPACES = re.compile(r"\s+")
 
 
 def fingerprint(article: Article) -> str:
-    body = "\n".join(block.text for block in article.blocks)
-    return hashlib.sha256(f"{article.title}\n{article.date}\n{body}".encode()).hexdigest()
+    """The article's title and text, folded to Simplified, without spaces:
+    the same article saved twice (as a scrape and a saved page, in either
+    script, with or without its date line) has one fingerprint."""
+    text = "\n".join([article.title, *(block.text for block in article.blocks if block.kind in ("p", "h"))])
+    return hashlib.sha256(SPACES.sub("", to_simplified(text)).encode()).hexdigest()
 
 
 def finish(results: Iterable[Article | Failure], corpus: Corpus) -> Corpus:
-    """Drop duplicates and drafts, make slugs unique."""
+    """Drop duplicates (the later copy in path order) and drafts, make slugs
+    unique."""
     seen: dict[str, str] = {}
     articles: list[Article] = []
     for result in results:
@@ -67,7 +74,7 @@ def finish(results: Iterable[Article | Failure], corpus: Corpus) -> Corpus:
             continue
         key = fingerprint(result)
         if key in seen:
-            corpus.notices.append(f"{result.path}: duplicate of {seen[key]}; built once")
+            corpus.notices.append(f"{result.path}: same article as {seen[key]}; published once")
             continue
         seen[key] = result.path
         if result.draft:
