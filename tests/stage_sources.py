@@ -23,7 +23,7 @@ STAGES: dict[str, tuple[str, ...]] = {
     "archivist.search.index": ("search/*.py",),
     "archivist.site.glossary": ("site/glossary.py", "site/entries.py", "site/meanings.py", "site/curation.py"),
     "archivist.site.taxonomy": ("site/taxonomy.py",),
-    "archivist.site.pages": ("site/pages.py", "site/related.py", "site/charts.py", "render/*.py"),
+    "archivist.site.pages": ("site/pages.py", "site/related.py", "site/reprints.py", "site/charts.py", "render/*.py"),
     "archivist.site.maps": ("site/maps.py",),
     "archivist.output.feeds": ("output/feeds.py",),
     "archivist.ingest.media": ("ingest/media.py", "output/images.py"),

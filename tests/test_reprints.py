@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from archivist.site.reprints import Story, find_stories
 from archivist.text.script import to_traditional
 from bench.reprints import article, planted, real_articles, scores
+
+from .conftest import run_cli, write_site_toml
 
 REPORT = [
     "新华社北京3月5日电 第十四届全国人民代表大会第二次会议5日上午在人民大会堂开幕，国务院总理作政府工作报告。",
@@ -80,3 +85,40 @@ def test_planted_reprints_of_real_pages_are_found_with_precision_and_recall_of_0
     precision, recall, _ = scores(corpus, find_stories(corpus.articles))
     assert precision >= 0.95
     assert recall >= 0.95
+
+
+def scrape(title: str, date: str, source: str, paragraphs: list[str]) -> str:
+    return "\n\n".join([title, f"{date}  来源：{source}", *paragraphs]) + "\n"
+
+
+FIRST = '<span class="tag first">首发</span>'
+
+
+def reprints_section(page: Path) -> str:
+    found = re.search(r'<section class="reprints".*?</section>', page.read_text(encoding="utf-8"), re.S)
+    return found[0] if found else ""
+
+
+def test_each_copy_page_lists_the_others_and_marks_the_original(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "report.txt").write_text(scrape("政府工作报告", "2024-03-05 10:00", "新华社", REPORT), encoding="utf-8")
+    (content / "harbour.txt").write_text(scrape("港口吞吐量", "2024-03-01 09:00", "甲报", HARBOUR), encoding="utf-8")
+    config = write_site_toml(tmp_path, content="content", output="site")
+    assert run_cli("--config", str(config), "build").returncode == 0
+    articles = tmp_path / "site" / "articles" / "2024"
+    original, harbour = (
+        articles / "2024-03-05-zhengfugongzuobaogao.html",
+        articles / "2024-03-01-gangkoutuntuliang.html",
+    )
+    assert reprints_section(original) == ""
+    # A reprint added later: the original's page is made again and lists it.
+    copy = scrape("政府工作報告全文", "2024-03-06 08:00", "香港文匯報", [to_traditional(p) for p in REPORT[:-1]])
+    (content / "report-hk.txt").write_text(copy, encoding="utf-8")
+    assert run_cli("--config", str(config), "build").returncode == 0
+    listed = reprints_section(original)
+    assert 'aria-labelledby="reprints-title"' in listed and "同文转载" in listed
+    assert "香港文汇报" in listed and "本文为首发" in listed and FIRST not in listed
+    on_copy = reprints_section(articles / "2024-03-06-zhengfugongzuobaogao.html")
+    assert f"{FIRST} 新华社" in on_copy and original.name in on_copy and "本文为首发" not in on_copy
+    assert harbour.name not in on_copy and reprints_section(harbour) == ""

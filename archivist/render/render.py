@@ -44,6 +44,7 @@ from archivist.run.seam import Executor
 from archivist.site.glossary import build_glossary
 from archivist.site.pages import Page, Site, article_path, by_date, page_groups
 from archivist.site.related import related_articles
+from archivist.site.reprints import find_stories
 from archivist.site.taxonomy import build_taxonomy
 from archivist.state.keys import settings_key, template_settings
 from archivist.state.state import BuildState, outputs_since, reuse
@@ -158,6 +159,7 @@ def make_site(corpus: Corpus, build_state: BuildState) -> Site:
         glossary=glossary,
         ordered=by_date(corpus.articles),
         related=related_articles(corpus.articles, glossary),
+        stories=find_stories(corpus.articles),
     )
 
 

@@ -16,11 +16,12 @@ from archivist.render.articlebody import linked_blocks
 from archivist.site.charts import bar_chart, column_chart
 from archivist.site.entries import Entry, Glossary
 from archivist.site.maps import region_map
+from archivist.site.reprints import Story
 from archivist.site.taxonomy import InitiativeNode, RegionNode, Taxonomy
 
 # The version of planning and rendering pages (pages, render, charts): bump it when a page's HTML would change
 # for the same inputs and templates (the build state keeps what this stage made per version).
-VERSION = 1
+VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ class Site:
     glossary: Glossary
     ordered: list[Article]  # newest first
     related: dict[str, list[Article]]
+    stories: dict[str, Story] = field(default_factory=dict)  # reprints: each copy's slug -> its story
 
 
 def by_date(articles: list[Article]) -> list[Article]:
@@ -141,8 +143,15 @@ def home_pages(site: Site, per_page: int, maps: bool = True) -> list[Page]:
     return pages
 
 
+def reprints_of(article: Article, site: Site, by_slug: dict[str, Article]) -> tuple[Article, ...]:
+    """The other copies of the article's story, the original first."""
+    story = site.stories.get(article.slug)
+    return tuple(by_slug[slug] for slug in story.slugs if slug != article.slug) if story else ()
+
+
 def article_pages(site: Site) -> list[Page]:
     pages = []
+    by_slug = {article.slug: article for article in site.ordered} if site.stories else {}
     for position, article in enumerate(site.ordered):
         slogans = site.glossary.for_article(article.slug)
         context = {
@@ -152,6 +161,10 @@ def article_pages(site: Site) -> list[Page]:
             "body": partial(linked_blocks, article, site.glossary),
             "slogans": slogans,
             "related": site.related[article.slug],
+            # Its page shows of the other copies what a list item does: it
+            # changes when its story does.
+            "reprints": reprints_of(article, site, by_slug),
+            "original": site.stories[article.slug].original if article.slug in site.stories else None,
         }
         # A slogan chip shows the slogan's name and link, not its uses.
         chips = tuple((entry.slogan, entry.key) for entry in slogans)
