@@ -34,6 +34,7 @@ from archivist.run.cluster import connected
 from archivist.run.seam import Executor, InProcess
 from archivist.search.publish import write_search
 from archivist.site.maps import map_notices
+from archivist.site.reprints import find_stories, reprint_counts, reprints_only
 from archivist.state.keys import corpus_key, inputs_key, stable_repr
 from archivist.state.state import (
     BuildState,
@@ -318,13 +319,21 @@ def render_site(
             # planned, so a large archive's peak memory is the larger of the
             # two stages, not their sum.
             build_state.images = write_images(writer, corpus, config, build_state.images)
-            key = corpus_key(corpus.articles, config)
+            # Reprints are found first: with reprints = "group", search
+            # holds each report once, as its original with its reprints' number.
+            stories = find_stories(corpus.articles)
+            searched, reprinted = corpus.articles, None
+            if config.reprints == "group" and stories:
+                copies = reprints_only(stories)
+                searched = [article for article in corpus.articles if article.slug not in copies]
+                reprinted = reprint_counts(stories)
+            key = corpus_key(searched, config, reprinted)
             if not reuse(writer, build_state.search_files, key):
                 before = set(writer.written)
-                write_search(writer, corpus.articles, build_state, config.traditional)
+                write_search(writer, searched, build_state, config.traditional, reprinted)
                 build_state.search_files = outputs_since(writer, key, before)
             lap("search")
-            environment, site, groups = plan(corpus, config, build_state, retain)
+            environment, site, groups = plan(corpus, config, build_state, retain, stories)
             for name in ("glossary", "slugs"):  # used only to make the site
                 build_state.release(name)
             lap("site")

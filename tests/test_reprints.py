@@ -122,3 +122,45 @@ def test_each_copy_page_lists_the_others_and_marks_the_original(tmp_path):
     on_copy = reprints_section(articles / "2024-03-06-zhengfugongzuobaogao.html")
     assert f"{FIRST} 新华社" in on_copy and original.name in on_copy and "本文为首发" not in on_copy
     assert harbour.name not in on_copy and reprints_section(harbour) == ""
+
+
+def test_lists_and_feeds_show_a_reprinted_report_once_unless_reprints_is_all(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "report.txt").write_text(scrape("政府工作报告", "2024-03-05 10:00", "新华社", REPORT), encoding="utf-8")
+    copy = scrape("政府工作报告全文", "2024-03-06 08:00", "某晚报", ["本报记者 张三", *REPORT])
+    (content / "report-copy.txt").write_text(copy, encoding="utf-8")
+    (content / "harbour.txt").write_text(scrape("港口吞吐量", "2024-03-01 09:00", "甲报", HARBOUR), encoding="utf-8")
+    config = write_site_toml(tmp_path, content="content", output="site")
+    copy_page = "articles/2024/2024-03-06-zhengfugongzuobaogao.html"
+    for setting, listed in (("group", False), ("all", True)):
+        config.write_text(config.read_text(encoding="utf-8").split("[build]")[0] + f'[build]\nreprints = "{setting}"\n')
+        assert run_cli("--config", str(config), "build").returncode == 0
+        site = tmp_path / "site"
+        home, feed = (site / "index.html").read_text(encoding="utf-8"), (site / "feed.xml").read_text(encoding="utf-8")
+        assert (copy_page in home, copy_page in feed) == (listed, listed)
+        assert "2024-03-05-zhengfugongzuobaogao.html" in home and (site / copy_page).exists()
+
+
+def test_an_unknown_reprints_setting_is_refused(tmp_path):
+    config = write_site_toml(tmp_path, content="content", output="site")
+    config.write_text(config.read_text(encoding="utf-8") + '[build]\nreprints = "hide"\n', encoding="utf-8")
+    result = run_cli("--config", str(config), "build")
+    assert result.returncode == 2 and "reprints must be one of 'group', 'all'" in result.stderr
+
+
+def test_search_holds_a_reprinted_report_once_with_its_number_of_reprints(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "report.txt").write_text(scrape("政府工作报告", "2024-03-05 10:00", "新华社", REPORT), encoding="utf-8")
+    for n, source in enumerate(("甲报", "乙报")):
+        copy = scrape(f"政府工作报告{n}", "2024-03-06 08:00", source, [f"记者 张{n}", *REPORT[:-1]])
+        (content / f"report-{n}.txt").write_text(copy, encoding="utf-8")
+    (content / "harbour.txt").write_text(scrape("港口吞吐量", "2024-03-01 09:00", "甲报", HARBOUR), encoding="utf-8")
+    config = write_site_toml(tmp_path, content="content", output="site")
+    assert run_cli("--config", str(config), "build").returncode == 0
+    search = tmp_path / "site" / "search"
+    assert '"documents":2' in (search / "index.js").read_text(encoding="utf-8").replace(" ", "")
+    docs = "".join(path.read_text(encoding="utf-8") for path in (search / "docs").rglob("*.js"))
+    assert docs.count("政府工作报告") >= 1 and "政府工作报告0" not in docs
+    assert re.search(r'"r":\s*2', docs) and len(re.findall(r'"r":', docs)) == 1

@@ -154,6 +154,17 @@ def story_order(article: Article) -> tuple[int, str, str]:
     return (0, article.date, article.slug) if article.date else (1, "", article.slug)
 
 
+def reprints_only(stories: dict[str, Story]) -> set[str]:
+    """The slugs of the copies that are not their story's original: what
+    lists leave out when each report is shown once."""
+    return {slug for slug, story in stories.items() if story.original != slug}
+
+
+def reprint_counts(stories: dict[str, Story]) -> dict[str, int]:
+    """By the slug of each story's original, its number of reprints."""
+    return {story.original: len(story.copies) for story in stories.values()}
+
+
 def find_stories(articles: Sequence[Article]) -> dict[str, Story]:
     """Every article that is one of two or more copies of a report, by slug,
     mapped to its story; articles that stand alone are absent.
