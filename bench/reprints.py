@@ -224,11 +224,18 @@ def synthetic(n: int) -> list[Article]:
     return articles
 
 
-def timing(n: int) -> tuple[float, int]:
+def timing(n: int) -> tuple[float, int, float, float]:
+    """Seconds of ``find_stories`` over N synthetic articles, the stories
+    found, and the grouping's pairwise precision and recall."""
     articles = synthetic(n)
     started = time.perf_counter()
     stories = find_stories(articles)
-    return time.perf_counter() - started, len({story.original for story in stories.values()})
+    seconds = time.perf_counter() - started
+    truth = {}
+    for number in range(9, n, 10):  # each planted reprint and the article before it
+        truth[articles[number - 1].slug] = truth[articles[number].slug] = f"planted{number}"
+    precision, recall, _ = scores(Planted(articles, truth, {}), stories)
+    return seconds, len({story.original for story in stories.values()}), precision, recall
 
 
 def main() -> None:
@@ -256,8 +263,11 @@ def main() -> None:
             for pair in sorted(wanted - found):
                 print(f"    one story, not joined: {pair}")
     for n in args.n or ():
-        seconds, found = timing(n)
-        print(f"find_stories over {n:,} synthetic articles: {seconds:.1f} s ({found:,} stories)")
+        seconds, found, precision, recall = timing(n)
+        print(
+            f"find_stories over {n:,} synthetic articles: {seconds:.1f} s "
+            f"({found:,} stories; precision {precision:.3f}, recall {recall:.3f})"
+        )
 
 
 if __name__ == "__main__":
