@@ -178,20 +178,19 @@ def reprint_counts(stories: dict[str, Story]) -> dict[str, int]:
     return {story.original: len(story.copies) for story in stories.values()}
 
 
-def likeliest(
-    position: int, minhash: LeanMinHash, candidates: Iterable[int], sketches: dict[int, LeanMinHash]
-) -> list[int]:
+def likeliest(position: int, candidates: Iterable[int], values: np.ndarray) -> list[int]:
     """The candidates worth the exact check, likeliest first: those whose
-    estimated Jaccard is not far below ``JACCARD``, at most ``MOST_CHECKED``
-    (a story's copies are joined through one another, so no copy needs to
-    be checked against every other, and an archive of many like texts costs
-    no more than ``MOST_CHECKED`` checks an article)."""
-    others = sorted(other for other in candidates if other != position)
-    if not others:
-        return []
-    agree = np.count_nonzero(np.stack([sketches[o].hashvalues for o in others]) == minhash.hashvalues, axis=1)
-    kept = sorted((-int(count), other) for count, other in zip(agree, others, strict=True))
-    return [other for count, other in kept[:MOST_CHECKED] if -count >= (JACCARD - ESTIMATE_MARGIN) * NUM_PERM]
+    estimated Jaccard (``values``: every article's MinHash values, by
+    position) is not far below ``JACCARD``, at most ``MOST_CHECKED`` (a
+    story's copies are joined through one another, so no copy needs to be
+    checked against every other, and an archive of many like texts costs no
+    more than ``MOST_CHECKED`` exact checks an article)."""
+    others = np.fromiter(candidates, dtype=np.int64)
+    others = others[others != position]
+    agree = np.count_nonzero(values[others] == values[position], axis=1)
+    keep = agree >= (JACCARD - ESTIMATE_MARGIN) * NUM_PERM
+    others, agree = others[keep], agree[keep]
+    return [int(other) for other in others[np.lexsort((others, -agree))[:MOST_CHECKED]]]
 
 
 def find_stories(articles: Sequence[Article]) -> dict[str, Story]:
@@ -207,6 +206,7 @@ def find_stories(articles: Sequence[Article]) -> dict[str, Story]:
     joined = Joined()
     lsh = MinHashLSH(num_perm=NUM_PERM, params=(BANDS, ROWS))
     sketches: dict[int, LeanMinHash] = {}
+    values = np.zeros((len(ordered), NUM_PERM), dtype=np.uint32)
     first_of: dict[bytes, int] = {}  # identical bodies are joined without the index
     for position, article in enumerate(ordered):
         shingled = shingles(comparable_text(article))
@@ -218,6 +218,7 @@ def find_stories(articles: Sequence[Article]) -> dict[str, Story]:
             continue
         first_of[digest] = position
         sketches[position] = sketch(shingled)
+        values[position] = sketches[position].hashvalues
         lsh.insert(position, sketches[position])
 
     @lru_cache(maxsize=4096)
@@ -225,7 +226,7 @@ def find_stories(articles: Sequence[Article]) -> dict[str, Story]:
         return shingles(comparable_text(ordered[position]))
 
     for position, minhash in sketches.items():
-        for other in likeliest(position, minhash, lsh.query(minhash), sketches):
+        for other in likeliest(position, lsh.query(minhash), values):
             if joined.find(other) != joined.find(position) and same_story(shingled_at(position), shingled_at(other)):
                 joined.join(position, other)
     stories: dict[str, Story] = {}
