@@ -20,6 +20,9 @@ PROJECT_ROOT = default_project_dir()
 # zh-hant/: the one language setting that describes it.  A Traditional-first
 # site (root pages in Traditional) is not made, so it is not accepted either.
 LANGUAGES = ("zh-Hans",)
+# ``[build] reprints``: lists, feeds and counts show each reprinted report
+# once, as its original ("group"), or every copy ("all").
+REPRINTS = ("group", "all")
 MAX_INPUT_MB_CEILING = 4096  # past this the limit bounds nothing a build could hold
 
 
@@ -57,6 +60,7 @@ class SiteConfig:
     scheduler: str = field(default="", repr=False, compare=False)
     # A larger content file is a per-file error, not read (memory and time per input stay bounded).
     max_input_mb: int = DEFAULT_MAX_INPUT_MB
+    reprints: str = "group"  # see REPRINTS
 
     @property
     def max_input_bytes(self) -> int:
@@ -109,6 +113,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "scheduler": "",
         "max_input_mb": DEFAULT_MAX_INPUT_MB,
         "file_timeout": DEFAULT_FILE_TIMEOUT,
+        "reprints": "group",
     },
 }
 
@@ -172,6 +177,9 @@ def load_config(path: Path | None = None) -> SiteConfig:
     if not 1 <= max_input_mb <= MAX_INPUT_MB_CEILING:
         raise ConfigError(f"[build] max_input_mb must be between 1 and {MAX_INPUT_MB_CEILING}, not {max_input_mb}")
     file_timeout = check_file_timeout(build["file_timeout"])
+    reprints = expect("build", "reprints", build["reprints"], str)
+    if reprints not in REPRINTS:
+        raise ConfigError(f"[build] reprints must be one of {', '.join(map(repr, REPRINTS))}, not {reprints!r}")
     if site["language"] not in LANGUAGES:
         raise ConfigError(
             f"{path}: [site] language {site['language']!r} is not supported: the site is always Simplified "
@@ -208,6 +216,7 @@ def load_config(path: Path | None = None) -> SiteConfig:
         scheduler=scheduler,
         max_input_mb=max_input_mb,
         file_timeout=file_timeout,
+        reprints=reprints,
         traditional=TRADITIONAL_FORMS[site["traditional"]],
         exports=exports,
         exports_in_sitemap=exports_in_sitemap,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -34,6 +35,7 @@ from archivist.run.cluster import connected
 from archivist.run.seam import Executor, InProcess
 from archivist.search.publish import write_search
 from archivist.site.maps import map_notices
+from archivist.site.reprints import find_stories, reprint_counts, reprints_only
 from archivist.state.keys import corpus_key, inputs_key, stable_repr
 from archivist.state.state import (
     BuildState,
@@ -52,20 +54,26 @@ from archivist.state.unchanged import (
     save_unchanged,
     unchanged_outcome,
 )
+from archivist.text.script import to_simplified
 from archivist.text.slug import deduplicate
 
 # Below these many files (pages) a pool of processes costs more than it saves.
 PARALLEL_FROM = 64
 PARALLEL_PAGES = 256
+SPACES = re.compile(r"\s+")
 
 
 def fingerprint(article: Article) -> str:
-    body = "\n".join(block.text for block in article.blocks)
-    return hashlib.sha256(f"{article.title}\n{article.date}\n{body}".encode()).hexdigest()
+    """The article's title and text, folded to Simplified, without spaces:
+    the same article saved twice (as a scrape and a saved page, in either
+    script, with or without its date line) has one fingerprint."""
+    text = "\n".join([article.title, *(block.text for block in article.blocks if block.kind in ("p", "h"))])
+    return hashlib.sha256(SPACES.sub("", to_simplified(text)).encode()).hexdigest()
 
 
 def finish(results: Iterable[Article | Failure], corpus: Corpus) -> Corpus:
-    """Drop duplicates and drafts, make slugs unique."""
+    """Drop duplicates (the later copy in path order) and drafts, make slugs
+    unique."""
     seen: dict[str, str] = {}
     articles: list[Article] = []
     for result in results:
@@ -74,7 +82,7 @@ def finish(results: Iterable[Article | Failure], corpus: Corpus) -> Corpus:
             continue
         key = fingerprint(result)
         if key in seen:
-            corpus.notices.append(f"{result.path}: duplicate of {seen[key]}; built once")
+            corpus.notices.append(f"{result.path}: same article as {seen[key]}; published once")
             continue
         seen[key] = result.path
         if result.draft:
@@ -318,20 +326,29 @@ def render_site(
             # planned, so a large archive's peak memory is the larger of the
             # two stages, not their sum.
             build_state.images = write_images(writer, corpus, config, build_state.images)
-            key = corpus_key(corpus.articles, config)
+            # Reprints are found first: with reprints = "group", search
+            # holds each report once, as its original with its reprints' number.
+            stories = find_stories(corpus.articles)
+            lap("reprints")
+            searched, reprinted = corpus.articles, None
+            if config.reprints == "group" and stories:
+                copies = reprints_only(stories)
+                searched = [article for article in corpus.articles if article.slug not in copies]
+                reprinted = reprint_counts(stories)
+            key = corpus_key(searched, config, reprinted)
             if not reuse(writer, build_state.search_files, key):
                 before = set(writer.written)
-                write_search(writer, corpus.articles, build_state, config.traditional)
+                write_search(writer, searched, build_state, config.traditional, reprinted)
                 build_state.search_files = outputs_since(writer, key, before)
             lap("search")
-            environment, site, groups = plan(corpus, config, build_state, retain)
+            environment, site, groups = plan(corpus, config, build_state, retain, stories)
             lap("site")
             if config.exports:
-                stories: dict[str, str] = {}  # slug -> its reprint group's original
-                key = exports_key(site, config, stories)
+                reprint_groups = {slug: story.original for slug, story in stories.items()}
+                key = exports_key(site, config, reprint_groups)
                 if not reuse(writer, build_state.exports, key):
                     before = set(writer.written)
-                    write_exports(writer, site, config, stories)
+                    write_exports(writer, site, config, reprint_groups)
                     build_state.exports = outputs_since(writer, key, before)
                 lap("exports")
             for name in ("glossary", "slugs"):  # used only to make the site

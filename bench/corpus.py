@@ -76,6 +76,9 @@ class Synthetic:
     title: str
     slogan: str  # the invented slogan this article alone introduces
     county: tuple[str, str, str]
+    body: tuple[str, ...] = ()  # the paragraphs, as written (Simplified)
+    date: str | None = None
+    source: str | None = None
 
 
 def make_article(number: int, pool: Pool) -> Synthetic:
@@ -102,7 +105,9 @@ def make_article(number: int, pool: Pool) -> Synthetic:
     else:
         text = markdown_text(title, date, source, author, editor, body)
         name = f"{number:06d}.md"
-    return Synthetic(name, text, title, slogan, (province, prefecture, county))
+    return Synthetic(
+        name, text, title, slogan, (province, prefecture, county), tuple(body), f"{date:%Y-%m-%dT%H:%M:%S}", source
+    )
 
 
 def with_pinyin_notes(text: str, rng: random.Random) -> str:

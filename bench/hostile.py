@@ -431,7 +431,7 @@ def run(case: Case, folder: Path) -> Outcome:
         # Errors may be repeated after the warnings: count each once.
         errors=len({line for line in stderr.splitlines() if line.startswith("error")}),
         pages=len(list((folder / "site" / "articles").glob("*/*.html"))),
-        set_aside=len(re.findall(r"^warning: .*(duplicate of|draft, not built)", stderr, re.MULTILINE)),
+        set_aside=len(re.findall(r"^warning: .*(same article as|draft, not built)", stderr, re.MULTILINE)),
     )
 
 

@@ -280,7 +280,7 @@
       var folder = Math.floor(Number(ref) / DIRECTORY.docsFolder);
       loaded[ref] = loadScript(docsFolder + folder + "/" + ref + ".js").then(function () {
         var doc = ((traditional ? window.ARCHIVE_DOCS_HANT : window.ARCHIVE_DOCS) || {})[ref];
-        return doc ? { u: pagePrefix + doc.u, d: doc.d, t: doc.t, p: doc.p, i: doc.i, x: doc.x } : null;
+        return doc ? { u: pagePrefix + doc.u, d: doc.d, t: doc.t, p: doc.p, i: doc.i, x: doc.x, r: doc.r } : null;
       });
     }
     return loaded[ref];
@@ -411,6 +411,7 @@
     var bits = [doc.d || TEXT.undated];
     if (doc.p) bits.push(doc.p);
     if (doc.i) bits.push(doc.i);
+    if (doc.r) bits.push(say(TEXT.reprints, { n: doc.r })); // a reprinted report: one result for its copies
     info.textContent = bits.join("　");
     li.appendChild(info);
     if (state.q) {

@@ -42,3 +42,23 @@ def test_the_check_finds_a_planted_violation(page):
     )
     found = {v["id"] for v in serious_violations(page)}
     assert {"image-alt", "color-contrast"} <= found
+
+
+@pytest.mark.parametrize("script", ["", "zh-hant/"])
+def test_an_article_page_listing_its_reprints_has_no_serious_violation(page, tmp_path, script):
+    from .conftest import run_cli, write_site_toml
+    from .test_reprints import REPORT, scrape
+
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "report.txt").write_text(scrape("政府工作报告", "2024-03-05 10:00", "新华社", REPORT), encoding="utf-8")
+    copy = scrape("政府工作报告全文", "2024-03-06 08:00", "某晚报", ["本报记者 张三", *REPORT])
+    (content / "report-copy.txt").write_text(copy, encoding="utf-8")
+    assert (
+        run_cli("--config", str(write_site_toml(tmp_path, content="content", output="site")), "build").returncode == 0
+    )
+    page.goto((tmp_path / "site" / script / "articles/2024/2024-03-06-zhengfugongzuobaogao.html").as_uri())
+    page.wait_for_load_state("load")
+    assert page.locator("section.reprints h2").count() == 1
+    violations = serious_violations(page)
+    assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)

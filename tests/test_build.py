@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from archivist.search.tokenize import fold
+from archivist.text.script import to_traditional
 
 from .conftest import ROOT, SEEDS, run_cli, write_site_toml
 
@@ -20,6 +21,7 @@ def make_project(tmp_path: Path, files: dict[str, bytes] | None = None, seeds: b
         for seed in SEEDS:
             shutil.copy(seed, content / seed.name)
     for name, data in (files or {}).items():
+        (content / name).parent.mkdir(parents=True, exist_ok=True)
         (content / name).write_bytes(data)
     write_site_toml(tmp_path, content="content", output="site")
     return tmp_path
@@ -164,8 +166,33 @@ def test_duplicate_articles_build_one_page_and_warn(tmp_path):
     project = make_project(tmp_path, {"copy.txt": SEEDS[1].read_bytes()})
     result = run_cli("--config", str(project / "site.toml"), "build")
     assert result.returncode == 0
-    assert "duplicate" in result.stderr
+    content = project / "content"
+    assert f"{content / 'copy.txt'}: same article as {content / SEEDS[1].name}; published once" in result.stderr
     assert len(list((project / "site" / "articles").glob("*/*.html"))) == 5
+
+
+HARBOUR = [
+    "本报讯 记者从市交通运输局获悉，今年以来，我市港口货物吞吐量持续增长，前两个月累计完成货物吞吐量两千三百万吨。",
+    "据介绍，港口新建的自动化码头已投入试运行，装卸效率比传统码头提高三成以上，每年可为企业节省物流成本近亿元。",
+]
+
+
+def test_the_same_article_saved_as_a_scrape_and_as_a_page_is_published_once(tmp_path):
+    # The page is the same article in Traditional, without its date line.
+    scrape = "\n\n".join(["港口货物吞吐量持续增长", "2024-03-01 10:00  来源：滨海日报", *HARBOUR])
+    title, *paragraphs = (to_traditional(text) for text in ["港口货物吞吐量持续增长", *HARBOUR])
+    page = (
+        f'<html lang="zh-Hant"><head><meta charset="utf-8"><title>{title}</title></head><body><article>'
+        f"<h1>{title}</h1>{''.join(f'<p>{p}</p>' for p in paragraphs)}</article></body></html>"
+    )
+    project = make_project(tmp_path, {"harbour.txt": scrape.encode(), "saved/harbour.html": page.encode()}, seeds=False)
+    result = run_cli("--config", str(project / "site.toml"), "build")
+    assert result.returncode == 0, result.stderr
+    content = project / "content"
+    assert (
+        f"{content / 'saved/harbour.html'}: same article as {content / 'harbour.txt'}; published once" in result.stderr
+    )
+    assert len(list((project / "site" / "articles").glob("*/*.html"))) == 1
 
 
 def test_help_lists_commands():

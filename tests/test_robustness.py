@@ -116,7 +116,7 @@ def test_articles_in_equal_pages_out_plus_errors(tmp_path):
     result = run_cli("--config", str(config), "build")
     assert result.returncode in (0, 1)
     errors = set(re.findall(r"^error: (.+?): ", result.stderr, re.MULTILINE))  # repeated after the warnings
-    duplicates = re.findall(r"^warning: .*duplicate of", result.stderr, re.MULTILINE)
+    duplicates = re.findall(r"^warning: .*same article as", result.stderr, re.MULTILINE)
     pages = list((tmp_path / "site" / "articles").glob("*/*.html"))
     assert len(files) + len(SEEDS) == len(pages) + len(errors) + len(duplicates)
 

@@ -14,7 +14,7 @@ from archivist.site.pages import Site, article_path, by_date, term_feed
 from archivist.site.taxonomy import InitiativeNode, RegionNode
 
 # The version of the Atom feeds and sitemaps (the build state keeps what this stage made per version).
-VERSION = 1
+VERSION = 2
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -125,7 +125,7 @@ def feed_key(title: str, base_url: str, page: str, articles: list[Article], memo
 def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, known: dict[str, str]) -> dict[str, str]:
     """Each feed is made again only when what it shows changed (``known``:
     each feed's key as the last build wrote it); the keys of this build."""
-    feeds = [(config.title, "index.html", "feed.xml", site.ordered)]
+    feeds = [(config.title, "index.html", "feed.xml", site.lists)]
     nodes: list[RegionNode | InitiativeNode] = [*site.taxonomy.regions.values(), *site.taxonomy.initiatives.values()]
     for node in nodes:
         feed = term_feed(node, config.feed_min_articles)
@@ -134,7 +134,7 @@ def write_feeds(writer: SiteWriter, site: Site, config: SiteConfig, known: dict[
     keys = {}
     memo: dict[str, str] = {}
     for title, page, feed, articles in feeds:
-        ordered = by_date(articles) if articles is not site.ordered else articles
+        ordered = by_date(articles) if articles is not site.lists else articles
         keys[feed] = feed_key(title, config.base_url, page, ordered, memo)
         if known.get(feed) == keys[feed] and writer.keep(feed):
             continue

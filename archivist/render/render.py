@@ -46,6 +46,7 @@ from archivist.site.datafiles import DATA_FILES
 from archivist.site.glossary import build_glossary
 from archivist.site.pages import Page, Site, article_path, by_date, page_groups
 from archivist.site.related import related_articles
+from archivist.site.reprints import Story, find_stories, reprints_only
 from archivist.site.taxonomy import build_taxonomy
 from archivist.state.keys import settings_key, template_settings
 from archivist.state.state import BuildState, outputs_since, reuse
@@ -150,16 +151,35 @@ def render_template(
         raise RenderError(f"template {where}: {error} (rendering {page.path})") from None
 
 
-def make_site(corpus: Corpus, build_state: BuildState) -> Site:
+def make_site(
+    corpus: Corpus, build_state: BuildState, reprints: str = "group", stories: dict[str, Story] | None = None
+) -> Site:
+    """The site-wide stages.  With ``reprints = "group"``, a reprinted
+    report's copies have their pages but no place in lists, feeds and
+    counts (its original stands for them): every tag link still leads to a
+    page, as the taxonomy is made from every article."""
     glossary = build_glossary(
         corpus.articles, corpus.editorial.glossary if corpus.editorial else None, build_state.part("glossary")
     )
+    stories = find_stories(corpus.articles) if stories is None else stories
+    taxonomy = build_taxonomy(corpus.articles, build_state.part("slugs"))
+    ordered = by_date(corpus.articles)
+    listed = ordered
+    if reprints == "group" and stories:
+        copies = reprints_only(stories)
+        listed = [article for article in ordered if article.slug not in copies]
+        for region in taxonomy.regions.values():
+            region.articles = [article for article in region.articles if article.slug not in copies]
+        for initiative in taxonomy.initiatives.values():
+            initiative.articles = [article for article in initiative.articles if article.slug not in copies]
     return Site(
         corpus=corpus,
-        taxonomy=build_taxonomy(corpus.articles, build_state.part("slugs")),
+        taxonomy=taxonomy,
         glossary=glossary,
-        ordered=by_date(corpus.articles),
+        ordered=ordered,
         related=related_articles(corpus.articles, glossary),
+        stories=stories,
+        listed=listed,
     )
 
 
@@ -220,12 +240,17 @@ class Rendered:
 
 
 def plan(
-    corpus: Corpus, config: SiteConfig, build_state: BuildState, retain: Callable[[Rendered], None] | None
+    corpus: Corpus,
+    config: SiteConfig,
+    build_state: BuildState,
+    retain: Callable[[Rendered], None] | None,
+    stories: dict[str, Story] | None = None,
 ) -> tuple[jinja2.Environment, Site, list[Callable[[], list[Page]]]]:
     """The site-wide stages and the pages, kind by kind (``retain`` is
-    given them all at once: the preview server keeps the plan)."""
+    given them all at once: the preview server keeps the plan); ``stories``:
+    the reprints, when already found."""
     environment = make_environment(config)
-    site = make_site(corpus, build_state)
+    site = make_site(corpus, build_state, config.reprints, stories)
     groups = page_groups(site, config)
     if retain is not None:
         pages = [page for group in groups for page in group()]

@@ -37,7 +37,7 @@ from archivist.text.slug import bucket
 
 # The version of tokenising articles and making the search files: bump it when their term data or files change
 # (the build state keeps what this stage made per version).
-VERSION = 4
+VERSION = 5
 
 
 class SearchAssetError(Exception):
@@ -112,6 +112,7 @@ def search_files(
     present: Callable[[str], bool] = lambda path: False,
     release: Callable[[], None] = lambda: None,
     tier_first: int = TIER_FIRST,
+    reprinted: dict[str, int] | None = None,
 ) -> SearchFiles:
     """The search files: lists of weighted postings cut into shards and
     tiers, facet counts of the longer lists, the facet table in chunks,
@@ -122,8 +123,10 @@ def search_files(
     same is kept.  ``release`` is called once the cache holds what this
     build used and may let it go: the postings are then made from each
     article's term data as it is let go too, so that a whole archive's term
-    data and postings are not held at once."""
+    data and postings are not held at once.  ``reprinted``: by slug, how
+    many reprints of each report an original stands for (shown with it)."""
     ordered = sorted(articles, key=lambda a: a.slug)
+    reprinted = reprinted or {}
     cache = terms if terms is not None else {}
     per_article: list[list[FieldTerms] | None] = []
     keys = []
@@ -134,7 +137,11 @@ def search_files(
         keys.append(key)
         per_article.append(cache[key])
     fields = [Field(f["field_name"], f.get("boost", 1)) for f in FIELDS]
-    state = SearchState(tuple(a.slug for a in ordered), tuple(keys))
+    # A result shows its reprints' number too: it is part of the result's key.
+    shown_keys = [
+        f"{key}:{reprinted[a.slug]}" if a.slug in reprinted else key for a, key in zip(ordered, keys, strict=True)
+    ]
+    state = SearchState(tuple(a.slug for a in ordered), tuple(shown_keys))
     if terms is not None:  # keep what this build used, and only that
         used = {key: cache[key] for key in keys}
         terms.clear()
@@ -198,7 +205,7 @@ def search_files(
     for ref in range(len(ordered)):
         # The key covers everything a result shows.
         paths = (doc_path(ref), doc_path(ref, traditional=True))
-        if same and previous is not None and previous.keys[ref] == keys[ref] and all(map(present, paths)):
+        if same and previous is not None and previous.keys[ref] == shown_keys[ref] and all(map(present, paths)):
             kept.extend(paths)
         else:
             made_refs.append(ref)
@@ -219,7 +226,8 @@ def search_files(
                 entries.append(entry)
             yield shard_path(shard_name(group[0])), register("ARCHIVE_SHARDS", shard_name(group[0]), entries)
         for ref in made_refs:  # results too are made as they are written
-            simplified, traditional = result_entries(ordered[ref], url_of(ordered[ref]), convert)
+            article = ordered[ref]
+            simplified, traditional = result_entries(article, url_of(article), convert, reprinted.get(article.slug, 0))
             yield doc_path(ref), register("ARCHIVE_DOCS", str(ref), simplified)
             yield doc_path(ref, traditional=True), register("ARCHIVE_DOCS_HANT", str(ref), traditional)
 

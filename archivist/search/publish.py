@@ -17,7 +17,11 @@ from archivist.text.script import STANDARD_TRADITIONAL, to_traditional
 
 
 def write_search(
-    writer: SiteWriter, articles: list[Article], build_state: BuildState, form: str = STANDARD_TRADITIONAL
+    writer: SiteWriter,
+    articles: list[Article],
+    build_state: BuildState,
+    form: str = STANDARD_TRADITIONAL,
+    reprinted: dict[str, int] | None = None,
 ) -> None:
     terms = build_state.part("terms")
     previous = build_state.index
@@ -42,6 +46,7 @@ def write_search(
         convert=traditional,
         present=writer.has,
         release=lambda: build_state.release("terms"),
+        reprinted=reprinted,
     )
     for path in made.kept:
         writer.keep(path)

@@ -57,11 +57,16 @@ def document(ref: str, article: Article) -> dict[str, Any]:
     }
 
 
-def result_entries(article: Article, url: str, convert: Callable[[str], str]) -> tuple[dict[str, str], dict[str, str]]:
+def result_entries(
+    article: Article, url: str, convert: Callable[[str], str], reprinted: int = 0
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """What a result shows, once per script (each page loads its own):
-    title, link, date, place, initiatives and the text its snippet is cut from."""
+    title, link, date, place, initiatives and the text its snippet is cut
+    from; and of a reprinted report's original, its number of reprints."""
     shown = dict(zip("tpix", result_texts(article), strict=True))
-    common = {"u": url, "d": article.date[:10] if article.date else ""}
+    common: dict[str, Any] = {"u": url, "d": article.date[:10] if article.date else ""}
+    if reprinted:
+        common["r"] = reprinted
     return {**common, **shown}, {**common, **{key: convert(value) for key, value in shown.items()}}
 
 

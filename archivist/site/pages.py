@@ -18,6 +18,7 @@ from archivist.site.charts import bar_chart, column_chart
 from archivist.site.datafiles import COLUMNS, DATA_FILES, TEXT_COLUMN
 from archivist.site.entries import Entry, Glossary
 from archivist.site.maps import region_map
+from archivist.site.reprints import Story
 from archivist.site.taxonomy import InitiativeNode, RegionNode, Taxonomy
 
 # The version of planning and rendering pages (pages, render, charts): bump it when a page's HTML would change
@@ -44,8 +45,16 @@ class Site:
     corpus: Corpus
     taxonomy: Taxonomy
     glossary: Glossary
-    ordered: list[Article]  # newest first
+    ordered: list[Article]  # newest first: every article has its page
     related: dict[str, list[Article]]
+    stories: dict[str, Story] = field(default_factory=dict)  # reprints: each copy's slug -> its story
+    # What lists, feeds and counts show, newest first: with ``reprints =
+    # "group"`` each story once, as its original (None: ``ordered``).
+    listed: list[Article] | None = None
+
+    @property
+    def lists(self) -> list[Article]:
+        return self.ordered if self.listed is None else self.listed
 
 
 def by_date(articles: list[Article]) -> list[Article]:
@@ -131,30 +140,44 @@ def place_charts(
 
 def home_pages(site: Site, per_page: int, maps: bool = True) -> list[Page]:
     pages = []
-    charts = place_charts(site, None, site.ordered, maps, "")
-    for number, count, items in paginate(site.ordered, per_page):
+    charts = place_charts(site, None, site.lists, maps, "")
+    for number, count, items in paginate(site.lists, per_page):
         context = {
             "articles": items,
             **pager(index_path, number, count),
-            "total": len(site.ordered),
+            "total": len(site.lists),
             "charts": charts if number == 1 else {},
         }
         pages.append(Page(index_path(number), "index.html", context, feed="feed.xml"))
     return pages
 
 
+def reprints_of(article: Article, site: Site, by_slug: dict[str, Article]) -> tuple[Article, ...]:
+    """The other copies of the article's story, the original first."""
+    story = site.stories.get(article.slug)
+    return tuple(by_slug[slug] for slug in story.slugs if slug != article.slug) if story else ()
+
+
 def article_pages(site: Site) -> list[Page]:
     pages = []
+    by_slug = {article.slug: article for article in site.ordered} if site.stories else {}
     for position, article in enumerate(site.ordered):
         slogans = site.glossary.for_article(article.slug)
+        reprints = reprints_of(article, site, by_slug)
+        story = {copy.slug for copy in reprints}
         context = {
             "article": article,
             "newer": site.ordered[position - 1] if position > 0 else None,
             "older": site.ordered[position + 1] if position + 1 < len(site.ordered) else None,
             "body": partial(linked_blocks, article, site.glossary),
             "slogans": slogans,
-            "related": site.related[article.slug],
+            # The other copies are listed as such, not as related articles.
+            "related": [other for other in site.related[article.slug] if other.slug not in story],
+            # Its page shows of the other copies what a list item does: it
+            # changes when its story does.
+            "reprints": reprints,
             "citation": citation_of(article),
+            "original": site.stories[article.slug].original if article.slug in site.stories else None,
         }
         # A slogan chip shows the slogan's name and link, not its uses.
         chips = tuple((entry.slogan, entry.key) for entry in slogans)
@@ -171,14 +194,14 @@ def by_month(articles: list[Article]) -> list[tuple[str, list[Article]]]:
 
 def archive_pages(site: Site, per_page: int) -> list[Page]:
     years: dict[str, list[Article]] = defaultdict(list)
-    for article in site.ordered:
+    for article in site.lists:
         years[article.year or "undated"].append(article)
     listing = [(year, len(items)) for year, items in years.items()]
     pages = [
         Page(
             "archive/index.html",
             "archive.html",
-            {"years": listing, "chart": column_chart(year_counts(site.ordered), "每年的文章数")},
+            {"years": listing, "chart": column_chart(year_counts(site.lists), "每年的文章数")},
         )
     ]
     for year, items in years.items():

@@ -60,6 +60,7 @@ OUTPUT_FIELDS = (
     "exports",  # the data files and the footer link to their page
     "exports_in_sitemap",
     "max_input_mb",  # which files are read, which images are copied
+    "reprints",
 )
 # Every other SiteConfig field, and why it is not part of the output's key.
 # (A test fails when a field is in neither: each new setting is classified.)
@@ -95,13 +96,15 @@ def template_settings(config: SiteConfig) -> SimpleNamespace:
     return SimpleNamespace(**output_settings(config))
 
 
-def corpus_key(articles: list[Article], config: SiteConfig) -> str:
-    """Everything the search files are made from."""
+def corpus_key(articles: list[Article], config: SiteConfig, reprinted: dict[str, int] | None = None) -> str:
+    """Everything the search files are made from (``reprinted``: each
+    original's number of reprints, shown with its result)."""
     shown = tuple(
         (a.slug, a.content_hash, a.title, a.date, a.regions, a.initiatives, a.slogans) for a in by_date(articles)
     )
     settings = (config.base_url, config.title, config.traditional)
-    return hashlib.sha256(repr((shown, settings)).encode()).hexdigest()
+    counts = sorted((reprinted or {}).items())
+    return hashlib.sha256(repr((shown, settings, counts)).encode()).hexdigest()
 
 
 def inputs_key(corpus: Corpus, config: SiteConfig, versions: dict[str, str]) -> str:

@@ -1,0 +1,238 @@
+"""Reprints (转载): the same report published by many outlets, as one story.
+
+A report is reprinted under another source and title, its ending trimmed, a
+reporter line added, in the other script.  What stays is the run of its
+text, so each article's body is folded to Simplified, stripped of spaces and
+punctuation, and cut into overlapping runs of ``SHINGLE`` characters.
+MinHash sketches of those sets go into an LSH index (datasketch), which
+names the candidate pairs without comparing every article with every other;
+each candidate pair is then measured exactly, and the pairs that pass are
+joined, by union-find, into stories.
+
+The exact measure tells a reprint from an article that quotes another: a
+reprint's shorter copy lies almost wholly inside the longer
+(``CONTAINMENT``) and the two are of much the same text (``JACCARD``); an
+article that quotes a statement or a paragraph or two of another shares
+those runs and little else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+from archivist.model import Article
+from archivist.text.script import to_simplified
+
+SHINGLE = 5  # characters: long enough that a shared run is shared text, not shared words
+NUM_PERM = 128
+# LSH bands × rows (126 of the 128 values): a pair whose shingle sets have
+# Jaccard 0.4 is a candidate with probability 0.94, 0.5 with 0.996; 0.2 with
+# 0.29 and 0.1 with 0.04 (candidates the exact check turns away).
+BANDS, ROWS = 42, 3
+# A pair is one story when the shorter text's shingles lie at least this much
+# inside the longer's, and the two texts' Jaccard is at least JACCARD.  On
+# bench/reprints.py's development pages the planted reprints (trimmed,
+# edited, in the other script) measured containment 0.87 and Jaccard 0.54 at
+# the least, reports quoting the same passage 0.48 and 0.30 at the most: the
+# thresholds sit between, containment nearer the quotations (heavier edits
+# than the bench's lower it), Jaccard so that a copy keeps most of the text.
+CONTAINMENT = 0.75
+JACCARD = 0.4
+# Below this many shingles a body is too short to tell a reprint from a
+# shared phrase or boilerplate: such articles stand alone.
+MIN_SHINGLES = 50
+SEED = 1
+# Everything but letters and digits (\w less the underscore): the spacing and
+# punctuation a copy changes freely.
+NOT_TEXT = re.compile(r"[\W_]+")
+# Full-width letters and digits as ASCII (what NFKC does to them, at a
+# fraction of its cost over a whole archive; full-width punctuation, in
+# every Chinese text, goes with the rest).
+FULL_WIDTH = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
+HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B)}
+# A candidate whose MinHash estimate of Jaccard is this far below JACCARD is
+# turned away without the exact check (the estimate's standard error over 128
+# values is 0.04 at most near the threshold: 0.15 is over three of them).
+ESTIMATE_MARGIN = 0.15
+MOST_CHECKED = 32  # candidates of one article checked exactly, at most
+
+
+@dataclass(frozen=True)
+class Story:
+    """A report and its reprints, as article slugs: the original first, then
+    the copies by date (undated last) and slug."""
+
+    original: str
+    copies: tuple[str, ...]
+
+    @property
+    def slugs(self) -> tuple[str, ...]:
+        return (self.original, *self.copies)
+
+
+def comparable_text(article: Article) -> str:
+    """The body (paragraphs and headings) folded to Simplified, compatibility
+    forms unified, without spaces or punctuation."""
+    body = "".join(block.text for block in article.blocks if block.kind in ("p", "h"))
+    if FULL_WIDTH.search(body):
+        body = body.translate(HALF_WIDTH)
+    return NOT_TEXT.sub("", to_simplified(body).lower())
+
+
+def shingles(text: str) -> np.ndarray:
+    """The set of the text's runs of ``SHINGLE`` characters, each as a 64-bit
+    hash (sorted, unique): a rolling polynomial over the code points, mixed."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    count = len(codes) - SHINGLE + 1
+    if count <= 0:
+        return np.empty(0, dtype=np.uint64)
+    hashed = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):  # arithmetic modulo 2**64 is the point
+        for offset in range(SHINGLE):
+            hashed = hashed * np.uint64(1_000_003) + codes[offset : offset + count]
+        hashed ^= hashed >> np.uint64(33)
+        hashed *= np.uint64(0xFF51AFD7ED558CCD)
+        hashed ^= hashed >> np.uint64(33)
+    hashed.sort()
+    return hashed[np.concatenate(([True], hashed[1:] != hashed[:-1]))]
+
+
+@cache
+def permutations() -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's affine permutations (h -> a * h + b mod 2**32) for
+    ``NUM_PERM`` and ``SEED``."""
+    first, second = MinHash(num_perm=NUM_PERM, seed=SEED).permutations
+    return first.astype(np.uint32), second.astype(np.uint32)
+
+
+def sketch(shingled: np.ndarray) -> LeanMinHash:
+    """The MinHash of a shingle set: what datasketch's ``MinHash.update_batch``
+    makes of these values (already mixed: its pre-mix is left out), in one
+    array operation rather than one Python call per shingle."""
+    first, second = permutations()
+    values = (shingled >> np.uint64(32)).astype(np.uint32)[:, None]
+    with np.errstate(over="ignore"):
+        hashvalues = (values * first + second).min(axis=0)
+    return LeanMinHash(seed=SEED, hashvalues=hashvalues, scheme="affine32")
+
+
+def same_story(first: np.ndarray, second: np.ndarray) -> bool:
+    """The exact test of a candidate pair: containment of the shorter text's
+    shingles in the longer's, and Jaccard."""
+    # Both are sorted and unique: each of one looked up in the other.
+    found = np.searchsorted(second, first).clip(max=len(second) - 1)
+    shared = int(np.count_nonzero(second[found] == first))
+    shorter = min(len(first), len(second))
+    union = len(first) + len(second) - shared
+    return shared >= CONTAINMENT * shorter and shared >= JACCARD * union
+
+
+class Joined:
+    """Union-find over article positions."""
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, item: int) -> int:
+        root = item
+        while self.parent.get(root, root) != root:
+            root = self.parent[root]
+        while item != root:  # path compression
+            self.parent[item], item = root, self.parent.get(item, item)
+        return root
+
+    def join(self, first: int, second: int) -> None:
+        roots = sorted((self.find(first), self.find(second)))
+        if roots[0] != roots[1]:
+            self.parent[roots[1]] = roots[0]
+
+    def groups(self) -> Iterator[list[int]]:
+        members: dict[int, list[int]] = defaultdict(list)
+        for item in sorted(self.parent):
+            members[self.find(item)].append(item)
+        for root, items in sorted(members.items()):
+            yield sorted({root, *items})
+
+
+def story_order(article: Article) -> tuple[int, str, str]:
+    """Dated copies first, earliest first; undated after; then by slug."""
+    return (0, article.date, article.slug) if article.date else (1, "", article.slug)
+
+
+def reprints_only(stories: dict[str, Story]) -> set[str]:
+    """The slugs of the copies that are not their story's original: what
+    lists leave out when each report is shown once."""
+    return {slug for slug, story in stories.items() if story.original != slug}
+
+
+def reprint_counts(stories: dict[str, Story]) -> dict[str, int]:
+    """By the slug of each story's original, its number of reprints."""
+    return {story.original: len(story.copies) for story in stories.values()}
+
+
+def likeliest(position: int, candidates: Iterable[int], values: np.ndarray) -> list[int]:
+    """The candidates worth the exact check, likeliest first: those whose
+    estimated Jaccard (``values``: every article's MinHash values, by
+    position) is not far below ``JACCARD``, at most ``MOST_CHECKED`` (a
+    story's copies are joined through one another, so no copy needs to be
+    checked against every other, and an archive of many like texts costs no
+    more than ``MOST_CHECKED`` exact checks an article)."""
+    others = np.fromiter(candidates, dtype=np.int64)
+    others = others[others != position]
+    agree = np.count_nonzero(values[others] == values[position], axis=1)
+    keep = agree >= (JACCARD - ESTIMATE_MARGIN) * NUM_PERM
+    others, agree = others[keep], agree[keep]
+    return [int(other) for other in others[np.lexsort((others, -agree))[:MOST_CHECKED]]]
+
+
+def find_stories(articles: Sequence[Article]) -> dict[str, Story]:
+    """Every article that is one of two or more copies of a report, by slug,
+    mapped to its story; articles that stand alone are absent.
+
+    The original is the earliest dated copy (ISO dates compared as text, so a
+    day without a time comes before that day's times); copies without a date
+    come after every dated one; equal dates, and stories with no date at all,
+    are ordered by slug.  Bodies shorter than ``MIN_SHINGLES`` shingles are
+    never joined.  The result depends only on the articles, not their order."""
+    ordered = sorted(articles, key=lambda a: a.slug)
+    joined = Joined()
+    lsh = MinHashLSH(num_perm=NUM_PERM, params=(BANDS, ROWS))
+    sketches: dict[int, LeanMinHash] = {}
+    values = np.zeros((len(ordered), NUM_PERM), dtype=np.uint32)
+    first_of: dict[bytes, int] = {}  # identical bodies are joined without the index
+    for position, article in enumerate(ordered):
+        shingled = shingles(comparable_text(article))
+        if len(shingled) < MIN_SHINGLES:
+            continue
+        digest = hashlib.sha256(shingled.tobytes()).digest()
+        if digest in first_of:
+            joined.join(first_of[digest], position)
+            continue
+        first_of[digest] = position
+        sketches[position] = sketch(shingled)
+        values[position] = sketches[position].hashvalues
+        lsh.insert(position, sketches[position])
+
+    @lru_cache(maxsize=4096)
+    def shingled_at(position: int) -> np.ndarray:
+        return shingles(comparable_text(ordered[position]))
+
+    for position, minhash in sketches.items():
+        for other in likeliest(position, lsh.query(minhash), values):
+            if joined.find(other) != joined.find(position) and same_story(shingled_at(position), shingled_at(other)):
+                joined.join(position, other)
+    stories: dict[str, Story] = {}
+    for group in joined.groups():
+        copies = sorted((ordered[position] for position in group), key=story_order)
+        story = Story(copies[0].slug, tuple(copy.slug for copy in copies[1:]))
+        for copy in copies:
+            stories[copy.slug] = story
+    return stories
