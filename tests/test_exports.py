@@ -259,3 +259,24 @@ def test_a_word_count_counts_each_han_character_and_each_run_of_other_letters_or
 
     assert word_count("A股市场2024年，GDP增长") == len("股市场年增长") + len(["A", "2024", "GDP"])
     assert word_count("黨建 引领 ") == 4
+
+
+def test_the_exports_name_each_reprints_group_by_its_original(tmp_path):
+    from tests.test_reprints import REPORT, scrape
+
+    files = {
+        "report.txt": scrape("政府工作报告", "2024-03-05 10:00", "新华社", REPORT),
+        "report-copy.txt": scrape("政府工作报告全文", "2024-03-06 08:00", "甲报", REPORT[:-1]),
+        "alone.txt": FILES["without.txt"],
+    }
+    build(project(tmp_path, files=files))
+    data = tmp_path / "site" / "data"
+    with (data / "articles.csv").open(encoding="utf-8-sig", newline="") as handle:
+        groups = {row["source"]: row["reprint_group"] for row in csv.DictReader(handle)}
+    assert groups["新华社"] == groups["甲报"] == "2024-03-05-zhengfugongzuobaogao" and groups["光明网"] == ""
+    with sqlite3.connect(data / "archive.db") as db:
+        rows = db.execute(
+            "select articles.source, original, is_original from reprint_groups "
+            "join articles on slug = article order by is_original desc"
+        ).fetchall()
+    assert rows == [("新华社", "2024-03-05-zhengfugongzuobaogao", 1), ("甲报", "2024-03-05-zhengfugongzuobaogao", 0)]

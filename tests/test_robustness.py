@@ -153,15 +153,19 @@ def hostile_site(tmp_path_factory):
 
 class MarkupAudit(HTMLParser):
     """Collects what a browser would act on: scripts with inline code, event
-    handler attributes, javascript: URLs, frames and SVG."""
+    handler attributes, javascript: URLs, frames and SVG.  A JSON-LD block is
+    data: the text in it must stay JSON (text that closed the block early
+    would leave it broken, and be parsed as markup after it)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.findings: list[str] = []
         self.in_script = False
+        self.in_json_ld = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.in_script = tag == "script"
+        self.in_json_ld = self.in_script and ("type", "application/ld+json") in attrs
         if tag in ("iframe", "svg", "object", "embed"):
             self.findings.append(f"<{tag}>")
         for name, value in attrs:
@@ -171,11 +175,16 @@ class MarkupAudit(HTMLParser):
                 self.findings.append(f"{tag} {name}=javascript:")
 
     def handle_data(self, data: str) -> None:
-        if self.in_script and "pwned" in data:
+        if self.in_json_ld:
+            try:
+                json.loads(data)
+            except ValueError:
+                self.findings.append("broken JSON-LD")
+        elif self.in_script and "pwned" in data:
             self.findings.append("inline script")
 
     def handle_endtag(self, tag: str) -> None:
-        self.in_script = False
+        self.in_script = self.in_json_ld = False
 
 
 def test_injected_markup_is_text_in_every_page(hostile_site):
