@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from archivist.site.reprints import Story, find_stories
@@ -164,3 +165,18 @@ def test_search_holds_a_reprinted_report_once_with_its_number_of_reprints(tmp_pa
     docs = "".join(path.read_text(encoding="utf-8") for path in (search / "docs").rglob("*.js"))
     assert docs.count("政府工作报告") >= 1 and "政府工作报告0" not in docs
     assert re.search(r'"r":\s*2', docs) and len(re.findall(r'"r":', docs)) == 1
+
+
+def test_a_page_lists_at_most_twenty_other_copies_and_counts_the_rest(seeds):
+    from archivist.site.pages import REPRINTS_LISTED, Site, reprints_of
+
+    article = seeds["000"]
+    copies = [replace(article, slug=f"copy-{number:02d}") for number in range(30)]
+    story = Story(article.slug, tuple(copy.slug for copy in copies))
+    site = Site.__new__(Site)
+    site.stories = {slug: story for slug in story.slugs}
+    by_slug = {a.slug: a for a in (article, *copies)}
+    listed, unlisted = reprints_of(copies[5], site, by_slug)
+    assert len(listed) == REPRINTS_LISTED and listed[0] is article and copies[5] not in listed
+    assert unlisted == 30 - REPRINTS_LISTED
+    assert reprints_of(article, site, by_slug) == (tuple(copies[:REPRINTS_LISTED]), 30 - REPRINTS_LISTED)

@@ -152,19 +152,28 @@ def home_pages(site: Site, per_page: int, maps: bool = True) -> list[Page]:
     return pages
 
 
-def reprints_of(article: Article, site: Site, by_slug: dict[str, Article]) -> tuple[Article, ...]:
-    """The other copies of the article's story, the original first."""
+REPRINTS_LISTED = 20  # other copies an article page lists (a story reprinted everywhere lists its first)
+
+
+def reprints_of(article: Article, site: Site, by_slug: dict[str, Article]) -> tuple[tuple[Article, ...], int]:
+    """The other copies of the article's story, the original first, at most
+    ``REPRINTS_LISTED``; and how many more there are."""
     story = site.stories.get(article.slug)
-    return tuple(by_slug[slug] for slug in story.slugs if slug != article.slug) if story else ()
+    if story is None:
+        return (), 0
+    others = [slug for slug in story.slugs[: REPRINTS_LISTED + 1] if slug != article.slug][:REPRINTS_LISTED]
+    return tuple(by_slug[slug] for slug in others), len(story.slugs) - 1 - len(others)
 
 
 def article_pages(site: Site) -> list[Page]:
     pages = []
     by_slug = {article.slug: article for article in site.ordered} if site.stories else {}
+    story_slugs: dict[str, frozenset[str]] = {}  # by original: made once per story, not once per copy
     for position, article in enumerate(site.ordered):
         slogans = site.glossary.for_article(article.slug)
-        reprints = reprints_of(article, site, by_slug)
-        story = {copy.slug for copy in reprints}
+        reprints, unlisted = reprints_of(article, site, by_slug)
+        found = site.stories.get(article.slug)
+        story = story_slugs.setdefault(found.original, frozenset(found.slugs)) if found else frozenset()
         context = {
             "article": article,
             "newer": site.ordered[position - 1] if position > 0 else None,
@@ -176,6 +185,7 @@ def article_pages(site: Site) -> list[Page]:
             # Its page shows of the other copies what a list item does: it
             # changes when its story does.
             "reprints": reprints,
+            "unlisted_reprints": unlisted,
             "citation": citation_of(article),
             "original": site.stories[article.slug].original if article.slug in site.stories else None,
         }

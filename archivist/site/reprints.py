@@ -4,8 +4,10 @@ A report is reprinted under another source and title, its ending trimmed, a
 reporter line added, in the other script.  What stays is the run of its
 text, so each article's body is folded to Simplified, stripped of spaces and
 punctuation, and cut into overlapping runs of ``SHINGLE`` characters.
-MinHash sketches of those sets go into an LSH index (datasketch), which
-names the candidate pairs without comparing every article with every other;
+MinHash sketches of those sets (datasketch's permutations) are cut into LSH
+bands, whose buckets name the candidate pairs without comparing every article
+with every other (at most ``NEIGHBOURS`` per article and band: linear even in
+an archive of like texts);
 each candidate pair is then measured exactly, and the pairs that pass are
 joined, by union-find, into stories.
 
@@ -21,12 +23,12 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash
 
 from archivist.model import Article
 from archivist.text.script import to_simplified
@@ -63,6 +65,7 @@ HALF_WIDTH = {code: code - 0xFEE0 for code in range(0xFF10, 0xFF5B)}
 # values is 0.04 at most near the threshold: 0.15 is over three of them).
 ESTIMATE_MARGIN = 0.15
 MOST_CHECKED = 32  # candidates of one article checked exactly, at most
+NEIGHBOURS = 8  # sketches after each in a band's bucket that are its candidates
 
 
 @dataclass(frozen=True)
@@ -178,19 +181,71 @@ def reprint_counts(stories: dict[str, Story]) -> dict[str, int]:
     return {story.original: len(story.copies) for story in stories.values()}
 
 
-def likeliest(position: int, candidates: Iterable[int], values: np.ndarray) -> list[int]:
-    """The candidates worth the exact check, likeliest first: those whose
-    estimated Jaccard (``values``: every article's MinHash values, by
-    position) is not far below ``JACCARD``, at most ``MOST_CHECKED`` (a
-    story's copies are joined through one another, so no copy needs to be
-    checked against every other, and an archive of many like texts costs no
-    more than ``MOST_CHECKED`` exact checks an article)."""
-    others = np.fromiter(candidates, dtype=np.int64)
-    others = others[others != position]
-    agree = np.count_nonzero(values[others] == values[position], axis=1)
+def band_keys(values: np.ndarray, band: int) -> np.ndarray:
+    """Each sketch's key in one band: its ``ROWS`` values there, as one number."""
+    rows = values[:, band * ROWS : (band + 1) * ROWS].astype(np.uint64)
+    key = rows[:, 0]
+    with np.errstate(over="ignore"):
+        for column in range(1, ROWS):
+            key = key * np.uint64(0x9E3779B97F4A7C15) + rows[:, column]
+    return key
+
+
+def candidate_pairs(values: np.ndarray) -> np.ndarray:
+    """Pairs of rows of ``values`` (sketches) that agree in some band, as an
+    (n, 2) array, smaller row first: LSH's candidates.  In a band's bucket
+    each sketch is paired with its next ``NEIGHBOURS`` (a bucket sorted by a
+    value of the sketch's own that differs by band), so a bucket of up to
+    ``NEIGHBOURS + 1`` sketches yields every pair, and a bucket of thousands
+    (an archive of many like texts) a number linear in its size, not
+    quadratic: the copies of one story are joined through one another."""
+    found = [np.empty((0, 2), dtype=np.int64)]
+    rows = np.arange(len(values), dtype=np.int64)
+    for band in range(BANDS):
+        keys = band_keys(values, band)
+        tiebreak = values[:, (band * ROWS + ROWS) % NUM_PERM]
+        order = np.lexsort((rows, tiebreak, keys))
+        ranked = keys[order]
+        for step in range(1, NEIGHBOURS + 1):
+            same = ranked[:-step] == ranked[step:]
+            if not same.any():
+                break
+            found.append(np.stack((order[:-step][same], order[step:][same]), axis=1))
+    pairs = np.sort(np.concatenate(found), axis=1)
+    return np.unique(pairs, axis=0)
+
+
+def agreement(pairs: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """How many MinHash values each pair's sketches share (chunked: a pair
+    costs a row of values while it is compared)."""
+    counts = [np.zeros(0, dtype=np.int64)]
+    for start in range(0, len(pairs), 100_000):
+        chunk = pairs[start : start + 100_000]
+        counts.append(np.count_nonzero(values[chunk[:, 0]] == values[chunk[:, 1]], axis=1))
+    return np.concatenate(counts)
+
+
+def likeliest(pairs: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The candidate pairs worth the exact check, likeliest first: those
+    whose estimated Jaccard (the share of MinHash values they agree on) is
+    not far below ``JACCARD``, and of those at most ``MOST_CHECKED`` per
+    article (a story's copies are joined through one another, so no copy
+    needs to be checked against every other)."""
+    agree = agreement(pairs, values)
     keep = agree >= (JACCARD - ESTIMATE_MARGIN) * NUM_PERM
-    others, agree = others[keep], agree[keep]
-    return [int(other) for other in others[np.lexsort((others, -agree))[:MOST_CHECKED]]]
+    pairs, agree = pairs[keep], agree[keep]
+    # Each pair seen from both its articles; an article keeps its likeliest.
+    directed = np.concatenate((pairs, pairs[:, ::-1]))
+    weight = np.concatenate((agree, agree))
+    order = np.lexsort((directed[:, 1], -weight, directed[:, 0]))
+    directed, weight = directed[order], weight[order]
+    first = np.concatenate(([True], directed[1:, 0] != directed[:-1, 0]))
+    starts = np.flatnonzero(first)
+    rank = np.arange(len(directed)) - np.repeat(starts, np.diff(np.append(starts, len(directed))))
+    kept = directed[rank < MOST_CHECKED]
+    chosen, where = np.unique(np.sort(kept, axis=1), axis=0, return_index=True)
+    strength = weight[rank < MOST_CHECKED][where]
+    return chosen[np.lexsort((chosen[:, 1], chosen[:, 0], -strength))]
 
 
 def find_stories(articles: Sequence[Article]) -> dict[str, Story]:
@@ -204,9 +259,8 @@ def find_stories(articles: Sequence[Article]) -> dict[str, Story]:
     never joined.  The result depends only on the articles, not their order."""
     ordered = sorted(articles, key=lambda a: a.slug)
     joined = Joined()
-    lsh = MinHashLSH(num_perm=NUM_PERM, params=(BANDS, ROWS))
-    sketches: dict[int, LeanMinHash] = {}
-    values = np.zeros((len(ordered), NUM_PERM), dtype=np.uint32)
+    sketched: list[int] = []  # positions of the articles with a sketch, by row of ``values``
+    values: list[np.ndarray] = []
     first_of: dict[bytes, int] = {}  # identical bodies are joined without the index
     for position, article in enumerate(ordered):
         shingled = shingles(comparable_text(article))
@@ -217,18 +271,18 @@ def find_stories(articles: Sequence[Article]) -> dict[str, Story]:
             joined.join(first_of[digest], position)
             continue
         first_of[digest] = position
-        sketches[position] = sketch(shingled)
-        values[position] = sketches[position].hashvalues
-        lsh.insert(position, sketches[position])
+        sketched.append(position)
+        values.append(sketch(shingled).hashvalues)
 
     @lru_cache(maxsize=4096)
     def shingled_at(position: int) -> np.ndarray:
         return shingles(comparable_text(ordered[position]))
 
-    for position, minhash in sketches.items():
-        for other in likeliest(position, lsh.query(minhash), values):
-            if joined.find(other) != joined.find(position) and same_story(shingled_at(position), shingled_at(other)):
-                joined.join(position, other)
+    table = np.array(values, dtype=np.uint32).reshape(len(values), NUM_PERM)
+    for first, second in likeliest(candidate_pairs(table), table).tolist():
+        position, other = sketched[first], sketched[second]
+        if joined.find(other) != joined.find(position) and same_story(shingled_at(position), shingled_at(other)):
+            joined.join(position, other)
     stories: dict[str, Story] = {}
     for group in joined.groups():
         copies = sorted((ordered[position] for position in group), key=story_order)
