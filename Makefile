@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: site test lint lock wheel serve dist bench search-quality fidelity line-model robustness maps clean
+.PHONY: site test lint lock wheel serve dist bench reprints search-quality fidelity line-model robustness maps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,12 @@ BENCH_REPEAT ?= 3
 BENCH_SCHEDULER ?= local:2
 bench: $(VENV)/.bench node_modules/.installed
 	$(BIN)/python bench/run.py $(foreach n,$(BENCH_N),--n $(n)) --with-anchors --repeat $(BENCH_REPEAT) --scheduler $(BENCH_SCHEDULER) --json bench/out/results.json
+	$(BIN)/python bench/reprints.py $(foreach n,$(BENCH_N),--n $(n))
+
+# Reprints: planted reprints of the real pages, precision and recall of the
+# grouping (development and held-out pages), and its time over 10,000 and 100,000 articles.
+reprints: $(VENV)/.dev
+	$(BIN)/python bench/reprints.py --n 10000 --n 100000
 
 # The long tests (hostile input, crashes, load, big files), then the figures.
 robustness: $(VENV)/.dev node_modules/.installed
