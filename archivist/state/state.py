@@ -94,13 +94,15 @@ def stage_versions() -> dict[str, str]:
         "glossary": digest(glossary.VERSION),
         "slugs": digest(taxonomy.VERSION),
         "index": search,
-        "search_files": search,
+        # What the files are made from is keyed by each file's bytes: a new
+        # reader makes other articles of the same bytes.
+        "search_files": digest(search, reader),
         "pages": digest(
             pages.VERSION, maps.VERSION, data_digest("site/geodata/*"), opencc, library("Jinja2"), library("MarkupSafe")
         ),
         "feeds": digest(feeds.VERSION),
         "sitemap": digest(feeds.VERSION),
-        "exports": digest(exports.VERSION, database.SCHEMA_VERSION, opencc, library("datasketch")),
+        "exports": digest(exports.VERSION, database.SCHEMA_VERSION, reader, library("datasketch")),
         "images": digest(media.VERSION, library("Pillow")),
     }
 
