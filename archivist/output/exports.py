@@ -27,7 +27,8 @@ from archivist.site.datafiles import (
     METADATA_FILE,
     TEXT_COLUMN,
 )
-from archivist.site.pages import Site, by_date
+from archivist.site.pages import Site
+from archivist.state.keys import corpus_key
 from archivist.text.script import to_traditional
 
 # The version of the exports (the build state keeps what this stage made per version).
@@ -147,21 +148,20 @@ def datasette_metadata(config: SiteConfig) -> dict[str, Any]:
 
 
 def exports_key(site: Site, config: SiteConfig, groups: Mapping[str, str]) -> str:
-    """Everything the exports are made from."""
-    articles = tuple(
-        (a.slug, a.content_hash, a.title, a.date, a.regions, a.initiatives, a.slogans, groups.get(a.slug))
-        for a in by_date(site.corpus.articles)
-    )
+    """Everything the exports are made from: what the search files are made
+    from (``corpus_key``), with the reprint groups, the slogans' meanings and
+    the description."""
+    articles = corpus_key(site.ordered, config)
     meanings = sorted((entry.slogan, entry.kind, entry.meaning) for entry in site.glossary.entries.values())
-    settings = (config.base_url, config.title, config.description, config.traditional)
-    return hashlib.sha256(repr((VERSION, articles, meanings, settings)).encode()).hexdigest()
+    extra = (sorted(groups.items()), config.description)
+    return hashlib.sha256(repr((VERSION, articles, meanings, extra)).encode()).hexdigest()
 
 
 def write_exports(writer: SiteWriter, site: Site, config: SiteConfig, groups: Mapping[str, str]) -> None:
     """The files of ``DATA_FILES``, written as the articles go by (an
     archive's text is not held twice); the database is brought up to date
     row by row.  ``groups``: each reprinted article's group (its original's slug)."""
-    ordered = by_date(site.corpus.articles)
+    ordered = site.ordered  # newest first
     table, lines = writer.staged(CSV_FILE), writer.staged(JSONL_FILE)
     database = ArchiveDatabase(writer, DATABASE_FILE)
     try:

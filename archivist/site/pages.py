@@ -173,7 +173,9 @@ def article_pages(site: Site) -> list[Page]:
         slogans = site.glossary.for_article(article.slug)
         reprints, unlisted = reprints_of(article, site, by_slug)
         found = site.stories.get(article.slug)
-        story = story_slugs.setdefault(found.original, frozenset(found.slugs)) if found else frozenset()
+        if found is not None and found.original not in story_slugs:
+            story_slugs[found.original] = frozenset(found.slugs)
+        story = story_slugs[found.original] if found is not None else frozenset()
         context = {
             "article": article,
             "newer": site.ordered[position - 1] if position > 0 else None,
@@ -187,7 +189,7 @@ def article_pages(site: Site) -> list[Page]:
             "reprints": reprints,
             "unlisted_reprints": unlisted,
             "citation": citation_of(article),
-            "original": site.stories[article.slug].original if article.slug in site.stories else None,
+            "original": found.original if found is not None else None,
         }
         # A slogan chip shows the slogan's name and link, not its uses.
         chips = tuple((entry.slogan, entry.key) for entry in slogans)
