@@ -3,6 +3,7 @@ the same site as a local build, even when a worker is lost mid-build."""
 
 from __future__ import annotations
 
+import operator
 import os
 import shutil
 import signal
@@ -158,3 +159,26 @@ def test_without_dask_a_scheduler_is_an_error_saying_what_to_install(monkeypatch
     monkeypatch.setattr(builtins, "__import__", no_dask)
     with pytest.raises(cluster.ClusterError, match=r"requirements-dask\.txt"), cluster.connected("local:1"):
         pass
+
+
+def test_shared_data_lost_mid_map_is_sent_again_and_every_result_comes_in_order(dask_cluster):
+    with distributed.Client(dask_cluster) as client:
+        executor = cluster.DaskExecutor(client, batch=2, window=2)
+        results = executor.map(operator.add, range(100), 1000)
+        first = [next(results) for _ in range(10)]
+        lost = executor.sent
+        assert lost is not None
+        client.cancel(lost[1])  # as when the workers that held it are gone: its waiting tasks are cancelled
+        rest = list(results)
+        assert first + rest == [1000 + n for n in range(100)]
+        assert executor.sent is not None and executor.sent[1].key != lost[1].key  # it was sent again
+
+
+def test_shared_data_lost_again_and_again_stops_the_build_with_a_clear_error(dask_cluster):
+    with distributed.Client(dask_cluster) as client:
+        executor = cluster.DaskExecutor(client, batch=2, window=2)
+        results = executor.map(operator.add, range(100), 1000)
+        with pytest.raises(cluster.ClusterError, match="lost the data of add 4 times"):
+            for _ in results:
+                assert executor.sent is not None
+                client.cancel(executor.sent[1])

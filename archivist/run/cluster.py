@@ -6,19 +6,22 @@ it.
 The executor knows nothing of articles or pages: it sends a stage's shared
 data once to every worker, items in batches (one task per batch), keeps a
 bounded window of tasks in flight and yields results in the items' order.
-Dask runs the tasks of a worker that is lost again on the others.
+Dask runs the tasks of a worker that is lost again on the others; the
+shared data, which Dask cannot make again, is sent again.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import CancelledError
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from archivist.run import environment
-from archivist.run.pool import batches, in_order
+from archivist.run.pool import batches
 
 Item = TypeVar("Item")
 Shared = TypeVar("Shared")
@@ -26,6 +29,7 @@ Result = TypeVar("Result")
 
 BATCH = 32  # items per task: a task costs about a millisecond of scheduling
 WINDOW = 64  # tasks in flight per worker: a slow reader does not fill memory
+LOSSES = 3  # times a stage's shared data may be lost before the build gives up
 
 
 class ClusterError(Exception):
@@ -100,13 +104,39 @@ class DaskExecutor:
         return self.sent[1]
 
     def map(self, stage: Callable[[Item, Shared], Result], items: Iterable[Item], shared: Shared) -> Iterator[Result]:
+        """The results in the items' order.  Scattered data has no task to
+        make it again: when the workers that held it are lost (or the
+        scheduler drops its extra copies, as its memory manager does) the
+        tasks waiting on it are cancelled.  Then it is sent again and those
+        tasks resubmitted, a few times before the build gives up."""
         remote_shared = self.share(shared)
         window = self.window * max(1, len(self.client.scheduler_info().get("workers", {})))
         # Tasks named after the stage (read_file-…, render_pages-…): the dashboard and logs say what runs.
         name = getattr(stage, "__name__", type(stage).__name__)
-        futures = (
-            self.client.submit(run_batch, stage, batch, remote_shared, key=f"{name}-{uuid.uuid4().hex}", pure=False)
-            for batch in batches(items, self.batch)
-        )
-        for results in in_order(futures, window):
+
+        def submit(batch: list[Item], on: Any) -> Any:
+            return self.client.submit(run_batch, stage, batch, on, key=f"{name}-{uuid.uuid4().hex}", pure=False)
+
+        source = batches(items, self.batch)
+        pending: deque[tuple[list[Item], Any]] = deque()
+        losses = 0
+        while True:
+            # A bounded window in flight: a slow reader does not fill memory with results waiting.
+            while len(pending) < window and (batch := next(source, None)) is not None:
+                pending.append((batch, submit(batch, remote_shared)))
+            if not pending:
+                return
+            try:
+                results = pending[0][1].result()
+            except CancelledError:
+                losses += 1
+                if losses > LOSSES:
+                    raise ClusterError(
+                        f"the cluster lost the data of {name} {losses} times (its workers gone); the build stops"
+                    ) from None
+                self.sent = None
+                remote_shared = self.share(shared)
+                pending = deque((batch, submit(batch, remote_shared)) for batch, _ in pending)
+                continue
+            pending.popleft()
             yield from results
