@@ -328,7 +328,11 @@ def render_site(
             build_state.images = write_images(writer, corpus, config, build_state.images)
             # Reprints are found first: with reprints = "group", search
             # holds each report once, as its original with its reprints' number.
-            stories = find_stories(corpus.articles)
+            stories = find_stories(
+                corpus.articles, build_state.part("reprint_sketches"), build_state.part("reprint_checks")
+            )
+            for name in ("reprint_sketches", "reprint_checks"):
+                build_state.release(name)
             lap("reprints")
             searched, reprinted = corpus.articles, None
             if config.reprints == "group" and stories:

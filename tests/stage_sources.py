@@ -31,6 +31,7 @@ STAGES: dict[str, tuple[str, ...]] = {
         "site/datafiles.py",
         "render/*.py",
     ),
+    "archivist.site.reprints": ("site/reprints.py",),
     "archivist.site.maps": ("site/maps.py",),
     "archivist.output.feeds": ("output/feeds.py",),
     "archivist.output.exports": ("output/exports.py", "output/database.py", "site/datafiles.py"),

@@ -88,6 +88,34 @@ def test_planted_reprints_of_real_pages_are_found_with_precision_and_recall_of_0
     assert recall >= 0.95
 
 
+def test_remembered_sketches_and_checks_give_the_same_stories_and_an_edit_redoes_only_its_article(monkeypatch):
+    from archivist.site import reprints
+
+    corpus = planted(real_articles("dev"))
+    fresh = find_stories(corpus.articles)
+    sketches: dict = {}
+    checked: dict = {}
+    assert find_stories(corpus.articles, sketches, checked) == fresh
+    assert len(sketches) == len({reprints.body_key(a) for a in corpus.articles}) and checked
+    sketched, compared = [], []
+    real_sketch, real_same = reprints.sketched_body, reprints.same_story
+    monkeypatch.setattr(reprints, "sketched_body", lambda a: sketched.append(a.slug) or real_sketch(a))
+    monkeypatch.setattr(reprints, "same_story", lambda *pair: compared.append(pair) or real_same(*pair))
+    assert find_stories(corpus.articles, sketches, checked) == fresh
+    assert sketched == [] and compared == []  # nothing changed: nothing sketched or compared again
+    story = next(story for story in fresh.values() if story.copies)
+    edited = [
+        replace(a, blocks=[*a.blocks[:-1], replace(a.blocks[-1], text=a.blocks[-1].text + "编者按。")])
+        if a.slug == story.copies[0]
+        else a
+        for a in corpus.articles
+    ]
+    remembered = find_stories(edited, sketches, checked)
+    assert sketched == [story.copies[0]]
+    assert 0 < len(compared) < len(checked)
+    assert remembered == find_stories(edited)
+
+
 def scrape(title: str, date: str, source: str, paragraphs: list[str]) -> str:
     return "\n\n".join([title, f"{date}  来源：{source}", *paragraphs]) + "\n"
 

@@ -253,3 +253,30 @@ def test_every_library_that_shapes_output_is_in_some_stages_version():
         patch.setattr(state_module, "library", library)
         state_module.stage_versions.__wrapped__()
     assert {name.lower() for name in OUTPUT_DEPENDENCIES} <= set(asked)
+
+
+def test_a_nested_part_edit_rewrites_a_bucket_or_two_of_its_dict_and_reads_back_whole(tmp_path, monkeypatch):
+    from archivist.state import buckets
+
+    written: list[str] = []
+    real_write = buckets.write_stored
+    monkeypatch.setattr(
+        buckets, "write_stored", lambda path, value: written.append(path.name) or real_write(path, value)
+    )
+    part = {"texts": {f"text{n}": ("read", n) for n in range(300)}, "meanings": {f"use{n}": n for n in range(300)}}
+    marks: dict[str, int] = {}
+    buckets.write_nested(tmp_path, "bulk-glossary", "v1", part, marks)
+    (tmp_path / "bulk-glossary-03.json").write_text("{}", encoding="utf-8")  # the earlier one-store format
+    written.clear()
+    read_marks: dict[str, int] = {}
+    again = buckets.read_nested(tmp_path, "bulk-glossary", "v1", read_marks)
+    assert again == part
+    del again["texts"]["text7"]
+    again["texts"]["text7-edited"] = ("read", 7)
+    buckets.write_nested(tmp_path, "bulk-glossary", "v1", again, read_marks)
+    assert 1 <= len(written) <= 2 and all(name.startswith("bulk-glossary.texts-") for name in written)
+    assert not (tmp_path / "bulk-glossary-03.json").exists()
+    assert buckets.read_nested(tmp_path, "bulk-glossary", "v2", {}) == {"meanings": {}, "texts": {}}  # another version
+    del again["meanings"]
+    buckets.write_nested(tmp_path, "bulk-glossary", "v1", again, {})
+    assert buckets.read_nested(tmp_path, "bulk-glossary", "v1", {}) == again

@@ -161,7 +161,10 @@ def make_site(
     glossary = build_glossary(
         corpus.articles, corpus.editorial.glossary if corpus.editorial else None, build_state.part("glossary")
     )
-    stories = find_stories(corpus.articles) if stories is None else stories
+    if stories is None:
+        stories = find_stories(
+            corpus.articles, build_state.part("reprint_sketches"), build_state.part("reprint_checks")
+        )
     taxonomy = build_taxonomy(corpus.articles, build_state.part("slugs"))
     ordered = by_date(corpus.articles)
     listed = ordered

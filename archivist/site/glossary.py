@@ -22,7 +22,7 @@ from archivist.text.slug import clean_slug, deduplicate, make_slug
 
 # The version of what the glossary finds in an article: bump it when that changes (the build state keeps what
 # this stage made per version).
-VERSION = 1
+VERSION = 2
 
 QUOTED_SPAN = re.compile(r"“([^“”]{1,40})”")
 
@@ -131,8 +131,10 @@ def build_glossary(
             continue
         # A meaning is found in the paragraphs that use the slogan, in order.
         read_from = (entry.slogan, tuple((use.slug, use.anchor, keys[use.slug]) for use in entry.uses))
+        # Remembered by a digest: a common slogan's uses are thousands long.
+        read_key = hashlib.blake2b(repr(read_from).encode(), digest_size=16).hexdigest()
         entry.meaning, entry.meaning_source, entry.meaning_names_parts = remembered(
-            memo, "meanings", read_from, partial(meaning_of, entry, paragraphs), used
+            memo, "meanings", read_key, partial(meaning_of, entry, paragraphs), used
         )
     link_parts(entries, groups)
     link_related(entries, [facts[article.slug] for article in ordered])

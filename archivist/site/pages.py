@@ -161,8 +161,10 @@ def reprints_of(article: Article, site: Site, by_slug: dict[str, Article]) -> tu
     story = site.stories.get(article.slug)
     if story is None:
         return (), 0
-    others = [slug for slug in story.slugs[: REPRINTS_LISTED + 1] if slug != article.slug][:REPRINTS_LISTED]
-    return tuple(by_slug[slug] for slug in others), len(story.slugs) - 1 - len(others)
+    # From the story's first copies only: a story of thousands is not copied once per copy.
+    first = (story.original, *story.copies[:REPRINTS_LISTED])
+    others = [slug for slug in first if slug != article.slug][:REPRINTS_LISTED]
+    return tuple(by_slug[slug] for slug in others), len(story.copies) - len(others)
 
 
 def article_pages(site: Site) -> list[Page]:

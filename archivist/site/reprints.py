@@ -16,6 +16,11 @@ reprint's shorter copy lies almost wholly inside the longer
 (``CONTAINMENT``) and the two are of much the same text (``JACCARD``); an
 article that quotes a statement or a paragraph or two of another shares
 those runs and little else.
+
+Between builds, each body's sketch is remembered by the body's digest and
+each exact check by its two shingle sets': an edit sketches and checks only
+the article it changed (the buckets are still made over the whole archive,
+in array operations).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from datasketch import LeanMinHash, MinHash
 from archivist.model import Article
 from archivist.text.script import to_simplified
 
+VERSION = 1  # of the sketches and checks remembered between builds
 SHINGLE = 5  # characters: long enough that a shared run is shared text, not shared words
 NUM_PERM = 128
 # LSH bands × rows (126 of the 128 values): a pair whose shingle sets have
@@ -248,7 +254,33 @@ def likeliest(pairs: np.ndarray, values: np.ndarray) -> np.ndarray:
     return chosen[np.lexsort((chosen[:, 1], chosen[:, 0], -strength))]
 
 
-def find_stories(articles: Sequence[Article]) -> dict[str, Story]:
+def body_key(article: Article) -> str:
+    """What an article's sketch is remembered by: the text it is made from."""
+    body = "\0".join(block.text for block in article.blocks if block.kind in ("p", "h"))
+    return hashlib.blake2b(body.encode(), digest_size=16).hexdigest()
+
+
+def sketched_body(article: Article) -> bytes:
+    """An article's shingle set's digest (16 bytes) and its MinHash values;
+    empty when the body is too short to be joined."""
+    shingled = shingles(comparable_text(article))
+    if len(shingled) < MIN_SHINGLES:
+        return b""
+    digest = hashlib.blake2b(shingled.tobytes(), digest_size=16).digest()
+    return digest + sketch(shingled).hashvalues.astype("<u4").tobytes()
+
+
+def kept_only(remembered: dict | None, used: dict) -> None:
+    """``remembered`` left holding only what this build used: an edited
+    article's old sketch, and checks of pairs no longer candidates, go."""
+    if remembered is not None:
+        remembered.clear()
+        remembered.update(used)
+
+
+def find_stories(
+    articles: Sequence[Article], sketches: dict | None = None, checked: dict | None = None
+) -> dict[str, Story]:
     """Every article that is one of two or more copies of a report, by slug,
     mapped to its story; articles that stand alone are absent.
 
@@ -256,33 +288,56 @@ def find_stories(articles: Sequence[Article]) -> dict[str, Story]:
     day without a time comes before that day's times); copies without a date
     come after every dated one; equal dates, and stories with no date at all,
     are ordered by slug.  Bodies shorter than ``MIN_SHINGLES`` shingles are
-    never joined.  The result depends only on the articles, not their order."""
+    never joined.  The result depends only on the articles, not their order.
+
+    ``sketches`` (body key -> ``sketched_body``) and ``checked`` (two shingle
+    digests -> one story or not) are what the last build remembered; they
+    are updated to this build's."""
     ordered = sorted(articles, key=lambda a: a.slug)
     joined = Joined()
     sketched: list[int] = []  # positions of the articles with a sketch, by row of ``values``
     values: list[np.ndarray] = []
+    digests: list[bytes] = []  # by row of ``values``: the shingle set's digest
     first_of: dict[bytes, int] = {}  # identical bodies are joined without the index
+    known = sketches if sketches is not None else {}
+    used_sketches: dict[str, bytes] = {}
     for position, article in enumerate(ordered):
-        shingled = shingles(comparable_text(article))
-        if len(shingled) < MIN_SHINGLES:
+        key = body_key(article)
+        entry = known.get(key)
+        if entry is None:
+            entry = sketched_body(article)
+        used_sketches[key] = entry
+        if not entry:
             continue
-        digest = hashlib.sha256(shingled.tobytes()).digest()
+        digest = entry[:16]
         if digest in first_of:
             joined.join(first_of[digest], position)
             continue
         first_of[digest] = position
         sketched.append(position)
-        values.append(sketch(shingled).hashvalues)
+        digests.append(digest)
+        values.append(np.frombuffer(entry, dtype="<u4", offset=16))
+    kept_only(sketches, used_sketches)
 
     @lru_cache(maxsize=4096)
     def shingled_at(position: int) -> np.ndarray:
         return shingles(comparable_text(ordered[position]))
 
+    earlier = checked if checked is not None else {}
+    used_checks: dict[str, bool] = {}
     table = np.array(values, dtype=np.uint32).reshape(len(values), NUM_PERM)
     for first, second in likeliest(candidate_pairs(table), table).tolist():
         position, other = sketched[first], sketched[second]
-        if joined.find(other) != joined.find(position) and same_story(shingled_at(position), shingled_at(other)):
+        if joined.find(other) == joined.find(position):
+            continue
+        pair = b"".join(sorted((digests[first], digests[second]))).hex()
+        same = earlier.get(pair)
+        if same is None:
+            same = same_story(shingled_at(position), shingled_at(other))
+        used_checks[pair] = same
+        if same:
             joined.join(position, other)
+    kept_only(checked, used_checks)
     stories: dict[str, Story] = {}
     for group in joined.groups():
         copies = sorted((ordered[position] for position in group), key=story_order)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Iterator
 from pathlib import Path
 
 from archivist.state.stored import read_stored, write_stored
@@ -61,21 +60,36 @@ def write_buckets(folder: Path, store: str, version: str, items: dict, named: di
         marks[name] = mark
 
 
-def flatten(part: dict, nested: bool) -> Iterator[tuple[tuple, object]]:
-    """A part as (..., key) -> value, down to its content-keyed dicts (a
-    nested part holds them one level down, by name)."""
-    if nested:
-        for name, value in part.items():
-            yield from (((name, key), item) for key, item in value.items())
-    else:
-        yield from (((key,), item) for key, item in part.items())
+def flatten(part: dict) -> dict[tuple, object]:
+    return {(key,): item for key, item in part.items()}
 
 
 def unflatten(items: dict) -> dict:
-    part: dict = {}
-    for key, value in items.items():
-        into = part
-        for step in key[:-1]:
-            into = into.setdefault(step, {})
-        into[key[-1]] = value
-    return part
+    return {key[0]: value for key, value in items.items() if isinstance(key, tuple) and len(key) == 1}
+
+
+def nested_name(store: str, file_name: str) -> str | None:
+    """The name of the dict a nested store's bucket file holds (None for
+    another store's file, or the earlier format's one-store buckets)."""
+    if not (file_name.startswith(store + ".") and file_name[-8:-7] == "-" and file_name.endswith(".json")):
+        return None
+    return file_name[len(store) + 1 : -8] or None
+
+
+def read_nested(folder: Path, store: str, version: str, marks: dict[str, int]) -> dict:
+    """A part of content-keyed dicts by name, each dict in buckets of its own."""
+    names = {nested_name(store, path.name) for path in folder.glob(f"{store}.*.json")} - {None}
+    return {name: read_buckets(folder, f"{store}.{name}", version, marks) for name in sorted(names, key=str)}
+
+
+def write_nested(folder: Path, store: str, version: str, part: dict, marks: dict[str, int]) -> None:
+    """Each dict of ``part`` in buckets of its own: an edit rewrites a bucket
+    or two of each, not most buckets of one store that mixes them.  Buckets
+    of names the part no longer holds, and of the earlier one-store format,
+    are removed."""
+    for name, items in part.items():
+        write_buckets(folder, f"{store}.{name}", version, items, {}, marks)
+    for path in folder.glob(f"{store}[.-]*.json"):
+        name = nested_name(store, path.name)
+        if name not in part:
+            path.unlink(missing_ok=True)

@@ -26,8 +26,8 @@ from archivist.output import database, exports, feeds
 from archivist.output.write import SiteWriter, private_folder, state_dir
 from archivist.search import index
 from archivist.search.index import SearchState
-from archivist.site import glossary, maps, pages, taxonomy
-from archivist.state.buckets import flatten, read_buckets, unflatten, write_buckets
+from archivist.site import glossary, maps, pages, reprints, taxonomy
+from archivist.state.buckets import flatten, read_buckets, read_nested, unflatten, write_buckets, write_nested
 from archivist.state.stored import FIELD_NAMES, read_stored, write_stored
 from archivist.text import script
 
@@ -93,6 +93,8 @@ def stage_versions() -> dict[str, str]:
         "traditional": opencc,
         "glossary": digest(glossary.VERSION),
         "slugs": digest(taxonomy.VERSION),
+        "reprint_sketches": digest(reprints.VERSION, opencc, library("numpy"), library("datasketch")),
+        "reprint_checks": digest(reprints.VERSION, opencc, library("numpy"), library("datasketch")),
         "index": search,
         # What the files are made from is keyed by each file's bytes: a new
         # reader makes other articles of the same bytes.
@@ -125,7 +127,7 @@ class Outputs:
 
 # Per-article data, large and keyed by content: each part is stored on its
 # own, read only when a build needs it and let go as soon as it is used.
-BULK_PARTS = ("terms", "traditional", "glossary", "slugs")
+BULK_PARTS = ("terms", "traditional", "glossary", "slugs", "reprint_sketches", "reprint_checks")
 NESTED_PARTS = ("glossary",)  # parts that hold content-keyed dicts by name
 OUTPUTS_PARTS = ("search_files", "sitemap", "exports")  # parts that are Outputs
 SMALL_PARTS = ("pages", "feeds", "images", "search_files", "sitemap", "exports", "index", "inputs")
@@ -147,6 +149,8 @@ class BuildState:
     traditional: dict | None = None  # text key -> Traditional text
     glossary: dict | None = None  # name -> content key -> what the glossary found
     slugs: dict | None = None  # name -> slug
+    reprint_sketches: dict | None = None  # body key -> its shingles' digest and MinHash (see site.reprints)
+    reprint_checks: dict | None = None  # two shingle digests -> whether they are one story
     versions: dict[str, str] = field(default_factory=stage_versions, compare=False)
     # Whether this build changed anything the state holds (if not, the state
     # on disk is still right and is not written again).
@@ -164,7 +168,7 @@ class BuildState:
         if value is None:
             value = {}
             if self.bulk_from is not None:
-                value = unflatten(read_buckets(self.bulk_from, bulk_store(name), self.versions[name], self.marks))
+                value = read_bulk(self.bulk_from, name, self.versions[name], self.marks)
             setattr(self, name, value)
         return value
 
@@ -206,8 +210,16 @@ def bulk_store(name: str) -> str:
 
 
 def write_bulk(state: BuildState, folder: Path, name: str, value: dict) -> None:
-    items = dict(flatten(value, nested=name in NESTED_PARTS))
-    write_buckets(folder, bulk_store(name), state.versions[name], items, {}, state.marks)
+    if name in NESTED_PARTS:
+        write_nested(folder, bulk_store(name), state.versions[name], value, state.marks)
+    else:
+        write_buckets(folder, bulk_store(name), state.versions[name], flatten(value), {}, state.marks)
+
+
+def read_bulk(folder: Path, name: str, version: str, marks: dict[str, int]) -> dict:
+    if name in NESTED_PARTS:
+        return read_nested(folder, bulk_store(name), version, marks)
+    return unflatten(read_buckets(folder, bulk_store(name), version, marks))
 
 
 def schema() -> str:
