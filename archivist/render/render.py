@@ -339,7 +339,7 @@ def write_pages(
     job.fragments = Fragments(form=config.traditional)
     for number, group in enumerate(groups):
         # The memo is by object id: it must not outlive the pages it was made for.
-        memo: dict[int, str] = {}
+        memo: dict[int, tuple[str, Any]] = {}
         pages = group()
         changed: list[tuple[int, int]] = []
         for index, page in enumerate(pages):

@@ -27,15 +27,18 @@ def article_parts(article: Article, whole: bool) -> tuple:
     return (*shown, article.content_hash) if whole else shown
 
 
-def digest(value: Any, memo: dict[int, str], whole: bool = False) -> str:
+def digest(value: Any, memo: dict[int, tuple[str, Any]], whole: bool = False) -> str:
     """A short hash of everything a template can read from ``value``.
     Articles count by what a list shows of them (by their whole text with
-    ``whole``); shared objects are hashed once per build."""
+    ``whole``); shared objects are hashed once per build.  The memo is by
+    id and holds each object it names: an object made for the digest alone
+    (a dataclass's fields as a dict) would otherwise be freed and its id
+    given to another, which would be taken for it."""
     if isinstance(value, str | int | float | bool) or value is None:
         return repr(value)  # hashed with what holds it
     key = id(value)
     if key in memo:
-        return memo[key]
+        return memo[key][0]
     if isinstance(value, Article):
         parts: Any = article_parts(value, whole)
     elif isinstance(value, Use):  # thousands per glossary: no generic dataclass walk
@@ -68,12 +71,14 @@ def digest(value: Any, memo: dict[int, str], whole: bool = False) -> str:
         parts = (type(value).__name__, digest({f.name: getattr(value, f.name) for f in fields(value)}, memo, whole))
     else:
         raise TypeError(f"no digest for {type(value).__name__} in a page's context")
-    memo[key] = hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
-    return memo[key]
+    hashed = hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
+    memo[key] = (hashed, value)
+    return hashed
 
 
-def page_signature(page: Page, template_hash: str, site_key: str, memo: dict[int, str], whole: bool = False) -> str:
-    # (The page holds every value hashed here: the memo's ids stay unique.)
+def page_signature(
+    page: Page, template_hash: str, site_key: str, memo: dict[int, tuple[str, Any]], whole: bool = False
+) -> str:
     # What a page shows of a value is plain data: its repr is its digest.
     shown = {} if whole else page.shown
     context = tuple(

@@ -23,7 +23,7 @@ from archivist.site.taxonomy import InitiativeNode, RegionNode, Taxonomy
 
 # The version of planning and rendering pages (pages, render, charts): bump it when a page's HTML would change
 # for the same inputs and templates (the build state keeps what this stage made per version).
-VERSION = 2
+VERSION = 3
 
 
 @dataclass(frozen=True)
